@@ -1,0 +1,24 @@
+// The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
+import type { Profile } from '../profile/profile.js';
+
+export const clusterModes = ['serverless', 'hybrid'] as const;
+
+/**
+ * `serverless`: every pod runs on ECI (ASK, ACS), so every workload is checked.
+ * `hybrid`: real and virtual nodes side by side (ACK + virtual nodes, ACK One); only
+ * ECI-bound workloads are checked.
+ */
+export type ClusterMode = (typeof clusterModes)[number];
+
+export type Labels = Readonly<Record<string, string>>;
+
+export interface PolicyContext {
+  readonly clusterMode: ClusterMode;
+  readonly profile: Profile;
+  /** Labels of the namespaces known to the cache, by namespace name. */
+  readonly namespaceLabels: ReadonlyMap<string, Labels>;
+}
+
+export function isClusterMode(value: string): value is ClusterMode {
+  return (clusterModes as readonly string[]).includes(value);
+}

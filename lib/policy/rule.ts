@@ -1,0 +1,53 @@
+// The contract of a rule, after Pod Security Admission's checks: a small pure function of the
+// object returning the offending fields; the registry turns them into findings.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KindKey } from '../workload/kinds.js';
+import type { PodTemplate } from '../workload/pod-template.js';
+import type { Finding } from './findings.js';
+
+export type Severity = 'deny' | 'warn';
+
+/** One offending field. Message and workaround default to the rule's own. */
+export interface Violation {
+  readonly path: string;
+  readonly subject?: string;
+  readonly message?: string;
+  readonly workaround?: string;
+  readonly severity?: Severity;
+}
+
+interface RuleInfo {
+  readonly id: string;
+  readonly message: string;
+  readonly workaround: string;
+}
+
+/** Runs on every pod and every pod template. */
+export interface PodRule extends RuleInfo {
+  readonly target: 'pod';
+  check(pod: PodTemplate): readonly Violation[];
+}
+
+/** Runs on whole objects of the listed kinds. */
+export interface ObjectRule extends RuleInfo {
+  readonly target: 'object';
+  readonly kinds: readonly KindKey[];
+  check(object: KubernetesObject): readonly Violation[];
+}
+
+export type Rule = PodRule | ObjectRule;
+
+export interface SeveredFinding extends Finding {
+  readonly severity: Severity;
+}
+
+export function findingsOf(rule: Rule, violations: readonly Violation[]): SeveredFinding[] {
+  return violations.map((violation) => ({
+    rule: rule.id,
+    path: violation.path,
+    ...(violation.subject ? { subject: violation.subject } : {}),
+    message: violation.message ?? rule.message,
+    workaround: violation.workaround ?? rule.workaround,
+    severity: violation.severity ?? 'deny',
+  }));
+}

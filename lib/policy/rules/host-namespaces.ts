@@ -1,0 +1,22 @@
+// hostNetwork, hostPID and hostIPC: each ECI pod is its own sandbox with no host to share.
+import type { PodRule } from '../rule.js';
+
+type HostNamespaceField = 'hostNetwork' | 'hostPID' | 'hostIPC';
+
+function hostNamespaceRule(id: string, field: HostNamespaceField, workaround: string): PodRule {
+  return {
+    id,
+    target: 'pod',
+    message: `${field} is not supported on ECI: each pod is an isolated sandbox with no host to share`,
+    workaround,
+    check: (pod) => (pod.spec[field] === true ? [{ path: `${pod.specPath}.${field}` }] : []),
+  };
+}
+
+export const hostNetwork = hostNamespaceRule(
+  'host-network',
+  'hostNetwork',
+  'remove it and expose the pod with a Service of type LoadBalancer',
+);
+export const hostPid = hostNamespaceRule('host-pid', 'hostPID', 'remove it (ACS silently drops it)');
+export const hostIpc = hostNamespaceRule('host-ipc', 'hostIPC', 'remove it (ACS silently drops it)');

@@ -1,0 +1,49 @@
+// The fastify application: TLS only, the admission and health routes, bounded bodies and time.
+import Fastify, { LogController, type FastifyError, type FastifyServerOptions } from 'fastify';
+import { describeReviewErrors } from '../admission/decode.js';
+import type { ContextSource } from './context-source.js';
+import { healthRoutes } from './health.js';
+import { webhookRoutes } from './webhooks.js';
+
+export interface AppOptions {
+  readonly tls: { readonly cert: string; readonly key: string };
+  readonly context: ContextSource;
+  readonly logger: FastifyServerOptions['logger'];
+}
+
+/**
+ * An AdmissionReview carries the object and, on UPDATE, the old object; etcd caps each at about
+ * 1.5 MiB, so 8 MiB leaves room for both in JSON with margin, and refuses anything absurd.
+ */
+export const maxReviewBytes = 8 * 1024 * 1024;
+
+/** The API server gives up after at most 30 s; a client slower than that is holding a socket. */
+const requestTimeoutMs = 30_000;
+
+export function buildApp(options: AppOptions) {
+  const app = Fastify({
+    https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    logger: options.logger,
+    // One log line per admission, written by the route with what matters.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: maxReviewBytes,
+    requestTimeout: requestTimeoutMs,
+    return503OnClosing: true,
+    ajv: {
+      // The review is checked as sent: no coercion, no defaults, no stripping.
+      customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true },
+    },
+    schemaErrorFormatter: (errors) => new Error(describeReviewErrors(errors)),
+  });
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) req.log.error({ err: error }, 'request failed');
+    else req.log.warn({ status, reason: error.message }, 'bad request');
+    return reply.code(status).send({ statusCode: status, error: error.code ?? 'Error', message: error.message });
+  });
+  app.register(healthRoutes, { context: options.context });
+  app.register(webhookRoutes, { context: options.context });
+  return app;
+}
+
+export type App = ReturnType<typeof buildApp>;

@@ -1,0 +1,35 @@
+// Which object kinds eci-admission understands, and where each keeps its pod template.
+import type { GroupVersionKind } from '../admission/review.js';
+
+/** Field names from the object root to the pod template (the object holding metadata and spec). */
+const podTemplateLocations: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Pod', []],
+  ['PodTemplate', ['template']],
+  ['ReplicationController', ['spec', 'template']],
+  ['apps/Deployment', ['spec', 'template']],
+  ['apps/ReplicaSet', ['spec', 'template']],
+  ['apps/StatefulSet', ['spec', 'template']],
+  ['apps/DaemonSet', ['spec', 'template']],
+  ['batch/Job', ['spec', 'template']],
+  ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template']],
+]);
+
+const otherKinds: ReadonlySet<string> = new Set(['Service']);
+
+/** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
+export type KindKey = string;
+
+export function kindKey(kind: GroupVersionKind): KindKey {
+  return kind.group === '' ? kind.kind : `${kind.group}/${kind.kind}`;
+}
+
+export function podTemplateLocation(kind: KindKey): readonly string[] | undefined {
+  return podTemplateLocations.get(kind);
+}
+
+export function isHandledKind(kind: KindKey): boolean {
+  return podTemplateLocations.has(kind) || otherKinds.has(kind);
+}
+
+/** Every kind with a pod template, for tests and documentation. */
+export const workloadKinds: readonly KindKey[] = [...podTemplateLocations.keys()];

@@ -1,0 +1,180 @@
+// The decision core called directly: no server, no files, no network.
+import type { KubernetesObject, V1PodSpec, V1Service } from '@kubernetes/client-node';
+import t from 'tap';
+import type { ClusterMode, PolicyContext } from '../lib/policy/context.js';
+import { decide } from '../lib/policy/decide.js';
+import { formatFinding } from '../lib/policy/findings.js';
+import { rules } from '../lib/policy/rules/index.js';
+import { embeddedProfile } from '../lib/profile/profile.js';
+import { daemonSet, pod, requestFor } from './helpers/objects.js';
+
+function contextOf(clusterMode: ClusterMode = 'serverless', namespaces: Record<string, Record<string, string>> = {}): PolicyContext {
+  return { clusterMode, profile: embeddedProfile, namespaceLabels: new Map(Object.entries(namespaces)) };
+}
+const serverless = contextOf();
+
+function service(spec: V1Service['spec']): KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec } as KubernetesObject;
+}
+const container = { name: 'app', image: 'nginx' };
+
+/** One object per rule that breaks exactly that rule, and the path the finding must name. */
+const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
+  ['daemonset', daemonSet(), 'kind'],
+  ['host-path', pod({ volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'logs', hostPath: { path: '/var/log' } }] }), 'spec.volumes[1].hostPath'],
+  ['host-network', pod({ hostNetwork: true }), 'spec.hostNetwork'],
+  ['host-pid', pod({ hostPID: true }), 'spec.hostPID'],
+  ['host-ipc', pod({ hostIPC: true }), 'spec.hostIPC'],
+  ['host-port', pod({ containers: [{ ...container, ports: [{ containerPort: 80 }, { containerPort: 8080, hostPort: 8080 }] }] }), 'spec.containers[0].ports[1].hostPort'],
+  ['privileged', pod({ initContainers: [{ name: 'init', image: 'busybox', securityContext: { privileged: true } }] }), 'spec.initContainers[0].securityContext.privileged'],
+  ['capabilities', pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_ADMIN', 'SYS_ADMIN'] } } }] }), 'spec.containers[0].securityContext.capabilities.add[1]'],
+  ['reserved-port', pod({ containers: [{ ...container, ports: [{ containerPort: 10250 }] }] }), 'spec.containers[0].ports[0].containerPort'],
+  ['node-port', service({ type: 'NodePort', ports: [{ port: 80 }] }), 'spec.type'],
+  ['session-affinity', service({ type: 'ClusterIP', sessionAffinity: 'ClientIP' }), 'spec.sessionAffinity'],
+];
+
+t.test('every registered rule has a case, and ids are unique', async (t) => {
+  const ids = rules.map((rule) => rule.id);
+  t.equal(new Set(ids).size, ids.length, 'no duplicate ids');
+  t.same([...ids].sort(), ruleCases.map(([id]) => id).sort());
+});
+
+t.test('each rule denies its case with one finding at the right path', async (t) => {
+  for (const [id, object, path] of ruleCases) {
+    const decision = decide(requestFor(object), serverless);
+    t.equal(decision.allowed, false, `${id} denies`);
+    t.same(decision.findings.map((f) => [f.rule, f.path]), [[id, path]], `${id} finding`);
+    t.same(decision.patch, [], `${id}: validation never patches`);
+  }
+});
+
+t.test('a finding reads rule: path (name): what is wrong; workaround', async (t) => {
+  const [finding] = decide(requestFor(ruleCases[1]![1]), serverless).findings;
+  t.equal(
+    formatFinding(finding!),
+    'host-path: spec.volumes[1].hostPath (logs): hostPath volumes are not supported on ECI; ' +
+      'use an emptyDir, a PVC (cloud disk or NAS), a ConfigMap or a Secret instead',
+  );
+});
+
+t.test('a clean pod, a LoadBalancer Service and NET_ADMIN are allowed with nothing to say', async (t) => {
+  const clean = [
+    pod({ volumes: [{ name: 'data', emptyDir: {} }], containers: [{ ...container, ports: [{ containerPort: 8080 }], securityContext: { capabilities: { add: ['cap_net_admin'] } } }] }),
+    service({ type: 'LoadBalancer', ports: [{ port: 80 }], sessionAffinity: 'None' }),
+  ];
+  for (const object of clean) t.same(decide(requestFor(object), serverless), { allowed: true, findings: [], warnings: [], patch: [] });
+});
+
+t.test('NET_RAW is allowed with a warning: it needs Alibaba Cloud support', async (t) => {
+  const decision = decide(requestFor(pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_RAW'] } } }] })), serverless);
+  t.equal(decision.allowed, true);
+  t.same(decision.warnings.map((w) => [w.rule, w.path]), [['capabilities', 'spec.containers[0].securityContext.capabilities.add[0]']]);
+});
+
+/** Where each kind keeps its pod spec, written out independently of lib/workload. */
+const workloads: ReadonlyArray<readonly [apiVersion: string, kind: string, specPath: string]> = [
+  ['v1', 'Pod', 'spec'],
+  ['v1', 'PodTemplate', 'template.spec'],
+  ['v1', 'ReplicationController', 'spec.template.spec'],
+  ['apps/v1', 'Deployment', 'spec.template.spec'],
+  ['apps/v1', 'ReplicaSet', 'spec.template.spec'],
+  ['apps/v1', 'StatefulSet', 'spec.template.spec'],
+  ['apps/v1', 'DaemonSet', 'spec.template.spec'],
+  ['batch/v1', 'Job', 'spec.template.spec'],
+  ['batch/v1', 'CronJob', 'spec.jobTemplate.spec.template.spec'],
+];
+
+function objectWithSpecAt(apiVersion: string, kind: string, specPath: string, spec: Partial<V1PodSpec>): KubernetesObject {
+  const root: Record<string, unknown> = { apiVersion, kind, metadata: { name: 'w', namespace: 'default' } };
+  const fields = specPath.split('.');
+  let node = root;
+  for (const field of fields.slice(0, -1)) node = (node[field] = (node[field] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
+  node[fields.at(-1)!] = spec;
+  return root as KubernetesObject;
+}
+
+t.test('pod rules apply to every pod template, with the path of each kind', async (t) => {
+  for (const [apiVersion, kind, specPath] of workloads) {
+    const object = objectWithSpecAt(apiVersion, kind, specPath, { containers: [{ ...container, securityContext: { privileged: true } }] });
+    const paths = decide(requestFor(object), serverless).findings.map((f) => `${f.rule} ${f.path}`);
+    t.ok(paths.includes(`privileged ${specPath}.containers[0].securityContext.privileged`), `${kind}: ${paths.join(', ')}`);
+  }
+});
+
+t.test('kinds, operations and subresources the rules do not judge pass unchanged', async (t) => {
+  const bad = pod({ hostNetwork: true });
+  const configMap = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: { hostNetwork: 'true' } };
+  const passes = [
+    requestFor(configMap),
+    requestFor({ ...bad, kind: 'Widget', apiVersion: 'example.com/v1' }),
+    requestFor(null, { operation: 'DELETE', oldObject: bad }),
+    requestFor(bad, { operation: 'CONNECT' }),
+    requestFor(bad, { operation: 'UPDATE', subResource: 'status', oldObject: pod({}) }),
+  ];
+  for (const request of passes) t.same(decide(request, serverless), { allowed: true, findings: [], warnings: [], patch: [] }, `${request.kind.kind} ${request.operation}`);
+});
+
+t.test('UPDATE is checked like CREATE, also through the ephemeralcontainers subresource', async (t) => {
+  const before = pod({});
+  const after = pod({ volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }] });
+  t.equal(decide(requestFor(after, { operation: 'UPDATE', oldObject: before }), serverless).allowed, false);
+  const debug = pod({ ephemeralContainers: [{ name: 'debug', image: 'busybox', securityContext: { privileged: true } }] });
+  const decision = decide(requestFor(debug, { operation: 'UPDATE', subResource: 'ephemeralcontainers', oldObject: before }), serverless);
+  t.same(decision.findings.map((f) => f.path), ['spec.ephemeralContainers[0].securityContext.privileged']);
+});
+
+t.test('an UPDATE that leaves the spec as it was warns instead of denying', async (t) => {
+  const legacy = daemonSet({ hostNetwork: true });
+  const relabelled = { ...legacy, metadata: { ...legacy.metadata, labels: { team: 'ops' }, finalizers: [] } };
+  const decision = decide(requestFor(relabelled, { operation: 'UPDATE', oldObject: legacy }), serverless);
+  t.equal(decision.allowed, true);
+  t.same(decision.warnings.map((w) => w.rule), ['daemonset', 'host-network']);
+  t.match(decision.warnings[0]!.message, /unchanged by this update/);
+});
+
+t.test('hybrid mode checks only what goes to ECI', async (t) => {
+  const hybrid = contextOf('hybrid', { burst: { 'alibabacloud.com/eci': 'true' }, legacy: { 'virtual-node-affinity-injection': 'enabled' } });
+  const outside = { namespace: 'default' };
+  t.equal(decide(requestFor(daemonSet(), outside), hybrid).allowed, true, 'DaemonSet on real nodes');
+  t.equal(decide(requestFor(daemonSet(), { namespace: 'burst' }), hybrid).allowed, false, 'DaemonSet in an ECI namespace');
+  t.equal(decide(requestFor(service({ type: 'NodePort' }), outside), hybrid).allowed, true, 'NodePort on real nodes');
+  t.equal(decide(requestFor(service({ type: 'NodePort' }), { namespace: 'legacy' }), hybrid).allowed, false, 'NodePort in a legacy ECI namespace');
+  const bound = [
+    pod({ hostNetwork: true }, { 'alibabacloud.com/eci': 'true' }),
+    pod({ hostNetwork: true }, { 'alibabacloud.com/acs': 'true' }),
+    pod({ hostNetwork: true, nodeSelector: { type: 'virtual-kubelet' } }),
+    pod({ hostNetwork: true, nodeName: 'virtual-kubelet-cn-hangzhou-k' }),
+  ];
+  for (const object of bound) t.equal(decide(requestFor(object, outside), hybrid).allowed, false, JSON.stringify(object.metadata?.labels ?? object.spec));
+  t.equal(decide(requestFor(pod({ hostNetwork: true }), outside), hybrid).allowed, true, 'a plain pod on real nodes');
+});
+
+t.test('malformed objects are judged without throwing', async (t) => {
+  const odd = [
+    { apiVersion: 'v1', kind: 'Pod', spec: { volumes: 'x', containers: null, initContainers: [null, 7, { ports: 'p' }] } },
+    { apiVersion: 'v1', kind: 'Pod', spec: 5, metadata: { labels: null } },
+    { apiVersion: 'apps/v1', kind: 'Deployment', spec: { template: [] } },
+    { apiVersion: 'batch/v1', kind: 'CronJob', spec: { jobTemplate: { spec: { template: { spec: { containers: [{ securityContext: { capabilities: { add: [null, {}] } } }] } } } } } },
+    { apiVersion: 'v1', kind: 'Service', spec: null },
+  ] as unknown as KubernetesObject[];
+  for (const object of odd) {
+    t.doesNotThrow(() => decide(requestFor(object), serverless), JSON.stringify(object));
+    t.doesNotThrow(() => decide(requestFor(object), contextOf('hybrid')), JSON.stringify(object));
+  }
+});
+
+t.test('decide neither mutates its input nor depends on anything but its arguments', async (t) => {
+  const object = structuredClone(ruleCases[5]![1]);
+  const frozen = deepFreeze(structuredClone(object));
+  const first = decide(requestFor(frozen), serverless);
+  t.same(decide(requestFor(frozen), serverless), first);
+  t.same(frozen, object);
+});
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    Object.values(value).forEach(deepFreeze);
+    Object.freeze(value);
+  }
+  return value;
+}

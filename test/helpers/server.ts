@@ -1,0 +1,49 @@
+// A real eci-admission server on loopback TLS, started through `serve` exactly as the CLI does,
+// and an HTTPS client that trusts the CA the server generated.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Test } from 'tap';
+import { Agent, request } from 'undici';
+import type { AdmissionReview } from '../../lib/admission/review.js';
+import type { ClusterMode } from '../../lib/policy/context.js';
+import { serve } from '../../lib/server/serve.js';
+
+export interface TestServer {
+  readonly url: string;
+  readonly certDir: string;
+  post(path: string, body: string | object, headers?: Record<string, string>): Promise<Reply>;
+  get(path: string): Promise<Reply>;
+}
+
+export interface Reply {
+  readonly status: number;
+  readonly body: Record<string, unknown>;
+}
+
+export async function startServer(t: Test, clusterMode: ClusterMode = 'serverless'): Promise<TestServer> {
+  const certDir = join(t.testdir(), 'certs');
+  const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode, logger: false });
+  const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt'), 'utf8'), servername: 'localhost' } });
+  t.teardown(async () => {
+    await agent.close();
+    await running.app.close();
+  });
+  const send = async (method: 'GET' | 'POST', path: string, body?: string, headers: Record<string, string> = {}) => {
+    const response = await request(`${running.url}${path}`, {
+      method,
+      dispatcher: agent,
+      ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json', ...headers } }),
+    });
+    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+  };
+  return {
+    url: running.url,
+    certDir,
+    post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
+    get: (path) => send('GET', path),
+  };
+}
+
+export function responseOf(reply: Reply): NonNullable<AdmissionReview['response']> {
+  return (reply.body as unknown as AdmissionReview).response!;
+}

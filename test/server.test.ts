@@ -1,0 +1,112 @@
+// The webhook over real TLS on loopback, trusting the CA the server generated for itself.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import t from 'tap';
+import { maxReviewBytes } from '../lib/server/app.js';
+import { daemonSet, kubectlCreate, pod, reviewFor } from './helpers/objects.js';
+import { responseOf, startServer, type TestServer } from './helpers/server.js';
+
+function withPodSpec(object: KubernetesObject, path: string[], change: (spec: Record<string, unknown>) => void): KubernetesObject {
+  const copy = structuredClone(object) as unknown as Record<string, unknown>;
+  change(path.reduce((node, field) => node[field] as Record<string, unknown>, copy));
+  return copy as unknown as KubernetesObject;
+}
+
+async function validate(server: TestServer, object: KubernetesObject) {
+  const reply = await server.post('/validate', reviewFor(object, { uid: `uid-${object.kind}` }));
+  t.equal(reply.status, 200);
+  t.match(reply.body, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: `uid-${object.kind}` } });
+  return responseOf(reply);
+}
+
+t.test('objects made by kubectl get the right verdicts through POST /validate', async (t) => {
+  const server = await startServer(t);
+  const admitted = [
+    kubectlCreate('deployment', 'web', '--image=nginx', '--replicas=2'),
+    kubectlCreate('job', 'once', '--image=busybox'),
+    kubectlCreate('cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *'),
+    kubectlCreate('service', 'loadbalancer', 'lb', '--tcp=80:8080'),
+    kubectlCreate('service', 'clusterip', 'internal', '--tcp=80:8080'),
+    kubectlCreate('configmap', 'settings', '--from-literal=mode=fast'),
+  ];
+  for (const object of admitted) {
+    const response = await validate(server, object);
+    t.same({ allowed: response.allowed, status: response.status, warnings: response.warnings }, { allowed: true, status: undefined, warnings: undefined }, `${object.kind} ${object.metadata?.name}`);
+  }
+  const nodePort = await validate(server, kubectlCreate('service', 'nodeport', 'np', '--tcp=80:8080'));
+  t.equal(nodePort.allowed, false);
+  t.match(nodePort.status, { code: 403, reason: 'Forbidden', message: /node-port: spec\.type: .*LoadBalancer/ });
+});
+
+t.test('hand-made objects are denied with the rule id and field path of every finding', async (t) => {
+  const server = await startServer(t);
+  const cronjob = withPodSpec(kubectlCreate('cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *'), ['spec', 'jobTemplate', 'spec', 'template', 'spec'], (spec) => {
+    (spec.containers as Array<Record<string, unknown>>)[0]!.securityContext = { privileged: true };
+  });
+  const cases: ReadonlyArray<readonly [string, KubernetesObject, readonly string[]]> = [
+    ['DaemonSet', daemonSet({ volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }] }), ['daemonset: kind:', 'host-path: spec.template.spec.volumes[0].hostPath (logs):']],
+    ['pod with hostPath', pod({ volumes: [{ name: 'sock', hostPath: { path: '/run/docker.sock' } }] }), ['host-path: spec.volumes[0].hostPath (sock):']],
+    ['pod with hostNetwork', pod({ hostNetwork: true }), ['host-network: spec.hostNetwork:']],
+    ['pod with hostPort', pod({ containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] }), ['host-port: spec.containers[0].ports[0].hostPort (web):']],
+    ['privileged init container', pod({ initContainers: [{ name: 'sysctl', image: 'busybox', securityContext: { privileged: true } }] }), ['privileged: spec.initContainers[0].securityContext.privileged (sysctl):']],
+    ['privileged CronJob', cronjob, ['privileged: spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged (nightly):']],
+  ];
+  for (const [name, object, expected] of cases) {
+    const response = await validate(server, object);
+    t.equal(response.allowed, false, `${name} denied`);
+    t.equal(response.status?.code, 403);
+    const lines = response.status?.message.split('\n').slice(1) ?? [];
+    t.equal(lines.length, expected.length, `${name}: one line per finding`);
+    expected.forEach((start, index) => t.ok(lines[index]?.startsWith(`- ${start}`), `${name}: ${lines[index]}`));
+  }
+});
+
+t.test('warnings go in response.warnings; /mutate allows without a patch', async (t) => {
+  const server = await startServer(t);
+  const rawSocket = pod({ containers: [{ name: 'ping', image: 'busybox', securityContext: { capabilities: { add: ['NET_RAW'] } } }] });
+  const validated = responseOf(await server.post('/validate', reviewFor(rawSocket)));
+  t.equal(validated.allowed, true);
+  t.match(validated.warnings, [/^capabilities: spec\.containers\[0\]\.securityContext\.capabilities\.add\[0\] \(ping\): NET_RAW/]);
+  const mutated = await server.post('/mutate', reviewFor(pod({ hostNetwork: true }), { uid: 'm-1' }));
+  t.equal(mutated.status, 200);
+  t.same(responseOf(mutated), { uid: 'm-1', allowed: true });
+});
+
+t.test('DELETE needs no object and is allowed', async (t) => {
+  const server = await startServer(t);
+  const review = reviewFor(null, { operation: 'DELETE', oldObject: daemonSet() });
+  t.match(responseOf(await server.post('/validate', review)), { uid: 'a1b2c3', allowed: true });
+});
+
+t.test('malformed reviews get 400 (or 413) with a reason, and the server keeps serving', async (t) => {
+  const server = await startServer(t);
+  const good = reviewFor(pod({}));
+  const { request, ...noRequest } = good;
+  const { uid: _uid, ...noUid } = request!;
+  const { object: _object, ...noObject } = request!;
+  const cases: ReadonlyArray<readonly [string, string | object, number, RegExp]> = [
+    ['not JSON', '{"apiVersion": ', 400, /not valid JSON/],
+    ['empty body', '', 400, /empty/i],
+    ['an array', '[]', 400, /the body must be of type object/],
+    ['no request', noRequest, 400, /request is required/],
+    ['no uid', { ...good, request: noUid }, 400, /request\.uid is required/],
+    ['wrong apiVersion', { ...good, apiVersion: 'admission.k8s.io/v1beta1' }, 400, /apiVersion must be "admission\.k8s\.io\/v1"/],
+    ['wrong kind', { ...good, kind: 'TokenReview' }, 400, /kind must be "AdmissionReview"/],
+    ['CREATE without object', { ...good, request: noObject }, 400, /request\.object is required/],
+    ['UPDATE with a null object', { ...good, request: { ...request, operation: 'UPDATE', object: null } }, 400, /request\.object must be of type object/],
+    ['unknown operation', { ...good, request: { ...request, operation: 'PATCH' } }, 400, /request\.operation must be one of CREATE, UPDATE, DELETE, CONNECT/],
+    ['over the size limit', { ...good, padding: 'x'.repeat(maxReviewBytes) }, 413, /too large/i],
+  ];
+  for (const [name, body, status, reason] of cases) {
+    const reply = await server.post('/validate', body);
+    t.equal(reply.status, status, name);
+    t.match(reply.body.message, reason, `${name}: ${String(reply.body.message)}`);
+    t.equal((await server.get('/healthz')).status, 200, `serving after ${name}`);
+  }
+  t.equal(responseOf(await server.post('/validate', good)).allowed, true, 'still deciding');
+});
+
+t.test('health and readiness', async (t) => {
+  const server = await startServer(t);
+  t.same(await server.get('/healthz'), { status: 200, body: { status: 'ok' } });
+  t.same(await server.get('/readyz'), { status: 200, body: { status: 'ready' } });
+});
