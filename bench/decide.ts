@@ -1,11 +1,10 @@
 // In-process cost of one decision: microseconds per review, no server, no I/O.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import type { PolicyContext } from '../lib/policy/context.js';
+import { policyContext } from '../lib/policy/context.js';
 import { decide } from '../lib/policy/decide.js';
-import { embeddedProfile } from '../lib/profile/profile.js';
 import { kubectlCreate, pod, requestFor } from '../test/helpers/objects.js';
 
-const context: PolicyContext = { clusterMode: 'serverless', profile: embeddedProfile, namespaceLabels: new Map() };
+const context = policyContext();
 const iterations = 200_000;
 
 /** A pod as a ReplicaSet makes it: service-account volume, probes, resources. */

@@ -1,15 +1,14 @@
 // The decision core called directly: no server, no files, no network.
 import type { KubernetesObject, V1PodSpec, V1Service } from '@kubernetes/client-node';
 import t from 'tap';
-import type { ClusterMode, PolicyContext } from '../lib/policy/context.js';
+import { policyContext, type ClusterMode, type PolicyContext } from '../lib/policy/context.js';
 import { decide } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
 import { rules } from '../lib/policy/rules/index.js';
-import { embeddedProfile } from '../lib/profile/profile.js';
 import { daemonSet, pod, requestFor } from './helpers/objects.js';
 
 function contextOf(clusterMode: ClusterMode = 'serverless', namespaces: Record<string, Record<string, string>> = {}): PolicyContext {
-  return { clusterMode, profile: embeddedProfile, namespaceLabels: new Map(Object.entries(namespaces)) };
+  return policyContext({ clusterMode, namespaceLabels: new Map(Object.entries(namespaces)) });
 }
 const serverless = contextOf();
 

@@ -1,5 +1,5 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
-import type { Profile } from '../profile/profile.js';
+import { embeddedProfile, type Profile } from '../profile/profile.js';
 
 export const clusterModes = ['serverless', 'hybrid'] as const;
 
@@ -21,4 +21,13 @@ export interface PolicyContext {
 
 export function isClusterMode(value: string): value is ClusterMode {
   return (clusterModes as readonly string[]).includes(value);
+}
+
+/** The one place contexts are built: serve, the tests and the benchmarks fill in what they know. */
+export function policyContext(parts: Partial<PolicyContext> = {}): PolicyContext {
+  return {
+    clusterMode: parts.clusterMode ?? 'serverless',
+    profile: parts.profile ?? embeddedProfile,
+    namespaceLabels: parts.namespaceLabels ?? new Map(),
+  };
 }

@@ -33,7 +33,7 @@ export function decide(request: AdmissionRequest, context: PolicyContext): Decis
   if (object === undefined || !isHandledKind(kind)) return unchanged;
   const pod = podTemplateOf(kind, object);
   if (!isEciBound(pod, request.namespace, context)) return unchanged;
-  const found = evaluate(kind, object, pod);
+  const found = evaluate(kind, object, pod, context);
   return verdict(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found);
 }
 
@@ -45,10 +45,15 @@ function admittedObject(request: AdmissionRequest): KubernetesObject | undefined
   return object === recordOrEmpty(object) ? (object as KubernetesObject) : undefined;
 }
 
-function evaluate(kind: KindKey, object: KubernetesObject, pod: PodTemplate | undefined): SeveredFinding[] {
+function evaluate(
+  kind: KindKey,
+  object: KubernetesObject,
+  pod: PodTemplate | undefined,
+  context: PolicyContext,
+): SeveredFinding[] {
   return rules.flatMap((rule) => {
-    if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod)) : [];
-    return rule.kinds.includes(kind) ? findingsOf(rule, rule.check(object)) : [];
+    if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod, context)) : [];
+    return rule.kinds.includes(kind) ? findingsOf(rule, rule.check(object, context)) : [];
   });
 }
 

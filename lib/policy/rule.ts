@@ -3,6 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KindKey } from '../workload/kinds.js';
 import type { PodTemplate } from '../workload/pod-template.js';
+import type { PolicyContext } from './context.js';
 import type { Finding } from './findings.js';
 
 export type Severity = 'deny' | 'warn';
@@ -25,14 +26,14 @@ interface RuleInfo {
 /** Runs on every pod and every pod template. */
 export interface PodRule extends RuleInfo {
   readonly target: 'pod';
-  check(pod: PodTemplate): readonly Violation[];
+  check(pod: PodTemplate, context: PolicyContext): readonly Violation[];
 }
 
 /** Runs on whole objects of the listed kinds. */
 export interface ObjectRule extends RuleInfo {
   readonly target: 'object';
   readonly kinds: readonly KindKey[];
-  check(object: KubernetesObject): readonly Violation[];
+  check(object: KubernetesObject, context: PolicyContext): readonly Violation[];
 }
 
 export type Rule = PodRule | ObjectRule;

@@ -1,6 +1,6 @@
 // `eci-admission serve`: certificates, profile and context at the edge, then the TLS listener.
 import type { FastifyServerOptions } from 'fastify';
-import type { ClusterMode } from '../policy/context.js';
+import { policyContext, type ClusterMode } from '../policy/context.js';
 import { embeddedProfile, readProfileFile } from '../profile/profile.js';
 import { ensureCertDir } from '../tls/cert-dir.js';
 import { buildApp, type App } from './app.js';
@@ -24,7 +24,7 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const certificate = await ensureCertDir(options.certDir, new Date());
   const profile = options.profile === undefined ? embeddedProfile : await readProfileFile(options.profile);
-  const context = staticContext({ clusterMode: options.clusterMode, profile, namespaceLabels: new Map() });
+  const context = staticContext(policyContext({ clusterMode: options.clusterMode, profile }));
   const app = buildApp({ tls: certificate, context, logger: options.logger });
   app.log.info(
     { certDir: certificate.dir, generated: certificate.generated },
