@@ -2,7 +2,9 @@
 // The `eci-admission` command. Parses flags, calls the library, maps failures to exit codes:
 // 0 success, 1 a denial (check), 2 bad usage or bad input.
 import { parseArgs } from 'node:util';
-import { clusterModes, isClusterMode, type ClusterMode } from './policy/context.js';
+import { findKubeConfig } from './cluster/kubeconfig.js';
+import { clusterModes } from './policy/context.js';
+import { routingFlavours } from './policy/routing.js';
 import { ProfileError } from './profile/profile.js';
 import { serve } from './server/serve.js';
 import { CertDirError } from './tls/cert-dir.js';
@@ -13,6 +15,9 @@ Commands:
   serve   run the admission webhook over TLS
           --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
           --cluster-mode ${clusterModes.join('|')} (default serverless)
+          --routing ${routingFlavours.join('|')} (default ack-virtual-node)
+          Without --profile, a cluster found through the service account or
+          KUBECONFIG is watched for kube-system/eci-profile and namespace labels.
 
 Run 'eci-admission <command> --help' for details.`;
 
@@ -28,6 +33,7 @@ async function runServe(args: string[]): Promise<number> {
       'cert-dir': { type: 'string', default: 'certs' },
       profile: { type: 'string' },
       'cluster-mode': { type: 'string', default: 'serverless' },
+      routing: { type: 'string', default: 'ack-virtual-node' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -37,7 +43,9 @@ async function runServe(args: string[]): Promise<number> {
     host: values.host,
     certDir: values['cert-dir'],
     ...(values.profile === undefined ? {} : { profile: values.profile }),
-    clusterMode: clusterModeOf(values['cluster-mode']),
+    clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
+    routing: oneOf('--routing', values.routing, routingFlavours),
+    ...(values.profile === undefined ? optionalCluster() : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   running.app.log.info(`eci-admission listening on ${running.url}`);
@@ -56,11 +64,16 @@ function portOf(value: string): number {
   return port;
 }
 
-function clusterModeOf(value: string): ClusterMode {
-  if (!isClusterMode(value)) {
-    throw new UsageError(`--cluster-mode: ${value} is not one of ${clusterModes.join(', ')}`);
+function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new UsageError(`${flag}: ${value} is not one of ${allowed.join(', ')}`);
   }
-  return value;
+  return value as T;
+}
+
+function optionalCluster() {
+  const cluster = findKubeConfig();
+  return cluster ? { cluster } : {};
 }
 
 function printUsage(code: number): number {

@@ -30,6 +30,7 @@ const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
   ['reserved-port', pod({ containers: [{ ...container, ports: [{ containerPort: 10250 }] }] }), 'spec.containers[0].ports[0].containerPort'],
   ['node-port', service({ type: 'NodePort', ports: [{ port: 80 }] }), 'spec.type'],
   ['session-affinity', service({ type: 'ClusterIP', sessionAffinity: 'ClientIP' }), 'spec.sessionAffinity'],
+  ['eci-profile', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: { selectors: '[{"name": ""}]' } } as KubernetesObject, 'data.selectors[0].name'],
 ];
 
 t.test('every registered rule has a case, and ids are unique', async (t) => {

@@ -108,5 +108,5 @@ t.test('malformed reviews get 400 (or 413) with a reason, and the server keeps s
 t.test('health and readiness', async (t) => {
   const server = await startServer(t);
   t.same(await server.get('/healthz'), { status: 200, body: { status: 'ok' } });
-  t.same(await server.get('/readyz'), { status: 200, body: { status: 'ready' } });
+  t.same(await server.get('/readyz'), { status: 200, body: { status: 'ready', profile: 'embedded default' } });
 });

@@ -1,5 +1,6 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
 import { embeddedProfile, type Profile } from '../profile/profile.js';
+import type { RoutingFlavour } from './routing.js';
 
 export const clusterModes = ['serverless', 'hybrid'] as const;
 
@@ -15,12 +16,10 @@ export type Labels = Readonly<Record<string, string>>;
 export interface PolicyContext {
   readonly clusterMode: ClusterMode;
   readonly profile: Profile;
+  /** Which virtual nodes ECI-bound pods are routed to. */
+  readonly routing: RoutingFlavour;
   /** Labels of the namespaces known to the cache, by namespace name. */
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
-}
-
-export function isClusterMode(value: string): value is ClusterMode {
-  return (clusterModes as readonly string[]).includes(value);
 }
 
 /** The one place contexts are built: serve, the tests and the benchmarks fill in what they know. */
@@ -28,6 +27,7 @@ export function policyContext(parts: Partial<PolicyContext> = {}): PolicyContext
   return {
     clusterMode: parts.clusterMode ?? 'serverless',
     profile: parts.profile ?? embeddedProfile,
+    routing: parts.routing ?? 'ack-virtual-node',
     namespaceLabels: parts.namespaceLabels ?? new Map(),
   };
 }

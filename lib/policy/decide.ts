@@ -1,14 +1,15 @@
 // The decision core: (request, context) -> decision. Pure: no I/O, no clock, no logging. The
 // server, the CLI and the tests all come through here.
 import { isDeepStrictEqual } from 'node:util';
-import type { KubernetesObject } from '@kubernetes/client-node';
-import type { Operation as PatchOperation } from 'fast-json-patch';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import jsonpatch, { type Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
-import { isHandledKind, kindKey, type KindKey } from '../workload/kinds.js';
+import { isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
 import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
 import type { Finding } from './findings.js';
 import { findingsOf, type SeveredFinding } from './rule.js';
+import { mutatePod, type Mutation } from './mutate.js';
 import { isEciBound } from './routing.js';
 import { rules } from './rules/index.js';
 
@@ -31,10 +32,22 @@ export function decide(request: AdmissionRequest, context: PolicyContext): Decis
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
-  const pod = podTemplateOf(kind, object);
-  if (!isEciBound(pod, request.namespace, context)) return unchanged;
-  const found = evaluate(kind, object, pod, context);
-  return verdict(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found);
+  const mutation = mutationOf(request, kind, object, context);
+  // Validators judge the object as it will be stored: after our own mutation.
+  const judged = mutation?.pod ?? object;
+  const pod = podTemplateOf(kind, judged);
+  const checked = !isRoutedKind(kind) || isEciBound(pod, request.namespace, context);
+  const found = checked ? evaluate(kind, judged, pod, context) : [];
+  return verdict(
+    [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)],
+    mutation ? jsonpatch.compare(object, mutation.pod) : [],
+  );
+}
+
+/** Pods are mutated when they are created: selector effects and virtual-node routing. */
+function mutationOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, context: PolicyContext): Mutation | undefined {
+  if (kind !== 'Pod' || request.operation !== 'CREATE' || request.subResource) return undefined;
+  return mutatePod(object as V1Pod, request.namespace, context);
 }
 
 /** The object to judge: CREATE and UPDATE of the resource itself (or its ephemeral containers). */
@@ -76,10 +89,10 @@ function asPreExisting(finding: SeveredFinding): SeveredFinding {
   return { ...finding, severity: 'warn', message: `${finding.message} (allowed: unchanged by this update)` };
 }
 
-function verdict(found: readonly SeveredFinding[]): Decision {
-  if (found.length === 0) return unchanged;
+function verdict(found: readonly SeveredFinding[], patch: readonly PatchOperation[]): Decision {
+  if (found.length === 0 && patch.length === 0) return unchanged;
   const findings = found.filter((finding) => finding.severity === 'deny');
   const warnings = found.filter((finding) => finding.severity === 'warn');
-  return { allowed: findings.length === 0, findings, warnings, patch: [] };
+  return { allowed: findings.length === 0, findings, warnings, patch };
 }
 

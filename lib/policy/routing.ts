@@ -1,44 +1,73 @@
-// Which objects end up on ECI (ECI.md sections 1 and 4). In a serverless cluster all of them; in
-// a hybrid one only those a label, a nodeSelector or a nodeName sends to a virtual node.
+// Which objects end up on ECI (ECI.md sections 1 and 4), and how a pod is sent to a virtual node.
+// In a serverless cluster every pod runs on ECI; in a hybrid one only those a label, a
+// nodeSelector, a nodeName or an eci-profile selector sends to a virtual node.
+import type { V1Toleration } from '@kubernetes/client-node';
 import type { PodTemplate } from '../workload/pod-template.js';
 import type { Labels, PolicyContext } from './context.js';
+import { matchingSelectors } from './mutate.js';
 
-type LabelPair = readonly [key: string, value: string];
-
-const eciNamespaceLabels: readonly LabelPair[] = [
-  ['alibabacloud.com/eci', 'true'],
-  ['eci', 'true'],
-  ['virtual-node-affinity-injection', 'enabled'],
-];
-const eciPodLabels: readonly LabelPair[] = [
-  ['alibabacloud.com/eci', 'true'],
-  ['eci', 'true'],
-  ['alibabacloud.com/acs', 'true'],
-];
-/** ack-virtual-node's node label, and the self-managed ECI VNode's. */
-const virtualNodeSelectors: readonly LabelPair[] = [
-  ['type', 'virtual-kubelet'],
-  ['k8s.aliyun.com/vnode', 'true'],
-];
-const virtualNodeNamePrefix = 'virtual-kubelet-';
-
-export function isEciBound(
-  pod: PodTemplate | undefined,
-  namespace: string | undefined,
-  context: PolicyContext,
-): boolean {
-  if (context.clusterMode === 'serverless') return true;
-  if (namespace !== undefined && hasAny(context.namespaceLabels.get(namespace), eciNamespaceLabels)) {
-    return true;
-  }
-  if (pod === undefined) return false;
-  return (
-    hasAny(pod.metadata.labels, eciPodLabels) ||
-    hasAny(pod.spec.nodeSelector, virtualNodeSelectors) ||
-    String(pod.spec.nodeName ?? '').startsWith(virtualNodeNamePrefix)
-  );
+interface RoutingLabel {
+  readonly key: string;
+  readonly value: string;
+  /** Honoured, but the recommended label is alibabacloud.com/eci=true. */
+  readonly legacy: boolean;
 }
 
-function hasAny(labels: Labels | undefined, pairs: readonly LabelPair[]): boolean {
-  return pairs.some(([key, value]) => labels?.[key] === value);
+const podLabels: readonly RoutingLabel[] = [
+  { key: 'alibabacloud.com/eci', value: 'true', legacy: false },
+  { key: 'alibabacloud.com/acs', value: 'true', legacy: false },
+  { key: 'eci', value: 'true', legacy: true },
+];
+const namespaceLabels: readonly RoutingLabel[] = [
+  { key: 'alibabacloud.com/eci', value: 'true', legacy: false },
+  { key: 'eci', value: 'true', legacy: true },
+  { key: 'virtual-node-affinity-injection', value: 'enabled', legacy: true },
+];
+
+export interface LabelRoute {
+  /** e.g. `pod label eci=true`, for messages. */
+  readonly label: string;
+  readonly legacy: boolean;
+}
+
+/** The label that sends a pod to ECI, the pod's own before its namespace's. */
+export function eciLabelRoute(pod: Labels | undefined, namespace: Labels | undefined): LabelRoute | undefined {
+  const found = (labels: Labels | undefined, candidates: readonly RoutingLabel[]) =>
+    candidates.find(({ key, value }) => labels?.[key] === value);
+  const own = found(pod, podLabels);
+  if (own) return { label: `pod label ${own.key}=${own.value}`, legacy: own.legacy };
+  const inherited = found(namespace, namespaceLabels);
+  return inherited && { label: `namespace label ${inherited.key}=${inherited.value}`, legacy: inherited.legacy };
+}
+
+export const routingFlavours = ['ack-virtual-node', 'eci-vnode'] as const;
+export type RoutingFlavour = (typeof routingFlavours)[number];
+
+/** The documented manual routing for each kind of virtual node (ECI.md section 4). */
+export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector: Labels; toleration: V1Toleration }>> = {
+  'ack-virtual-node': {
+    nodeSelector: { type: 'virtual-kubelet' },
+    toleration: { key: 'virtual-kubelet.io/provider', operator: 'Equal', value: 'alibabacloud', effect: 'NoSchedule' },
+  },
+  'eci-vnode': {
+    nodeSelector: { 'k8s.aliyun.com/vnode': 'true' },
+    toleration: { key: 'k8s.aliyun.com/vnode', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+  },
+};
+
+const virtualNodeNamePrefix = 'virtual-kubelet-';
+
+export function isEciBound(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): boolean {
+  if (context.clusterMode === 'serverless') return true;
+  const nsLabels = namespace === undefined ? undefined : context.namespaceLabels.get(namespace);
+  if (eciLabelRoute(pod?.metadata.labels, nsLabels)) return true;
+  if (pod === undefined) return false;
+  const nodeSelector = pod.spec.nodeSelector;
+  return (
+    Object.values(virtualNodeRouting).some(({ nodeSelector: wanted }) =>
+      Object.entries(wanted).every(([key, value]) => nodeSelector?.[key] === value),
+    ) ||
+    String(pod.spec.nodeName ?? '').startsWith(virtualNodeNamePrefix) ||
+    matchingSelectors(pod.metadata.labels, nsLabels, context, false).length > 0
+  );
 }

@@ -1,14 +1,92 @@
 // Where the server gets its policy context: one immutable snapshot per request, swapped whole
 // by whoever watches the world (a file, the cluster).
-import type { PolicyContext } from '../policy/context.js';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import type { ClusterEvents } from '../cluster/watch.js';
+import type { Labels, PolicyContext } from '../policy/context.js';
+import { embeddedProfile, parseProfile } from '../profile/profile.js';
+
+export interface ContextHealth {
+  readonly profile: string;
+  /** Why the profile in use is not the cluster's current one. */
+  readonly staleProfile?: string;
+}
 
 export interface ContextSource {
   /** The snapshot for the next request. Never waits on I/O. */
   current(): PolicyContext;
   /** False until the first snapshot from the real source is in. */
   ready(): boolean;
+  health(): ContextHealth;
 }
 
 export function staticContext(context: PolicyContext): ContextSource {
-  return { current: () => context, ready: () => true };
+  return { current: () => context, ready: () => true, health: () => ({ profile: context.profile.source }) };
+}
+
+export interface ContextLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * The context kept up to date from the cluster. A profile that does not parse leaves the last
+ * good one in place and says so once per change; losing the API keeps the last state.
+ */
+export class LiveContext implements ContextSource, ClusterEvents {
+  #snapshot: PolicyContext;
+  #synced = false;
+  #staleProfile: string | undefined;
+  #lastVersion: string | undefined;
+
+  constructor(initial: PolicyContext, private readonly log: ContextLog) {
+    this.#snapshot = initial;
+  }
+
+  current(): PolicyContext {
+    return this.#snapshot;
+  }
+
+  ready(): boolean {
+    return this.#synced;
+  }
+
+  health(): ContextHealth {
+    const profile = this.#snapshot.profile.source;
+    return this.#staleProfile === undefined ? { profile } : { profile, staleProfile: this.#staleProfile };
+  }
+
+  profile(configMap: V1ConfigMap | undefined): void {
+    const version = configMap?.metadata?.resourceVersion ?? 'none';
+    if (version === this.#lastVersion) return;
+    this.#lastVersion = version;
+    if (configMap === undefined) return this.#useProfile(embeddedProfile);
+    const source = `cluster kube-system/eci-profile@${version}`;
+    const parsed = parseProfile(configMap.data ?? {}, source);
+    const denials = parsed.problems.filter((problem) => problem.severity === 'deny');
+    if (parsed.profile) {
+      for (const problem of parsed.problems) this.log.warn({ profile: source, ...problem }, 'eci-profile');
+      return this.#useProfile(parsed.profile);
+    }
+    this.#staleProfile = `${source} refused: ${denials.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
+    this.log.warn({ profile: source, problems: denials, kept: this.#snapshot.profile.source }, `eci-profile refused, keeping ${this.#snapshot.profile.source}`);
+  }
+
+  namespaces(labels: ReadonlyMap<string, Labels>): void {
+    this.#snapshot = { ...this.#snapshot, namespaceLabels: labels };
+  }
+
+  synced(): void {
+    if (!this.#synced) this.log.info({ profile: this.#snapshot.profile.source }, 'synced with the cluster');
+    this.#synced = true;
+  }
+
+  error(source: string, error: unknown): void {
+    this.log.warn({ source, reason: (error as Error)?.message ?? String(error) }, 'cluster watch failed; serving the last state, retrying');
+  }
+
+  #useProfile(profile: PolicyContext['profile']): void {
+    this.#staleProfile = undefined;
+    this.#snapshot = { ...this.#snapshot, profile };
+    this.log.info({ profile: profile.source, selectors: profile.selectors.length }, `eci-profile source: ${profile.source}`);
+  }
 }

@@ -5,8 +5,9 @@ export const healthRoutes: FastifyPluginCallback<{ context: ContextSource }> = (
   // Liveness: the process answers. Readiness: it has a policy context to decide with.
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
-    if (context.ready()) return { status: 'ready' };
-    return reply.code(503).send({ status: 'not ready' });
+    // The detail names the profile in use and, when the cluster's was refused, why.
+    if (context.ready()) return { status: 'ready', ...context.health() };
+    return reply.code(503).send({ status: 'not ready', ...context.health() });
   });
   done();
 };

@@ -1,17 +1,24 @@
 // `eci-admission serve`: certificates, profile and context at the edge, then the TLS listener.
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyServerOptions } from 'fastify';
-import { policyContext, type ClusterMode } from '../policy/context.js';
-import { embeddedProfile, readProfileFile } from '../profile/profile.js';
+import { watchCluster } from '../cluster/watch.js';
+import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
+import type { RoutingFlavour } from '../policy/routing.js';
+import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
 import { ensureCertDir } from '../tls/cert-dir.js';
 import { buildApp, type App } from './app.js';
-import { staticContext } from './context-source.js';
+import { LiveContext, staticContext, type ContextLog, type ContextSource } from './context-source.js';
 
 export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly certDir: string;
+  /** An eci-profile ConfigMap file; it wins over the cluster. */
   readonly profile?: string;
+  /** Where to watch the eci-profile and the namespaces; without it (and a file) the embedded profile. */
+  readonly cluster?: KubeConfig;
   readonly clusterMode: ClusterMode;
+  readonly routing?: RoutingFlavour;
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -23,8 +30,11 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const certificate = await ensureCertDir(options.certDir, new Date());
-  const profile = options.profile === undefined ? embeddedProfile : await readProfileFile(options.profile);
-  const context = staticContext(policyContext({ clusterMode: options.clusterMode, profile }));
+  const base = policyContext({ clusterMode: options.clusterMode, ...(options.routing ? { routing: options.routing } : {}) });
+  const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile);
+  const log: ContextLog = { info: (fields, message) => app.log.info(fields, message), warn: (fields, message) => app.log.warn(fields, message) };
+  const live = fromFile === undefined && options.cluster ? new LiveContext(base, log) : undefined;
+  const context: ContextSource = live ?? staticContext(fromFile ? { ...base, profile: profileOf(fromFile, options.profile!) } : base);
   const app = buildApp({ tls: certificate, context, logger: options.logger });
   app.log.info(
     { certDir: certificate.dir, generated: certificate.generated },
@@ -32,9 +42,22 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       ? `generated a CA and a serving certificate in ${certificate.dir}; trust ca.crt there to call the webhook`
       : `serving the certificate in ${certificate.dir}`,
   );
-  app.log.info({ profile: profile.source, clusterMode: options.clusterMode }, `eci-profile source: ${profile.source}`);
+  for (const problem of fromFile?.problems ?? []) app.log.warn(problem, 'eci-profile');
+  if (live && options.cluster) {
+    app.log.info({ server: options.cluster.getCurrentCluster()?.server }, 'eci-profile source: cluster kube-system/eci-profile (watching)');
+    const watch = watchCluster(options.cluster, live);
+    app.addHook('onClose', () => watch.stop());
+  } else {
+    app.log.info({ clusterMode: options.clusterMode }, `eci-profile source: ${context.current().profile.source}`);
+  }
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return { app, url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}` };
+}
+
+function profileOf(parsed: { profile?: PolicyContext['profile']; problems: readonly ProfileProblem[] }, path: string): PolicyContext['profile'] {
+  if (parsed.profile) return parsed.profile;
+  const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${p.path}: ${p.message}`);
+  throw new ProfileError(`${path} is not a valid eci-profile: ${reasons.join('; ')}`);
 }

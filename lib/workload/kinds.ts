@@ -14,7 +14,11 @@ const podTemplateLocations: ReadonlyMap<string, readonly string[]> = new Map([
   ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template']],
 ]);
 
-const otherKinds: ReadonlySet<string> = new Set(['Service']);
+/** Objects without a pod that still decide where pods run: judged only when ECI-bound. */
+const routedObjectKinds: ReadonlySet<string> = new Set(['Service']);
+
+/** Cluster configuration for ECI itself: judged in every cluster mode. */
+const configKinds: ReadonlySet<string> = new Set(['ConfigMap']);
 
 /** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
 export type KindKey = string;
@@ -28,7 +32,12 @@ export function podTemplateLocation(kind: KindKey): readonly string[] | undefine
 }
 
 export function isHandledKind(kind: KindKey): boolean {
-  return podTemplateLocations.has(kind) || otherKinds.has(kind);
+  return isRoutedKind(kind) || configKinds.has(kind);
+}
+
+/** Kinds whose objects are judged only when they go to ECI (hybrid clusters). */
+export function isRoutedKind(kind: KindKey): boolean {
+  return podTemplateLocations.has(kind) || routedObjectKinds.has(kind);
 }
 
 /** Every kind with a pod template, for tests and documentation. */

@@ -2,6 +2,7 @@
 import type { Rule } from '../rule.js';
 import { capabilities } from './capabilities.js';
 import { daemonset } from './daemonset.js';
+import { eciProfile } from './eci-profile.js';
 import { hostIpc, hostNetwork, hostPid } from './host-namespaces.js';
 import { hostPath } from './host-path.js';
 import { hostPort } from './host-port.js';
@@ -22,4 +23,5 @@ export const rules: readonly Rule[] = [
   reservedPort,
   nodePort,
   sessionAffinity,
+  eciProfile,
 ];

@@ -1,0 +1,18 @@
+// The eci-profile ConfigMap is checked when it is written, so a bad edit is refused at
+// kubectl apply instead of being ignored by the cluster.
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { parseProfile, profileConfigMaps } from '../../profile/profile.js';
+import type { ObjectRule } from '../rule.js';
+
+export const eciProfile: ObjectRule = {
+  id: 'eci-profile',
+  target: 'object',
+  kinds: ['ConfigMap'],
+  message: 'the eci-profile is invalid',
+  workaround: 'correct it; until then pods get the last good profile',
+  check: (object) => {
+    const configMap = object as V1ConfigMap;
+    if (!profileConfigMaps.includes(`${configMap.metadata?.namespace}/${configMap.metadata?.name}`)) return [];
+    return parseProfile(configMap.data ?? {}, 'admission').problems;
+  },
+};
