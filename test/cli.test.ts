@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Agent, request } from 'undici';
+import { FakeApi } from './helpers/fake-api.js';
+import { eventually } from './helpers/server.js';
 
 const cli = fileURLToPath(new URL('../lib/cli.js', import.meta.url));
 
@@ -32,8 +34,11 @@ interface Served {
 }
 
 /** Starts `serve` on a free loopback port and resolves once it says where it listens. */
-async function startServe(args: string[]): Promise<Served> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBECONFIG: '', ...env },
+  });
   let log = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   const url = await new Promise<string>((resolve, reject) => {
@@ -71,6 +76,24 @@ t.test('serve reads --profile from a file and refuses one that is not a ConfigMa
   const refused = await run(['serve', '--port', '0', '--cert-dir', join(dir, 'certs'), '--profile', join(dir, 'deployment.yaml')]);
   t.equal(refused.code, 2);
   t.match(refused.stderr, /deployment\.yaml is not a ConfigMap \(kind: Deployment\)/);
+});
+
+t.test('serve watches the cluster named by KUBECONFIG', async (t) => {
+  const api = await FakeApi.start();
+  t.teardown(() => api.close());
+  api.setProfile({ selectors: '' });
+  const dir = t.testdir({ kubeconfig: api.kubeConfigYaml() });
+  const served = await startServe(['--cert-dir', join(dir, 'certs')], { KUBECONFIG: join(dir, 'kubeconfig') });
+  t.match(served.log(), /eci-profile source: cluster kube-system\/eci-profile \(watching\)/);
+  const agent = new Agent({ connect: { ca: readFileSync(join(dir, 'certs', 'ca.crt')), servername: 'localhost' } });
+  t.teardown(() => agent.close());
+  const readyz = async () => {
+    const response = await request(`${served.url}/readyz`, { dispatcher: agent });
+    return { status: response.statusCode, body: (await response.body.json()) as { profile: string } };
+  };
+  const ready = await eventually(readyz, (r) => r.status === 200, 'readiness');
+  t.match(ready.body.profile, /^cluster kube-system\/eci-profile@/);
+  t.equal(await served.stop(), 0);
 });
 
 t.test('usage errors exit 2 with a reason', async (t) => {

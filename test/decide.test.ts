@@ -147,6 +147,8 @@ t.test('hybrid mode checks only what goes to ECI', async (t) => {
   ];
   for (const object of bound) t.equal(decide(requestFor(object, outside), hybrid).allowed, false, JSON.stringify(object.metadata?.labels ?? object.spec));
   t.equal(decide(requestFor(pod({ hostNetwork: true }), outside), hybrid).allowed, true, 'a plain pod on real nodes');
+  const profileCase = ruleCases.find(([id]) => id === 'eci-profile')![1];
+  t.equal(decide(requestFor(profileCase), hybrid).allowed, false, 'the eci-profile is checked in every mode');
 });
 
 t.test('malformed objects are judged without throwing', async (t) => {

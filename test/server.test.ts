@@ -110,3 +110,22 @@ t.test('health and readiness', async (t) => {
   t.same(await server.get('/healthz'), { status: 200, body: { status: 'ok' } });
   t.same(await server.get('/readyz'), { status: 200, body: { status: 'ready', profile: 'embedded default' } });
 });
+
+t.test('/validate refuses a bad eci-profile with the path, and warns about ignored fields', async (t) => {
+  const server = await startServer(t);
+  const configMap = (name: string, namespace: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data });
+  const bad = configMap('eci-profile', 'kube-system', {
+    selectors: JSON.stringify([{ name: 'a' }, { name: 'b', objectSelector: { matchExpressions: [{ key: 'tier', operator: 'In' }] } }]),
+  });
+  const denied = responseOf(await server.post('/validate', reviewFor(bad)));
+  t.equal(denied.allowed, false);
+  t.match(denied.status?.message, /eci-profile: data\.selectors\[1\]\.objectSelector\.matchExpressions\[0\]\.values: is required; correct it/);
+  const acs = responseOf(await server.post('/validate', reviewFor(configMap('acs-profile', 'kube-system', { selectors: '[{' }))));
+  t.match(acs.status?.message, /eci-profile: data\.selectors: is not valid JSON/, 'acs-profile too');
+  const ignored = configMap('eci-profile', 'kube-system', { vswitchId: 'vsw-1', selectors: JSON.stringify([{ name: 'a', priority: 1, objectSelector: {} }]) });
+  const warned = responseOf(await server.post('/validate', reviewFor(ignored, { operation: 'UPDATE', oldObject: ignored })));
+  t.equal(warned.allowed, true);
+  t.match(warned.warnings, [/^eci-profile: data\.vswitchId: is not a known eci-profile key/, /^eci-profile: data\.selectors\[0\]\.priority: belongs to the Selector CRD/]);
+  const elsewhere = configMap('eci-profile', 'default', { selectors: '[{' });
+  t.same(responseOf(await server.post('/validate', reviewFor(elsewhere))), { uid: 'a1b2c3', allowed: true }, 'only kube-system holds the profile');
+});

@@ -5,8 +5,7 @@ import { join } from 'node:path';
 import type { Test } from 'tap';
 import { Agent, request } from 'undici';
 import type { AdmissionReview } from '../../lib/admission/review.js';
-import type { ClusterMode } from '../../lib/policy/context.js';
-import { serve } from '../../lib/server/serve.js';
+import { serve, type ServeOptions } from '../../lib/server/serve.js';
 
 export interface TestServer {
   readonly url: string;
@@ -20,9 +19,11 @@ export interface Reply {
   readonly body: Record<string, unknown>;
 }
 
-export async function startServer(t: Test, clusterMode: ClusterMode = 'serverless'): Promise<TestServer> {
+type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing'>>;
+
+export async function startServer(t: Test, choices: Choices = {}): Promise<TestServer> {
   const certDir = join(t.testdir(), 'certs');
-  const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode, logger: false });
+  const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode: 'serverless', ...choices, logger: false });
   const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt'), 'utf8'), servername: 'localhost' } });
   t.teardown(async () => {
     await agent.close();
@@ -46,4 +47,15 @@ export async function startServer(t: Test, clusterMode: ClusterMode = 'serverles
 
 export function responseOf(reply: Reply): NonNullable<AdmissionReview['response']> {
   return (reply.body as unknown as AdmissionReview).response!;
+}
+
+/** Polls until `check` passes: for state that changes asynchronously (a watch event). */
+export async function eventually<T>(probe: () => Promise<T>, check: (value: T) => boolean, what: string): Promise<T> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const value = await probe();
+    if (check(value)) return value;
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
 }

@@ -1,0 +1,160 @@
+// A stand-in for the Kubernetes API on loopback HTTP, speaking the real list/watch wire format:
+// a JSON list with metadata.resourceVersion, and a chunked stream of newline-delimited watch
+// events (ADDED, MODIFIED, DELETED) replayed from the requested resourceVersion.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+
+type Resource = 'configmaps' | 'namespaces';
+type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+interface Change {
+  readonly resource: Resource;
+  readonly type: EventType;
+  readonly object: KubernetesObject;
+  readonly version: number;
+}
+
+interface Watcher {
+  readonly resource: Resource;
+  readonly name: string | undefined;
+  readonly response: ServerResponse;
+}
+
+const routes: ReadonlyArray<readonly [RegExp, Resource]> = [
+  [/^\/api\/v1\/namespaces\/kube-system\/configmaps$/, 'configmaps'],
+  [/^\/api\/v1\/namespaces$/, 'namespaces'],
+];
+
+export class FakeApi {
+  readonly requests: string[] = [];
+  #version = 1;
+  #objects: Record<Resource, Map<string, KubernetesObject>> = { configmaps: new Map(), namespaces: new Map() };
+  #history: Change[] = [];
+  #watchers = new Set<Watcher>();
+  #sockets = new Set<Socket>();
+  #heldLists: Array<() => void> | undefined;
+  #server: Server;
+
+  private constructor(holdLists: boolean) {
+    this.#heldLists = holdLists ? [] : undefined;
+    this.#server = createServer((request, response) => this.#handle(request, response));
+    this.#server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+  }
+
+  /** `holdLists`: list requests wait until releaseLists(), to observe the server before its first sync. */
+  static async start(options: { holdLists?: boolean } = {}): Promise<FakeApi> {
+    const api = new FakeApi(options.holdLists ?? false);
+    await new Promise<void>((resolve) => api.#server.listen(0, '127.0.0.1', resolve));
+    return api;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.#server.address() as AddressInfo).port}`;
+  }
+
+  /** client-node accepts a plain-http server only with insecure-skip-tls-verify. */
+  kubeConfigYaml(): string {
+    return [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters: [{name: fake, cluster: {server: "' + this.url + '", insecure-skip-tls-verify: true}}]',
+      'users: [{name: fake, user: {token: test-token}}]',
+      'contexts: [{name: fake, context: {cluster: fake, user: fake}}]',
+      'current-context: fake',
+      '',
+    ].join('\n');
+  }
+
+  kubeConfig(): KubeConfig {
+    const config = new KubeConfig();
+    config.loadFromString(this.kubeConfigYaml());
+    return config;
+  }
+
+  setProfile(data: Record<string, string>): void {
+    this.#put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data } as KubernetesObject);
+  }
+
+  deleteProfile(): void {
+    this.#delete('configmaps', 'eci-profile');
+  }
+
+  setNamespace(name: string, labels: Record<string, string>): void {
+    this.#put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
+  }
+
+  releaseLists(): void {
+    const held = this.#heldLists ?? [];
+    this.#heldLists = undefined;
+    held.forEach((release) => release());
+  }
+
+  /** The API goes away: the listener closes and every open connection, watches included, is cut. */
+  async close(): Promise<void> {
+    const closed = new Promise((resolve) => this.#server.close(resolve));
+    this.#sockets.forEach((socket) => socket.destroy());
+    await closed;
+  }
+
+  #put(resource: Resource, object: KubernetesObject): void {
+    const name = object.metadata!.name!;
+    const type = this.#objects[resource].has(name) ? 'MODIFIED' : 'ADDED';
+    this.#record(resource, type, object);
+  }
+
+  #delete(resource: Resource, name: string): void {
+    const object = this.#objects[resource].get(name);
+    if (object) this.#record(resource, 'DELETED', object);
+  }
+
+  #record(resource: Resource, type: EventType, object: KubernetesObject): void {
+    const version = ++this.#version;
+    const stored = { ...object, metadata: { ...object.metadata, resourceVersion: String(version) } };
+    if (type === 'DELETED') this.#objects[resource].delete(stored.metadata.name!);
+    else this.#objects[resource].set(stored.metadata.name!, stored);
+    const change = { resource, type, object: stored, version };
+    this.#history.push(change);
+    for (const watcher of this.#watchers) this.#send(watcher, change);
+  }
+
+  #send(watcher: Watcher, change: Change): void {
+    if (change.resource !== watcher.resource) return;
+    if (watcher.name !== undefined && change.object.metadata?.name !== watcher.name) return;
+    watcher.response.write(`${JSON.stringify({ type: change.type, object: change.object })}\n`);
+  }
+
+  #handle(request: IncomingMessage, response: ServerResponse): void {
+    const url = new URL(request.url ?? '/', this.url);
+    this.requests.push(`${request.method} ${url.pathname}${url.search}`);
+    const resource = routes.find(([pattern]) => pattern.test(url.pathname))?.[1];
+    if (request.method !== 'GET' || resource === undefined) {
+      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404 }));
+      return;
+    }
+    const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
+    if (url.searchParams.get('watch') === 'true') this.#watch(resource, name, Number(url.searchParams.get('resourceVersion') ?? 0), response);
+    else if (this.#heldLists) this.#heldLists.push(() => this.#list(resource, name, response));
+    else this.#list(resource, name, response);
+  }
+
+  #list(resource: Resource, name: string | undefined, response: ServerResponse): void {
+    const items = [...this.#objects[resource].values()].filter((object) => name === undefined || object.metadata?.name === name);
+    const kind = resource === 'configmaps' ? 'ConfigMapList' : 'NamespaceList';
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.end(JSON.stringify({ apiVersion: 'v1', kind, metadata: { resourceVersion: String(this.#version) }, items }));
+  }
+
+  #watch(resource: Resource, name: string | undefined, from: number, response: ServerResponse): void {
+    // No content-length: Node sends the body chunked, as the API server does for watches.
+    response.writeHead(200, { 'content-type': 'application/json' });
+    response.flushHeaders();
+    const watcher = { resource, name, response };
+    for (const change of this.#history) if (change.version > from) this.#send(watcher, change);
+    this.#watchers.add(watcher);
+    response.on('close', () => this.#watchers.delete(watcher));
+  }
+}

@@ -1,0 +1,42 @@
+// The cluster-fed context on its own: last good profile, one log line per change.
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import t from 'tap';
+import { policyContext } from '../lib/policy/context.js';
+import { LiveContext } from '../lib/server/context-source.js';
+
+function recorder() {
+  const lines: Array<[string, string]> = [];
+  return { lines, log: { info: (_: object, m: string) => void lines.push(['info', m]), warn: (_: object, m: string) => void lines.push(['warn', m]) } };
+}
+
+const configMap = (version: string, selectors: string): V1ConfigMap => ({
+  metadata: { name: 'eci-profile', namespace: 'kube-system', resourceVersion: version },
+  data: { selectors },
+});
+
+t.test('a refused profile is logged once per change and the last good one stays', async (t) => {
+  const { lines, log } = recorder();
+  const live = new LiveContext(policyContext(), log);
+  t.equal(live.ready(), false);
+  live.profile(configMap('1', '[{"name": "a"}]'));
+  const good = live.current().profile;
+  t.equal(good.source, 'cluster kube-system/eci-profile@1');
+  live.profile(configMap('2', '[{'));
+  live.profile(configMap('2', '[{'));
+  live.profile(configMap('2', '[{'));
+  t.equal(live.current().profile, good, 'last good kept');
+  t.equal(lines.filter(([level, message]) => level === 'warn' && message.includes('refused')).length, 1, 'one warning for one change');
+  t.match(live.health(), { profile: good.source, staleProfile: /@2 refused: data\.selectors: is not valid JSON/ });
+  live.profile(undefined);
+  t.same(live.health(), { profile: 'embedded default' }, 'a deleted profile falls back to the default');
+  live.synced();
+  t.equal(live.ready(), true);
+});
+
+t.test('namespace updates swap the snapshot; old snapshots stay as they were', async (t) => {
+  const live = new LiveContext(policyContext(), recorder().log);
+  const before = live.current();
+  live.namespaces(new Map([['burst', { 'alibabacloud.com/eci': 'true' }]]));
+  t.equal(before.namespaceLabels.size, 0);
+  t.equal(live.current().namespaceLabels.get('burst')?.['alibabacloud.com/eci'], 'true');
+});
