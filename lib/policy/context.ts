@@ -1,5 +1,6 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
 import { embeddedProfile, type Profile } from '../profile/profile.js';
+import { compilePolicySchemas, type PolicySchemas } from './annotations.js';
 
 export const clusterModes = ['serverless', 'hybrid'] as const;
 
@@ -17,6 +18,8 @@ export interface PolicyContext {
   readonly profile: Profile;
   /** Labels of the namespaces known to the cache, by namespace name. */
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
+  /** The compiled annotation, label and ResourcePolicy schemas. */
+  readonly schemas: PolicySchemas;
 }
 
 export function isClusterMode(value: string): value is ClusterMode {
@@ -29,5 +32,14 @@ export function policyContext(parts: Partial<PolicyContext> = {}): PolicyContext
     clusterMode: parts.clusterMode ?? 'serverless',
     profile: parts.profile ?? embeddedProfile,
     namespaceLabels: parts.namespaceLabels ?? new Map(),
+    schemas: parts.schemas ?? shippedSchemas(),
   };
+}
+
+let shipped: PolicySchemas | undefined;
+
+/** The package's own schemas, compiled on first use and shared by every context after. */
+function shippedSchemas(): PolicySchemas {
+  shipped ??= compilePolicySchemas();
+  return shipped;
 }

@@ -14,7 +14,7 @@ const podTemplateLocations: ReadonlyMap<string, readonly string[]> = new Map([
   ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template']],
 ]);
 
-const otherKinds: ReadonlySet<string> = new Set(['Service']);
+const otherKinds: ReadonlySet<string> = new Set(['Service', 'scheduling.alibabacloud.com/ResourcePolicy']);
 
 /** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
 export type KindKey = string;
