@@ -123,6 +123,14 @@ t.test('a ResourcePolicy is checked field by field', async (t) => {
   }
 });
 
+t.test('a ResourcePolicy is checked in hybrid mode too: it decides what overflows to ECI', async (t) => {
+  const hybrid = policyContext({ clusterMode: 'hybrid' });
+  const spread = requestFor(resourcePolicy({ strategy: 'spread', units: [{ resource: 'eci' }] }), { namespace: 'plain' });
+  t.equal(decide(spread, hybrid).allowed, false);
+  const labelledPod = requestFor(pod({}, {}, { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' }), { namespace: 'plain' });
+  t.equal(decide(labelledPod, hybrid).allowed, true, 'a pod on real nodes keeps its annotations unjudged');
+});
+
 t.test('a ResourcePolicy is denied over TLS with the path of the field', async (t) => {
   const judge = await overTls(t);
   const verdict = await judge(resourcePolicy({ strategy: 'spread', units: [{ resource: 'ecs' }, { resource: 'gpu' }] }));

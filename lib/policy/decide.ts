@@ -32,7 +32,7 @@ export function decide(request: AdmissionRequest, context: PolicyContext): Decis
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
   const pod = podTemplateOf(kind, object);
-  if (!isEciBound(pod, request.namespace, context)) return unchanged;
+  if (!isEciBound(kind, pod, request.namespace, context)) return unchanged;
   const found = evaluate(kind, object, pod, context);
   return verdict(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found);
 }

@@ -1,5 +1,6 @@
 // Which objects end up on ECI (ECI.md sections 1 and 4). In a serverless cluster all of them; in
 // a hybrid one only those a label, a nodeSelector or a nodeName sends to a virtual node.
+import type { KindKey } from '../workload/kinds.js';
 import type { PodTemplate } from '../workload/pod-template.js';
 import type { Labels, PolicyContext } from './context.js';
 
@@ -22,12 +23,16 @@ const virtualNodeSelectors: readonly LabelPair[] = [
 ];
 const virtualNodeNamePrefix = 'virtual-kubelet-';
 
+/** Kinds that decide what overflows to ECI: they matter wherever they are, so always checked. */
+const eciSchedulingKinds: ReadonlySet<KindKey> = new Set(['scheduling.alibabacloud.com/ResourcePolicy']);
+
 export function isEciBound(
+  kind: KindKey,
   pod: PodTemplate | undefined,
   namespace: string | undefined,
   context: PolicyContext,
 ): boolean {
-  if (context.clusterMode === 'serverless') return true;
+  if (context.clusterMode === 'serverless' || eciSchedulingKinds.has(kind)) return true;
   if (namespace !== undefined && hasAny(context.namespaceLabels.get(namespace), eciNamespaceLabels)) {
     return true;
   }
