@@ -1,5 +1,6 @@
 // The README's reference of annotations, labels and ResourcePolicy fields, generated from the
 // schema files so that the documentation cannot drift from what is checked.
+import { segmentsOf } from './policy/schema-messages.js';
 import { readSchema, schemasDir, type JsonSchema } from './schemas.js';
 import { recordOrEmpty } from './workload/pod-template.js';
 
@@ -83,20 +84,13 @@ function prose(text: string): string {
 /** A `$ref` to this file's `$defs`, merged under the referring node's own keywords. */
 function resolved(node: JsonSchema, root: JsonSchema): JsonSchema {
   if (typeof node.$ref !== 'string') return node;
-  const target = pointerSegments(node.$ref.replace(/^#/, '')).reduce<unknown>((at, segment) => recordOrEmpty(at)[segment], root);
+  const target = segmentsOf(node.$ref.replace(/^#/, '')).reduce<unknown>((at, segment) => recordOrEmpty(at)[segment], root);
   return { ...recordOrEmpty(target), ...node };
 }
 
 function pointerField(pointer: string): string {
-  const [first = '', ...rest] = pointerSegments(pointer);
+  const [first = '', ...rest] = segmentsOf(pointer);
   return rest.length === 0 ? first : `${first}["${rest.join('/')}"]`;
-}
-
-function pointerSegments(pointer: string): string[] {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((segment) => segment.replaceAll('~1', '/').replaceAll('~0', '~'));
 }
 
 function listOfSchemas(value: unknown): JsonSchema[] {

@@ -134,7 +134,7 @@ function formatOf(schema: JsonSchema): string | undefined {
 }
 
 /** RFC 6901 pointer segments, unescaped. */
-function segmentsOf(pointer: string): string[] {
+export function segmentsOf(pointer: string): string[] {
   return pointer
     .split('/')
     .slice(1)
