@@ -70,6 +70,7 @@ export const families: readonly Family[] = [
     ],
     warned: [
       [one('eci-spot-price-limit', '0.5'), annotation(k('eci-spot-price-limit')), /only with .*SpotWithPriceLimit/],
+      [one('eci-spot-duration', '1'), annotation(k('eci-spot-duration')), /only with k8s\.aliyun\.com\/eci-spot-strategy/],
       [one('eci-privatepool-id', 'eap-1'), annotation(k('eci-privatepool-id')), /matchcriteria: Target/],
       [{ annotations: { [k('eci-use-specs')]: 'ecs.c6.xlarge', [k('eci-instance-generation')]: '6' } }, annotation(k('eci-instance-generation')), /ECS type/],
     ],
@@ -96,7 +97,7 @@ export const families: readonly Family[] = [
       denied('acr-user-arns', 'role-acr', /not a RAM role ARN acs:ram::<uid>:role\/<name>/),
       denied('plain-http-registry', 'http://harbor', /not a registry host\[:port\]/),
     ],
-    warned: [],
+    warned: [[{ annotations: { [k('eci-auto-imc')]: 'false', [k('imc-perfect-match')]: 'true' } }, annotation(k('imc-perfect-match')), /eci-auto-imc: "true"/]],
   },
   {
     name: 'network, storage and other',
@@ -118,6 +119,7 @@ export const families: readonly Family[] = [
           [k('eci-ntp-server')]: '100.100.5.1,100.100.5.2',
           [k('eci-fixed-ip')]: 'true',
           [k('eci-fixed-ip-retain-hour')]: '24',
+          [k('eci-data-cache-bucket')]: 'default',
           [k('eci-data-cache-pl')]: 'PL1',
         },
       },
@@ -148,6 +150,7 @@ export const families: readonly Family[] = [
       [one('eip-common-bandwidth-package-id', 'cbwp-1'), annotation(k('eip-common-bandwidth-package-id')), /only when an EIP is created/],
       [one('eci-fixed-ip-retain-hour', '24'), annotation(k('eci-fixed-ip-retain-hour')), /eci-fixed-ip: "true"/],
       [one('eci-host-sysctls', '[{"name":"vm.max_map_count","value":"262144"}]'), annotation(k('eci-host-sysctls')), /support/],
+      [one('eci-data-cache-provisionedIops', '40000'), annotation(k('eci-data-cache-provisionedIops')), /need k8s\.aliyun\.com\/eci-data-cache-bucket/],
     ],
   },
   {
