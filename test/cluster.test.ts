@@ -7,9 +7,10 @@ import { FakeApi } from './helpers/fake-api.js';
 import { pod, reviewFor } from './helpers/objects.js';
 import { eventually, responseOf, startServer, type TestServer } from './helpers/server.js';
 
-const spotSelector = (strategy: string) => ({
+const priceLimit = { SpotAsPriceGo: {}, SpotWithPriceLimit: { 'k8s.aliyun.com/eci-spot-price-limit': '0.5' } };
+const spotSelector = (strategy: keyof typeof priceLimit) => ({
   selectors: JSON.stringify([
-    { name: 'batch', namespaceSelector: { matchLabels: { team: 'batch' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': strategy } } },
+    { name: 'batch', namespaceSelector: { matchLabels: { team: 'batch' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': strategy, ...priceLimit[strategy] } } },
   ]),
 });
 

@@ -5,7 +5,7 @@ import { policyContext, type ClusterMode, type PolicyContext } from '../lib/poli
 import { decide } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
 import { rules } from '../lib/policy/rules/index.js';
-import { daemonSet, pod, requestFor } from './helpers/objects.js';
+import { daemonSet, pod, requestFor, resourcePolicy } from './helpers/objects.js';
 
 function contextOf(clusterMode: ClusterMode = 'serverless', namespaces: Record<string, Record<string, string>> = {}): PolicyContext {
   return policyContext({ clusterMode, namespaceLabels: new Map(Object.entries(namespaces)) });
@@ -31,6 +31,9 @@ const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
   ['node-port', service({ type: 'NodePort', ports: [{ port: 80 }] }), 'spec.type'],
   ['session-affinity', service({ type: 'ClusterIP', sessionAffinity: 'ClientIP' }), 'spec.sessionAffinity'],
   ['eci-profile', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: { selectors: '[{"name": ""}]' } } as KubernetesObject, 'data.selectors[0].name'],
+  ['eci-annotations', pod({}, {}, { 'k8s.aliyun.com/eci-with-eip': 'yes' }), 'metadata.annotations["k8s.aliyun.com/eci-with-eip"]'],
+  ['acs-labels', pod({}, { 'alibabacloud.com/compute-class': 'cheap' }), 'metadata.labels["alibabacloud.com/compute-class"]'],
+  ['resource-policy', resourcePolicy({ strategy: 'prefer', units: [{ resource: 'tpu' }] }), 'spec.units[0].resource'],
 ];
 
 t.test('every registered rule has a case, and ids are unique', async (t) => {

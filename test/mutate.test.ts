@@ -18,7 +18,7 @@ const namespaces = new Map(
 );
 
 function profileOf(selectors: object[]): Profile {
-  const { profile } = parseProfile({ selectors: JSON.stringify(selectors) }, 'test');
+  const { profile } = parseProfile({ selectors: JSON.stringify(selectors) }, 'test', policyContext().schemas);
   if (!profile) throw new Error('test profile refused');
   return profile;
 }

@@ -119,7 +119,7 @@ t.test('/validate refuses a bad eci-profile with the path, and warns about ignor
   });
   const denied = responseOf(await server.post('/validate', reviewFor(bad)));
   t.equal(denied.allowed, false);
-  t.match(denied.status?.message, /eci-profile: data\.selectors\[1\]\.objectSelector\.matchExpressions\[0\]\.values: is required; correct it/);
+  t.match(denied.status?.message, /eci-profile: data\.selectors\[1\]\.objectSelector\.matchExpressions\[0\]: values is required; correct it/);
   const acs = responseOf(await server.post('/validate', reviewFor(configMap('acs-profile', 'kube-system', { selectors: '[{' }))));
   t.match(acs.status?.message, /eci-profile: data\.selectors: is not valid JSON/, 'acs-profile too');
   const ignored = configMap('eci-profile', 'kube-system', { vswitchId: 'vsw-1', selectors: JSON.stringify([{ name: 'a', priority: 1, objectSelector: {} }]) });

@@ -1,5 +1,6 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
 import { embeddedProfile, type Profile } from '../profile/profile.js';
+import { compilePolicySchemas, type PolicySchemas } from './annotations.js';
 import type { RoutingFlavour } from './routing.js';
 
 export const clusterModes = ['serverless', 'hybrid'] as const;
@@ -20,6 +21,8 @@ export interface PolicyContext {
   readonly routing: RoutingFlavour;
   /** Labels of the namespaces known to the cache, by namespace name. */
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
+  /** The compiled annotation, label and ResourcePolicy schemas. */
+  readonly schemas: PolicySchemas;
 }
 
 /** The one place contexts are built: serve, the tests and the benchmarks fill in what they know. */
@@ -29,5 +32,14 @@ export function policyContext(parts: Partial<PolicyContext> = {}): PolicyContext
     profile: parts.profile ?? embeddedProfile,
     routing: parts.routing ?? 'ack-virtual-node',
     namespaceLabels: parts.namespaceLabels ?? new Map(),
+    schemas: parts.schemas ?? shippedSchemas(),
   };
+}
+
+let shipped: PolicySchemas | undefined;
+
+/** The package's own schemas, compiled on first use and shared by every context after. */
+function shippedSchemas(): PolicySchemas {
+  shipped ??= compilePolicySchemas();
+  return shipped;
 }

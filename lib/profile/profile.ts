@@ -2,12 +2,11 @@
 // against schemas/eci-profile.schema.json, and compiled into selectors ready to match pods.
 import { readFile } from 'node:fs/promises';
 import type { V1LabelSelector } from '@kubernetes/client-node';
-import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import type { Labels } from '../policy/context.js';
-import type { Severity } from '../policy/rule.js';
-import { fieldPath, problemsOf } from '../schema-errors.js';
-import { readSchema } from '../schemas.js';
+import type { PolicySchemas } from '../policy/annotations.js';
+import type { Severity, Violation } from '../policy/rule.js';
+import { childPath } from '../policy/schema-messages.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import { compileLabelSelector, type LabelMatcher } from './label-selector.js';
 
@@ -50,60 +49,61 @@ export class ProfileError extends Error {
   override name = 'ProfileError';
 }
 
-const schema = readSchema('eci-profile');
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
-const validateData = ajv.compile(schema);
-const validateSelectors = ajv.getSchema('eci-profile#/definitions/selectors')!;
-const definitions = recordOrEmpty(schema.definitions);
-const knownDataKeys = new Set(Object.keys(recordOrEmpty(schema.properties)));
-const selectorSchema = recordOrEmpty(recordOrEmpty(definitions.selectors).items);
-const knownSelectorFields = new Set(Object.keys(recordOrEmpty(selectorSchema.properties)));
-const crdOnlyFields = new Set(selectorSchema['x-crd-only'] as string[]);
-
-/** Parses the `data` of a profile ConfigMap; paths in problems start at `data`. */
-export function parseProfile(data: unknown, source: string): ParsedProfile {
-  if (!validateData(data)) return refused(problemsOf(validateData.errors, 'data').map(deny));
+/**
+ * Parses the `data` of a profile ConfigMap against the compiled eci-profile schema; selector
+ * effects are checked with the annotation schema. Paths in problems start at `data`.
+ */
+export function parseProfile(data: unknown, source: string, schemas: PolicySchemas): ParsedProfile {
+  const schema = schemas.eciProfile;
+  const invalid = schema.data(data, 'data');
+  if (invalid.length > 0) return refused(invalid.map(problemOf));
   const strings = data as Record<string, string>;
   const problems: ProfileProblem[] = Object.keys(strings)
-    .filter((key) => !knownDataKeys.has(key))
-    .map((key) => warn(fieldPath('data', [key]), 'is not a known eci-profile key, ignored'));
-  const selectors = parseSelectors(strings.selectors ?? '', problems);
+    .filter((key) => !schema.dataKeys.has(key))
+    .map((key) => warn(childPath('data', key), 'is not a known eci-profile key, ignored'));
+  const selectors = parseSelectors(strings.selectors ?? '', schemas, problems);
   if (selectors === undefined || problems.some((problem) => problem.severity === 'deny')) return refused(problems);
   return { profile: { source, data: strings, selectors }, problems };
 }
 
-function parseSelectors(text: string, problems: ProfileProblem[]): ProfileSelector[] | undefined {
+function parseSelectors(text: string, schemas: PolicySchemas, problems: ProfileProblem[]): ProfileSelector[] | undefined {
   if (text.trim() === '') return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    problems.push(deny({ path: 'data.selectors', message: `is not valid JSON: ${(error as Error).message}` }));
+    problems.push({ path: 'data.selectors', message: `is not valid JSON: ${(error as Error).message}`, severity: 'deny' });
     return undefined;
   }
-  if (!validateSelectors(parsed)) {
-    problems.push(...problemsOf(validateSelectors.errors, 'data.selectors').map(deny));
+  const invalid = schemas.eciProfile.selectors(parsed, 'data.selectors');
+  if (invalid.length > 0) {
+    problems.push(...invalid.map(problemOf));
     return undefined;
   }
   const items = parsed as Array<Record<string, unknown>>;
-  items.forEach((item, index) => problems.push(...selectorProblems(item, index, items)));
+  items.forEach((item, index) => problems.push(...selectorProblems(item, index, items, schemas)));
   return items.map(compileSelector);
 }
 
-function selectorProblems(item: Record<string, unknown>, index: number, all: ReadonlyArray<Record<string, unknown>>) {
-  const at = (field: string) => fieldPath(`data.selectors[${index}]`, [field]);
+function selectorProblems(item: Record<string, unknown>, index: number, all: ReadonlyArray<Record<string, unknown>>, schemas: PolicySchemas) {
+  const { selectorFields, crdOnlyFields } = schemas.eciProfile;
+  const at = childPath('data.selectors', index);
   const problems = Object.keys(item)
-    .filter((field) => !knownSelectorFields.has(field))
+    .filter((field) => !selectorFields.has(field))
     .map((field) =>
       crdOnlyFields.has(field)
-        ? warn(at(field), 'belongs to the Selector CRD (eci.aliyun.com/v1), not the ConfigMap: ignored')
-        : warn(at(field), 'is not a known selector field, ignored'),
+        ? warn(childPath(at, field), 'belongs to the Selector CRD (eci.aliyun.com/v1), not the ConfigMap: ignored')
+        : warn(childPath(at, field), 'is not a known selector field, ignored'),
     );
   const first = all.findIndex((other) => other.name === item.name);
-  if (first < index) problems.push(deny({ path: at('name'), message: `${JSON.stringify(item.name)} is already the name of selectors[${first}]` }));
-  if (item.namespaceSelector === undefined && item.objectSelector === undefined) {
-    problems.push(warn(`data.selectors[${index}]`, 'has neither namespaceSelector nor objectSelector: its effect applies to every ECI pod'));
+  if (first < index) {
+    problems.push({ path: childPath(at, 'name'), message: `${JSON.stringify(item.name)} is already the name of selectors[${first}]`, severity: 'deny' });
   }
+  if (item.namespaceSelector === undefined && item.objectSelector === undefined) {
+    problems.push(warn(at, 'has neither namespaceSelector nor objectSelector: its effect applies to every ECI pod'));
+  }
+  const annotations = recordOrEmpty(item.effect).annotations;
+  problems.push(...schemas.eciAnnotations(recordOrEmpty(annotations), childPath(at, 'effect', 'annotations')).map(problemOf));
   return problems;
 }
 
@@ -119,8 +119,8 @@ function compileSelector(item: Record<string, unknown>): ProfileSelector {
   };
 }
 
-function deny(problem: { path: string; message: string }): ProfileProblem {
-  return { ...problem, severity: 'deny' };
+function problemOf(violation: Violation): ProfileProblem {
+  return { path: violation.path, message: violation.message ?? 'is invalid', severity: violation.severity ?? 'deny' };
 }
 
 function warn(path: string, message: string): ProfileProblem {
@@ -132,7 +132,7 @@ function refused(problems: readonly ProfileProblem[]): ParsedProfile {
 }
 
 /** Reads an eci-profile ConfigMap from a YAML (or JSON) file; refuses one that does not parse. */
-export async function readProfileFile(path: string): Promise<ParsedProfile> {
+export async function readProfileFile(path: string, schemas: PolicySchemas): Promise<ParsedProfile> {
   let document: unknown;
   try {
     document = parse(await readFile(path, 'utf8'));
@@ -143,5 +143,5 @@ export async function readProfileFile(path: string): Promise<ParsedProfile> {
   if (object.kind !== 'ConfigMap') {
     throw new ProfileError(`${path} is not a ConfigMap (kind: ${String(object.kind)})`);
   }
-  return parseProfile(object.data ?? {}, `file ${path}`);
+  return parseProfile(object.data ?? {}, `file ${path}`, schemas);
 }

@@ -61,7 +61,7 @@ export class LiveContext implements ContextSource, ClusterEvents {
     this.#lastVersion = version;
     if (configMap === undefined) return this.#useProfile(embeddedProfile);
     const source = `cluster kube-system/eci-profile@${version}`;
-    const parsed = parseProfile(configMap.data ?? {}, source);
+    const parsed = parseProfile(configMap.data ?? {}, source, this.#snapshot.schemas);
     const denials = parsed.problems.filter((problem) => problem.severity === 'deny');
     if (parsed.profile) {
       for (const problem of parsed.problems) this.log.warn({ profile: source, ...problem }, 'eci-profile');

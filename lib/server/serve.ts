@@ -31,7 +31,7 @@ export interface RunningServer {
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const certificate = await ensureCertDir(options.certDir, new Date());
   const base = policyContext({ clusterMode: options.clusterMode, ...(options.routing ? { routing: options.routing } : {}) });
-  const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile);
+  const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile, base.schemas);
   const log: ContextLog = { info: (fields, message) => app.log.info(fields, message), warn: (fields, message) => app.log.warn(fields, message) };
   const live = fromFile === undefined && options.cluster ? new LiveContext(base, log) : undefined;
   const context: ContextSource = live ?? staticContext(fromFile ? { ...base, profile: profileOf(fromFile, options.profile!) } : base);

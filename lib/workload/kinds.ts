@@ -17,8 +17,11 @@ const podTemplateLocations: ReadonlyMap<string, readonly string[]> = new Map([
 /** Objects without a pod that still decide where pods run: judged only when ECI-bound. */
 const routedObjectKinds: ReadonlySet<string> = new Set(['Service']);
 
-/** Cluster configuration for ECI itself: judged in every cluster mode. */
-const configKinds: ReadonlySet<string> = new Set(['ConfigMap']);
+/**
+ * Configuration of ECI itself, judged in every cluster mode: the eci-profile ConfigMap, and
+ * ResourcePolicies, which decide what overflows to ECI from any namespace.
+ */
+const configKinds: ReadonlySet<string> = new Set(['ConfigMap', 'scheduling.alibabacloud.com/ResourcePolicy']);
 
 /** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
 export type KindKey = string;

@@ -10,9 +10,9 @@ export const eciProfile: ObjectRule = {
   kinds: ['ConfigMap'],
   message: 'the eci-profile is invalid',
   workaround: 'correct it; until then pods get the last good profile',
-  check: (object) => {
+  check: (object, context) => {
     const configMap = object as V1ConfigMap;
     if (!profileConfigMaps.includes(`${configMap.metadata?.namespace}/${configMap.metadata?.name}`)) return [];
-    return parseProfile(configMap.data ?? {}, 'admission').problems;
+    return parseProfile(configMap.data ?? {}, 'admission', context.schemas).problems;
   },
 };

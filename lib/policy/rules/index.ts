@@ -1,7 +1,9 @@
 // The rule registry: every rule once, by stable id, in the order findings are reported.
 import type { Rule } from '../rule.js';
+import { acsLabels } from './acs-labels.js';
 import { capabilities } from './capabilities.js';
 import { daemonset } from './daemonset.js';
+import { eciAnnotations } from './eci-annotations.js';
 import { eciProfile } from './eci-profile.js';
 import { hostIpc, hostNetwork, hostPid } from './host-namespaces.js';
 import { hostPath } from './host-path.js';
@@ -9,6 +11,7 @@ import { hostPort } from './host-port.js';
 import { nodePort } from './node-port.js';
 import { privileged } from './privileged.js';
 import { reservedPort } from './reserved-port.js';
+import { resourcePolicy } from './resource-policy.js';
 import { sessionAffinity } from './session-affinity.js';
 
 export const rules: readonly Rule[] = [
@@ -23,5 +26,8 @@ export const rules: readonly Rule[] = [
   reservedPort,
   nodePort,
   sessionAffinity,
+  eciAnnotations,
+  acsLabels,
+  resourcePolicy,
   eciProfile,
 ];

@@ -1,0 +1,38 @@
+// The ECI annotation, ACS label and ResourcePolicy schemas, compiled into checks once per schema
+// directory. The values live in the schema files; this module only binds them to their data.
+import { compileProfileSchema, type ProfileSchema } from '../profile/profile-schema.js';
+import { readSchema, schemasDir } from '../schemas.js';
+import { recordOrEmpty } from '../workload/pod-template.js';
+import type { PolicyContext } from './context.js';
+import type { Violation } from './rule.js';
+import { schemaCompiler, type SchemaCheck } from './schema-check.js';
+
+export interface PolicySchemas {
+  /** A pod's annotation map (schemas/eci-annotations.schema.json). */
+  readonly eciAnnotations: SchemaCheck;
+  /** A pod's `{labels, annotations}` as ACS reads them (schemas/acs-labels.schema.json). */
+  readonly acsLabels: SchemaCheck;
+  /** A whole ResourcePolicy object (schemas/resource-policy.schema.json). */
+  readonly resourcePolicy: SchemaCheck;
+  /** The eci-profile ConfigMap (schemas/eci-profile.schema.json). */
+  readonly eciProfile: ProfileSchema;
+}
+
+/** Reads and compiles the schemas: at start-up or in a test, never per request. */
+export function compilePolicySchemas(dir: string = schemasDir): PolicySchemas {
+  const compile = schemaCompiler();
+  return {
+    eciAnnotations: compile(readSchema('eci-annotations', dir)),
+    acsLabels: compile(readSchema('acs-labels', dir)),
+    resourcePolicy: compile(readSchema('resource-policy', dir)),
+    eciProfile: compileProfileSchema(readSchema('eci-profile', dir), compile),
+  };
+}
+
+/**
+ * The findings of an annotation map, with paths below `at` (e.g. `spec.template.metadata.annotations`).
+ * Anything that is not a map has no ECI annotations to judge.
+ */
+export function checkAnnotations(annotations: unknown, at: string, context: PolicyContext): Violation[] {
+  return context.schemas.eciAnnotations(recordOrEmpty(annotations), at);
+}

@@ -1,0 +1,10 @@
+import type { ObjectRule } from '../rule.js';
+
+export const resourcePolicy: ObjectRule = {
+  id: 'resource-policy',
+  target: 'object',
+  kinds: ['scheduling.alibabacloud.com/ResourcePolicy'],
+  message: 'ack-co-scheduler does not accept this ResourcePolicy',
+  workaround: 'fix the field (README: ResourcePolicy)',
+  check: (object, context) => context.schemas.resourcePolicy(object, ''),
+};

@@ -1,0 +1,57 @@
+// Ajv set up for the policy schemas: draft 2020-12, the documentation keywords the schemas carry,
+// and two keywords that check a value parsed out of an annotation string. A compiled check is a
+// plain function of (data, field path): rules never see Ajv.
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { DataValidateFunction } from 'ajv/dist/types/index.js';
+import addFormats from 'ajv-formats';
+import type { JsonSchema } from '../schemas.js';
+import type { Violation } from './rule.js';
+import { violationsOf } from './schema-messages.js';
+
+/** The violations of `data`, with field paths below `at`. */
+export type SchemaCheck = (data: unknown, at: string) => Violation[];
+
+/** Keywords that only describe (for messages and the README), never validate. */
+const describingKeywords = ['x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only'];
+
+/** A value given as one string that holds more structure: each is checked against a sub-schema. */
+const parsers: Readonly<Record<string, (text: string) => unknown>> = {
+  /** JSON-valued annotations (custom hosts, DNS config, sysctls) and numbers with ranges. */
+  'x-json': (text) => JSON.parse(text),
+  /** Comma lists (vSwitches, security groups, specs): the sub-schema sees the entries as an array. */
+  'x-list': (text) => text.split(','),
+};
+
+/** One Ajv instance per schema set; each call compiles one schema into a check. */
+export function schemaCompiler(): (schema: JsonSchema) => SchemaCheck {
+  const ajv = new Ajv2020({ allErrors: true, strictTypes: false });
+  addFormats.default(ajv, ['ipv4']);
+  ajv.addVocabulary(describingKeywords);
+  for (const [keyword, parse] of Object.entries(parsers)) {
+    ajv.addKeyword({ keyword, type: 'string', schemaType: 'object', errors: true, compile: (sub: JsonSchema) => parsedCheck(keyword, parse, ajv.compile(sub)) });
+  }
+  return (schema) => {
+    const validate = ajv.compile(schema);
+    return (data, at) => (validate(data) ? [] : violationsOf(validate.errors ?? [], schema, data, at));
+  };
+}
+
+/**
+ * The keyword's error carries what the message needs: the parse error, or the sub-schema's own
+ * errors with the parsed value (schema-messages.ts reads them).
+ */
+function parsedCheck(keyword: string, parse: (text: string) => unknown, inner: ValidateFunction): DataValidateFunction {
+  const check: DataValidateFunction = (text: string) => {
+    let value: unknown;
+    try {
+      value = parse(text);
+    } catch (error) {
+      check.errors = [{ keyword, params: { parseError: (error as Error).message } }];
+      return false;
+    }
+    if (inner(value)) return true;
+    check.errors = [{ keyword, params: { value, errors: [...(inner.errors ?? [])] } }];
+    return false;
+  };
+  return check;
+}
