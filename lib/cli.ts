@@ -2,16 +2,21 @@
 // The `eci-admission` command. Parses flags, calls the library, maps failures to exit codes:
 // 0 success, 1 a denial (check), 2 bad usage or bad input.
 import { parseArgs } from 'node:util';
-import { findKubeConfig } from './cluster/kubeconfig.js';
+import type { CheckOptions } from './check/command.js';
+import { outputs } from './check/report/report.js';
 import { clusterModes } from './policy/context.js';
 import { routingFlavours } from './policy/routing.js';
-import { ProfileError } from './profile/profile.js';
-import { serve } from './server/serve.js';
-import { CertDirError } from './tls/cert-dir.js';
 
 const usage = `Usage: eci-admission <command> [flags]
 
 Commands:
+  check   judge manifests offline, as the webhook would (exit 0 admitted, 1 denied, 2 bad input)
+          -f PATH (file, folder or - for stdin; repeatable)  --profile FILE
+          --cluster-mode ${clusterModes.join('|')}  --routing ${routingFlavours.join('|')}
+          --namespace-labels NS=KEY=VALUE[,KEY=VALUE] (repeatable)
+          --output ${outputs.join('|')} (default text)  --strict (warnings fail too)
+  explain for each pod or pod template: selectors matched, what is injected, ECI routing,
+          findings; same flags as check but --output and --strict
   serve   run the admission webhook over TLS
           --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
           --cluster-mode ${clusterModes.join('|')} (default serverless)
@@ -21,7 +26,9 @@ Commands:
 
 Run 'eci-admission <command> --help' for details.`;
 
-class UsageError extends Error {}
+class UsageError extends Error {
+  override name = 'UsageError';
+}
 
 async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -38,6 +45,7 @@ async function runServe(args: string[]): Promise<number> {
     },
   });
   if (values.help) return printUsage(0);
+  const { serve } = await import('./server/serve.js');
   const running = await serve({
     port: portOf(values.port),
     host: values.host,
@@ -45,7 +53,7 @@ async function runServe(args: string[]): Promise<number> {
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
     routing: oneOf('--routing', values.routing, routingFlavours),
-    ...(values.profile === undefined ? optionalCluster() : {}),
+    ...(values.profile === undefined ? await optionalCluster() : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   running.app.log.info(`eci-admission listening on ${running.url}`);
@@ -71,7 +79,8 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   return value as T;
 }
 
-function optionalCluster() {
+async function optionalCluster() {
+  const { findKubeConfig } = await import('./cluster/kubeconfig.js');
   const cluster = findKubeConfig();
   return cluster ? { cluster } : {};
 }
@@ -81,7 +90,60 @@ function printUsage(code: number): number {
   return code;
 }
 
-const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = { serve: runServe };
+/** Flags shared by check and explain. */
+const manifestFlags = {
+  filename: { type: 'string', short: 'f', multiple: true },
+  profile: { type: 'string' },
+  'cluster-mode': { type: 'string', default: 'serverless' },
+  routing: { type: 'string', default: 'ack-virtual-node' },
+  'namespace-labels': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function checkOptions(values: { filename?: string[]; profile?: string; 'cluster-mode': string; routing: string; 'namespace-labels'?: string[] }): CheckOptions {
+  if (!values.filename?.length) throw new UsageError('-f PATH is required (a file, a folder, or - for stdin)');
+  return {
+    files: values.filename,
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+    clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
+    routing: oneOf('--routing', values.routing, routingFlavours),
+    namespaceLabels: new Map((values['namespace-labels'] ?? []).map(namespaceLabelsOf)),
+  };
+}
+
+/** `shop=team=web,tier=front` -> ['shop', {team: 'web', tier: 'front'}]. */
+function namespaceLabelsOf(flag: string): [string, Record<string, string>] {
+  const [namespace, ...rest] = flag.split('=');
+  const pairs = rest.join('=').split(',').filter(Boolean).map((pair) => pair.split('='));
+  if (!namespace || pairs.length === 0 || pairs.some((pair) => pair.length !== 2 || !pair[0])) {
+    throw new UsageError(`--namespace-labels: expected NAMESPACE=KEY=VALUE[,KEY=VALUE], got ${flag}`);
+  }
+  return [namespace, Object.fromEntries(pairs)];
+}
+
+async function runCheckCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: { ...manifestFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
+  });
+  if (values.help) return printUsage(0);
+  const { runCheck } = await import('./check/command.js');
+  return runCheck({ ...checkOptions(values), output: oneOf('--output', values.output, outputs), strict: values.strict }, process);
+}
+
+async function runExplainCommand(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, strict: true, options: manifestFlags });
+  if (values.help) return printUsage(0);
+  const { runExplain } = await import('./check/command.js');
+  return runExplain(checkOptions(values), process);
+}
+
+const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
+  check: runCheckCommand,
+  explain: runExplainCommand,
+  serve: runServe,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -101,8 +163,11 @@ async function main(argv: string[]): Promise<number> {
 }
 
 /** Mistakes in flags or input: said in one line with exit 2, not as a stack trace. */
+/** By name: the modules that define these errors load only with their command. */
+const userErrors = new Set(['UsageError', 'ProfileError', 'CertDirError']);
+
 function isUserError(error: unknown): boolean {
-  if (error instanceof UsageError || error instanceof ProfileError || error instanceof CertDirError) return true;
+  if (userErrors.has((error as Error).name)) return true;
   // parseArgs reports unknown or malformed flags with these codes.
   const code = (error as { code?: string }).code ?? '';
   return code.startsWith('ERR_PARSE_ARGS_');

@@ -58,16 +58,22 @@ export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector:
 const virtualNodeNamePrefix = 'virtual-kubelet-';
 
 export function isEciBound(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): boolean {
-  if (context.clusterMode === 'serverless') return true;
+  return eciBoundReason(pod, namespace, context) !== undefined;
+}
+
+/** Why a pod (template) runs on ECI, in words; undefined when it does not. */
+export function eciBoundReason(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): string | undefined {
+  if (context.clusterMode === 'serverless') return 'every pod of a serverless cluster runs on ECI';
   const nsLabels = namespace === undefined ? undefined : context.namespaceLabels.get(namespace);
-  if (eciLabelRoute(pod?.metadata.labels, nsLabels)) return true;
-  if (pod === undefined) return false;
+  const route = eciLabelRoute(pod?.metadata.labels, nsLabels);
+  if (route) return `the ${route.label}`;
+  if (pod === undefined) return undefined;
   const nodeSelector = pod.spec.nodeSelector;
-  return (
-    Object.values(virtualNodeRouting).some(({ nodeSelector: wanted }) =>
-      Object.entries(wanted).every(([key, value]) => nodeSelector?.[key] === value),
-    ) ||
-    String(pod.spec.nodeName ?? '').startsWith(virtualNodeNamePrefix) ||
-    matchingSelectors(pod.metadata.labels, nsLabels, context, false).length > 0
+  const flavour = Object.values(virtualNodeRouting).find(({ nodeSelector: wanted }) =>
+    Object.entries(wanted).every(([key, value]) => nodeSelector?.[key] === value),
   );
+  if (flavour) return `its nodeSelector ${Object.entries(flavour.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}`;
+  if (String(pod.spec.nodeName ?? '').startsWith(virtualNodeNamePrefix)) return `its nodeName ${pod.spec.nodeName}`;
+  const [selector] = matchingSelectors(pod.metadata.labels, nsLabels, context, false);
+  return selector && `the eci-profile selector ${selector.name}`;
 }

@@ -1,4 +1,5 @@
 // Which object kinds eci-admission understands, and where each keeps its pod template.
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { GroupVersionKind } from '../admission/review.js';
 
 /** Field names from the object root to the pod template (the object holding metadata and spec). */
@@ -45,3 +46,14 @@ export function isRoutedKind(kind: KindKey): boolean {
 
 /** Every kind with a pod template, for tests and documentation. */
 export const workloadKinds: readonly KindKey[] = [...podTemplateLocations.keys()];
+
+/** The group, version and kind an object declares (`apps/v1` Deployment, `v1` Pod). */
+export function groupVersionKindOf(object: KubernetesObject): GroupVersionKind {
+  const apiVersion = object.apiVersion ?? '';
+  const slash = apiVersion.indexOf('/');
+  return {
+    group: slash < 0 ? '' : apiVersion.slice(0, slash),
+    version: apiVersion.slice(slash + 1),
+    kind: object.kind ?? '',
+  };
+}

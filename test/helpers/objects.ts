@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import type { KubernetesObject, V1Pod, V1PodSpec } from '@kubernetes/client-node';
 import type { AdmissionRequest, AdmissionReview, Operation } from '../../lib/admission/review.js';
+import { groupVersionKindOf } from '../../lib/workload/kinds.js';
 
 /** `kubectl create <args> --dry-run=client -o json`: the object exactly as kubectl would send it. */
 export function kubectlCreate(...args: string[]): KubernetesObject {
@@ -43,12 +44,9 @@ export interface RequestOptions {
 
 export function requestFor(object: KubernetesObject | null, options: RequestOptions = {}): AdmissionRequest {
   const source = object ?? options.oldObject;
-  const [group, version] = (source?.apiVersion ?? 'v1').includes('/')
-    ? (source?.apiVersion ?? '').split('/')
-    : ['', source?.apiVersion ?? 'v1'];
   return {
     uid: options.uid ?? 'a1b2c3',
-    kind: { group: group ?? '', version: version ?? 'v1', kind: source?.kind ?? 'Pod' },
+    kind: groupVersionKindOf(source ?? { apiVersion: 'v1', kind: 'Pod' }),
     operation: options.operation ?? 'CREATE',
     namespace: options.namespace ?? source?.metadata?.namespace ?? 'default',
     ...(source?.metadata?.name ? { name: source.metadata.name } : {}),

@@ -1,0 +1,90 @@
+// `check`: each manifest routed as the API server would route it, then judged by the same decide
+// as the webhook, as a CREATE in its namespace.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Operation as PatchOperation } from 'fast-json-patch';
+import type { AdmissionRequest } from '../admission/review.js';
+import type { Labels, PolicyContext } from '../policy/context.js';
+import { decide } from '../policy/decide.js';
+import type { Finding } from '../policy/findings.js';
+import { groupVersionKindOf } from '../workload/kinds.js';
+import type { Manifest } from './inputs.js';
+import type { WebhookRouting } from './webhook-routing.js';
+
+/** `skipped`: no eci-admission webhook is called for it in the cluster. */
+export type Verdict = 'admitted' | 'denied' | 'skipped';
+
+export interface CheckResult {
+  readonly manifest: Manifest;
+  readonly namespace: string;
+  readonly name: string;
+  readonly verdict: Verdict;
+  readonly findings: readonly Finding[];
+  readonly warnings: readonly Finding[];
+  /** What /mutate would change (pods only). */
+  readonly patch: readonly PatchOperation[];
+}
+
+/** kubectl's default when a manifest names no namespace. */
+export const defaultNamespace = 'default';
+
+/**
+ * Labels of every namespace named in the input or on the command line, with the
+ * `kubernetes.io/metadata.name` label the API server gives every namespace.
+ */
+export function namespaceLabelsOf(manifests: readonly Manifest[], extra: ReadonlyMap<string, Labels>): Map<string, Labels> {
+  const labels = new Map<string, Labels>();
+  const add = (name: string, more: Labels) => labels.set(name, { ...labels.get(name), ...more, 'kubernetes.io/metadata.name': name });
+  for (const { object } of manifests) {
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1' && object.metadata?.name) add(object.metadata.name, object.metadata.labels ?? {});
+  }
+  for (const manifest of manifests) add(namespaceOf(manifest.object), {});
+  for (const [name, more] of extra) add(name, more);
+  return labels;
+}
+
+const progressEvery = 250;
+
+export function checkManifests(
+  manifests: readonly Manifest[],
+  context: PolicyContext,
+  routing: WebhookRouting,
+  progress?: (done: number, total: number) => void,
+): CheckResult[] {
+  return manifests.map((manifest, index) => {
+    const done = index + 1;
+    if (progress && (done % progressEvery === 0 || done === manifests.length)) progress(done, manifests.length);
+    return checkOne(manifest, context, routing);
+  });
+}
+
+function checkOne(manifest: Manifest, context: PolicyContext, routing: WebhookRouting): CheckResult {
+  const { object } = manifest;
+  const namespace = namespaceOf(object);
+  const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});
+  const base = { manifest, namespace, name: object.metadata?.name ?? object.metadata?.generateName ?? '' };
+  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: [], patch: [] };
+  const decision = decide(requestOf(object, namespace, base.name), context);
+  const validated = paths.has('/validate');
+  return {
+    ...base,
+    verdict: validated && !decision.allowed ? 'denied' : 'admitted',
+    findings: validated ? decision.findings : [],
+    warnings: validated ? decision.warnings : [],
+    patch: paths.has('/mutate') ? decision.patch : [],
+  };
+}
+
+export function requestOf(object: KubernetesObject, namespace: string, name: string): AdmissionRequest {
+  return {
+    uid: 'eci-admission-check',
+    kind: groupVersionKindOf(object),
+    operation: 'CREATE',
+    namespace,
+    name,
+    object: { ...object, metadata: { ...object.metadata, namespace } },
+  };
+}
+
+export function namespaceOf(object: KubernetesObject): string {
+  return object.metadata?.namespace || defaultNamespace;
+}

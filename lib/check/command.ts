@@ -1,0 +1,74 @@
+// `eci-admission check` and `explain`: flags in, manifests read, the same context the server
+// would build, then a report. The CLI maps the result to an exit code.
+import { text } from 'node:stream/consumers';
+import { policyContext, type ClusterMode, type Labels, type PolicyContext } from '../policy/context.js';
+import type { RoutingFlavour } from '../policy/routing.js';
+import { readProfileFile } from '../profile/profile.js';
+import { checkManifests, namespaceLabelsOf } from './check.js';
+import { explain } from './explain.js';
+import { readInputs, type Inputs } from './inputs.js';
+import { githubReport } from './report/github.js';
+import { jsonReport } from './report/json.js';
+import { junitReport } from './report/junit.js';
+import { exitCode, type Output, type Report } from './report/report.js';
+import { textReport } from './report/text.js';
+import { loadWebhookRouting } from './webhook-routing.js';
+
+export interface CheckOptions {
+  readonly files: readonly string[];
+  readonly profile?: string;
+  readonly clusterMode: ClusterMode;
+  readonly routing: RoutingFlavour;
+  /** Labels for namespaces not (fully) described in the input. */
+  readonly namespaceLabels: ReadonlyMap<string, Labels>;
+}
+
+export interface Terminal {
+  readonly stdin: NodeJS.ReadableStream;
+  readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export async function runCheck(options: CheckOptions & { output: Output; strict: boolean }, terminal: Terminal): Promise<number> {
+  const { inputs, context } = await prepare(options, terminal);
+  const progress = terminal.stderr.isTTY && inputs.manifests.length >= 1000 ? progressLine(terminal.stderr) : undefined;
+  const results = checkManifests(inputs.manifests, context, loadWebhookRouting(), progress);
+  const report: Report = { results, errors: inputs.errors, strict: options.strict };
+  terminal.stdout.write(render(report, options.output, terminal.stdout.isTTY === true));
+  return exitCode(report);
+}
+
+export async function runExplain(options: CheckOptions, terminal: Terminal): Promise<number> {
+  const { inputs, context } = await prepare(options, terminal);
+  terminal.stdout.write(explain(inputs.manifests, context));
+  for (const error of inputs.errors) terminal.stderr.write(`${error.file}:${error.line}: ${error.message}\n`);
+  return inputs.errors.length > 0 ? 2 : 0;
+}
+
+async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inputs: Inputs; context: PolicyContext }> {
+  const inputs = await readInputs(options.files, () => text(terminal.stdin));
+  const base = policyContext({ clusterMode: options.clusterMode, routing: options.routing, namespaceLabels: namespaceLabelsOf(inputs.manifests, options.namespaceLabels) });
+  if (options.profile === undefined) return { inputs, context: base };
+  const parsed = await readProfileFile(options.profile, base.schemas);
+  if (parsed.profile) return { inputs, context: { ...base, profile: parsed.profile } };
+  const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${options.profile}: ${p.path}: ${p.message}`);
+  return { inputs: { ...inputs, errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))] }, context: base };
+}
+
+function render(report: Report, output: Output, colour: boolean): string {
+  switch (output) {
+    case 'json':
+      return jsonReport(report);
+    case 'junit':
+      return junitReport(report);
+    case 'github':
+      return githubReport(report);
+    case 'text':
+      return textReport(report, colour);
+  }
+}
+
+/** A counter on one terminal line, for long runs only; cleared when done. */
+function progressLine(stream: NodeJS.WritableStream): (done: number, total: number) => void {
+  return (done, total) => stream.write(done === total ? '\r\u001b[K' : `\rchecked ${done}/${total}`);
+}

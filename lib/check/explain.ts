@@ -1,0 +1,73 @@
+// `explain`: for each pod or pod template, the answer to "why did my pod get this?": which
+// eci-profile selectors matched and why, what /mutate would add, whether and why it goes to ECI,
+// and what /validate would say.
+import type { V1Pod } from '@kubernetes/client-node';
+import jsonpatch from 'fast-json-patch';
+import type { PolicyContext } from '../policy/context.js';
+import { decide } from '../policy/decide.js';
+import { formatFinding } from '../policy/findings.js';
+import { mutatePod } from '../policy/mutate.js';
+import { eciBoundReason } from '../policy/routing.js';
+import { fieldPath } from '../policy/schema-messages.js';
+import type { ProfileSelector } from '../profile/profile.js';
+import { kindKey, groupVersionKindOf } from '../workload/kinds.js';
+import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
+import { namespaceOf, requestOf } from './check.js';
+import type { Manifest } from './inputs.js';
+
+export function explain(manifests: readonly Manifest[], context: PolicyContext): string {
+  return manifests.flatMap((manifest) => explainOne(manifest, context)).join('\n');
+}
+
+function explainOne(manifest: Manifest, context: PolicyContext): string[] {
+  const { object } = manifest;
+  const pod = podTemplateOf(kindKey(groupVersionKindOf(object)), object);
+  if (pod === undefined) return [];
+  const namespace = namespaceOf(object);
+  const namespaceLabels = context.namespaceLabels.get(namespace) ?? {};
+  const reason = eciBoundReason(pod, namespace, context);
+  const decision = decide(requestOf(object, namespace, object.metadata?.name ?? ''), context);
+  return [
+    `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
+    `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
+    `  runs on ECI: ${reason ? `yes, because of ${reason}` : 'no: no ECI label, virtual-node nodeSelector or selector sends it there'}`,
+    '  eci-profile selectors:',
+    ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, reason !== undefined)}`)),
+    `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,
+    ...injected(pod, namespace, context),
+    '  findings:',
+    ...(decision.findings.length + decision.warnings.length === 0
+      ? ['    none']
+      : [...decision.findings.map((f) => `    deny ${formatFinding(f)}`), ...decision.warnings.map((f) => `    warn ${formatFinding(f)}`)]),
+    '',
+  ];
+}
+
+function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceLabels: Record<string, string>, onEci: boolean): string {
+  const namespace = selector.matchesNamespace(namespaceLabels);
+  const labels = selector.matchesObject(pod.metadata.labels);
+  if (!namespace) return 'not matched: its namespaceSelector does not match the namespace labels';
+  if (!labels) return 'not matched: its objectSelector does not match the pod labels';
+  if (!selector.constrained) return onEci ? 'matched: it has no selectors, so it applies to every ECI pod' : 'not applied: it has no selectors and the pod does not run on ECI';
+  return 'matched: its namespaceSelector and objectSelector both match';
+}
+
+/** What /mutate adds to a pod made from the template, one leaf field per line. */
+function injected(pod: PodTemplate, namespace: string, context: PolicyContext): string[] {
+  const original: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] };
+  const patch = jsonpatch.compare(original, mutatePod(original, namespace, context).pod);
+  const lines = patch.flatMap((operation) => ('value' in operation ? leaves(operation.path, operation.value) : [`${operation.op} ${fieldPath(operation.path)}`]));
+  return lines.length === 0 ? ['    nothing'] : lines.map((line) => `    + ${line}`);
+}
+
+function leaves(pointer: string, value: unknown): string[] {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    return Object.entries(value).flatMap(([key, inner]) => leaves(`${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, inner));
+  }
+  return [`${fieldPath(pointer).replace(/^\./, '')}: ${JSON.stringify(value)}`];
+}
+
+function labelList(labels: Record<string, string>): string {
+  const entries = Object.entries(labels);
+  return entries.length === 0 ? 'no labels' : entries.map(([key, value]) => `${key}=${value}`).join(', ');
+}

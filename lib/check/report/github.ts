@@ -1,0 +1,25 @@
+// GitHub Actions workflow commands: `::error file=F,line=L,title=T::message`, shown on the diff.
+import { formatFinding } from '../../policy/findings.js';
+import { lines, objectName, type Report } from './report.js';
+
+export function githubReport(report: Report): string {
+  const findings = lines(report).map(({ result, finding, severity }) =>
+    command(severity, { file: result.manifest.file, line: result.manifest.line, title: `eci-admission ${finding.rule}` }, `${objectName(result)}: ${formatFinding(finding)}`),
+  );
+  const errors = report.errors.map((error) => command('error', { file: error.file, line: error.line, title: 'eci-admission input' }, error.message));
+  return [...findings, ...errors, ''].join('\n');
+}
+
+function command(name: string, properties: Record<string, string | number>, message: string): string {
+  const props = Object.entries(properties).map(([key, value]) => `${key}=${escapeProperty(String(value))}`);
+  return `::${name} ${props.join(',')}::${escapeData(message)}`;
+}
+
+/** The runner's own escaping rules for a command's message and its properties. */
+function escapeData(text: string): string {
+  return text.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+}
+
+function escapeProperty(text: string): string {
+  return escapeData(text).replaceAll(':', '%3A').replaceAll(',', '%2C');
+}

@@ -1,0 +1,22 @@
+// Machine-readable output; its shape is schemas/check-report.schema.json.
+import { summarize, type Report } from './report.js';
+
+export const reportVersion = 1;
+
+export function jsonReport(report: Report): string {
+  const objects = report.results.map((result) => ({
+    file: result.manifest.file,
+    line: result.manifest.line,
+    apiVersion: result.manifest.object.apiVersion,
+    kind: result.manifest.object.kind,
+    namespace: result.namespace,
+    name: result.name,
+    verdict: result.verdict,
+    findings: [
+      ...result.findings.map((finding) => ({ ...finding, severity: 'deny' })),
+      ...result.warnings.map((finding) => ({ ...finding, severity: 'warn' })),
+    ],
+    patch: result.patch,
+  }));
+  return `${JSON.stringify({ version: reportVersion, summary: summarize(report), objects, errors: report.errors }, null, 2)}\n`;
+}

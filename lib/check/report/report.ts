@@ -1,0 +1,63 @@
+// What a check run found, independent of how it is printed, and the exit code it earns.
+import type { Finding } from '../../policy/findings.js';
+import type { CheckResult } from '../check.js';
+import type { InputError } from '../inputs.js';
+
+export const outputs = ['text', 'json', 'junit', 'github'] as const;
+export type Output = (typeof outputs)[number];
+
+export interface Report {
+  readonly results: readonly CheckResult[];
+  readonly errors: readonly InputError[];
+  /** Warnings fail the run too. */
+  readonly strict: boolean;
+}
+
+export interface Summary {
+  readonly objects: number;
+  readonly admitted: number;
+  readonly denied: number;
+  readonly skipped: number;
+  readonly warnings: number;
+  readonly errors: number;
+}
+
+export function summarize(report: Report): Summary {
+  const count = (verdict: CheckResult['verdict']) => report.results.filter((result) => result.verdict === verdict).length;
+  return {
+    objects: report.results.length,
+    admitted: count('admitted'),
+    denied: count('denied'),
+    skipped: count('skipped'),
+    warnings: report.results.reduce((sum, result) => sum + result.warnings.length, 0),
+    errors: report.errors.length,
+  };
+}
+
+/** 2 when some input could not be read (the result is incomplete), 1 on a denial, else 0. */
+export function exitCode(report: Report): 0 | 1 | 2 {
+  const summary = summarize(report);
+  if (summary.errors > 0) return 2;
+  return summary.denied > 0 || (report.strict && summary.warnings > 0) ? 1 : 0;
+}
+
+export type Severity = 'error' | 'warning';
+
+export interface Line {
+  readonly result: CheckResult;
+  readonly finding: Finding;
+  readonly severity: Severity;
+}
+
+/** Every finding of the run, denials first within an object, in input order. */
+export function lines(report: Report): Line[] {
+  return report.results.flatMap((result) => [
+    ...result.findings.map((finding) => ({ result, finding, severity: 'error' as const })),
+    ...result.warnings.map((finding) => ({ result, finding, severity: report.strict ? ('error' as const) : ('warning' as const) })),
+  ]);
+}
+
+/** `Deployment/shop/web`, as kubectl names objects. */
+export function objectName(result: CheckResult): string {
+  return `${result.manifest.object.kind}/${result.namespace}/${result.name}`;
+}

@@ -1,0 +1,79 @@
+// Which webhooks the API server would call for an object: the rules, namespaceSelector and
+// objectSelector of the webhook configurations in deploy/, evaluated offline.
+import { readFileSync } from 'node:fs';
+import type { KubernetesObject, V1LabelSelector } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import type { Operation } from '../admission/review.js';
+import type { Labels } from '../policy/context.js';
+import { compileLabelSelector, type LabelMatcher } from '../profile/label-selector.js';
+import { groupVersionKindOf } from '../workload/kinds.js';
+import { recordOrEmpty } from '../workload/pod-template.js';
+
+export const defaultWebhookConfigurations = new URL('../../../deploy/webhook-configurations.yaml', import.meta.url);
+
+export type WebhookPath = '/mutate' | '/validate';
+
+interface Rule {
+  readonly apiGroups: readonly string[];
+  readonly apiVersions: readonly string[];
+  readonly operations: readonly string[];
+  readonly resources: readonly string[];
+}
+
+interface Webhook {
+  readonly path: WebhookPath;
+  readonly rules: readonly Rule[];
+  readonly matchesNamespace: LabelMatcher;
+  readonly matchesObject: LabelMatcher;
+}
+
+export interface WebhookRouting {
+  /** The webhook paths called for `object`, given its namespace's labels. */
+  pathsFor(object: KubernetesObject, operation: Operation, namespaceLabels: Labels): ReadonlySet<WebhookPath>;
+}
+
+export function loadWebhookRouting(file: URL | string = defaultWebhookConfigurations): WebhookRouting {
+  const webhooks = parseAllDocuments(readFileSync(file, 'utf8'))
+    .map((document) => recordOrEmpty(document.toJS()))
+    .filter((object) => /^(Mutating|Validating)WebhookConfiguration$/.test(String(object.kind)))
+    .flatMap((configuration) => (configuration.webhooks as unknown[]).map(recordOrEmpty).map(webhookOf));
+  return {
+    pathsFor: (object, operation, namespaceLabels) =>
+      new Set(webhooks.filter((webhook) => calls(webhook, object, operation, namespaceLabels)).map((webhook) => webhook.path)),
+  };
+}
+
+function webhookOf(webhook: Record<string, unknown>): Webhook {
+  const path = recordOrEmpty(recordOrEmpty(webhook.clientConfig).service).path;
+  if (path !== '/mutate' && path !== '/validate') throw new Error(`webhook ${String(webhook.name)}: unknown path ${String(path)}`);
+  return {
+    path,
+    rules: (webhook.rules ?? []) as Rule[],
+    matchesNamespace: compileLabelSelector(webhook.namespaceSelector as V1LabelSelector | undefined),
+    matchesObject: compileLabelSelector(webhook.objectSelector as V1LabelSelector | undefined),
+  };
+}
+
+function calls(webhook: Webhook, object: KubernetesObject, operation: Operation, namespaceLabels: Labels): boolean {
+  const { group, version, kind } = groupVersionKindOf(object);
+  const resource = resourceOf(kind);
+  const listed = (values: readonly string[], value: string) => values.includes('*') || values.includes(value);
+  return (
+    webhook.rules.some(
+      (rule) =>
+        listed(rule.apiGroups, group) &&
+        listed(rule.apiVersions, version) &&
+        listed(rule.operations, operation) &&
+        listed(rule.resources, resource),
+    ) &&
+    webhook.matchesNamespace(namespaceLabels) &&
+    webhook.matchesObject(object.metadata?.labels)
+  );
+}
+
+/** The resource a kind is served as: the lower-case plural, as for every kind eci-admission handles. */
+function resourceOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
+  return /(s|x|ch|sh)$/.test(lower) ? `${lower}es` : `${lower}s`;
+}
