@@ -1,7 +1,5 @@
 // `eci-admission check` and `explain` as a user runs them: the built CLI on real files.
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import jsonpatch from 'fast-json-patch';
@@ -9,22 +7,9 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { readSchema } from '../lib/schemas.js';
+import { runCli as run } from './helpers/cli.js';
 import { daemonSet, kubectlCreate, pod, reviewFor } from './helpers/objects.js';
 import { responseOf, startServer } from './helpers/server.js';
-
-const cli = fileURLToPath(new URL('../lib/cli.js', import.meta.url));
-
-function run(args: string[], stdin = ''): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
-  });
-}
 
 const yamlOf = (...objects: object[]) => objects.map((object) => stringify(object)).join('---\n');
 const deployment = kubectlCreate('deployment', 'web', '--image=nginx');
