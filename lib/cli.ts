@@ -5,7 +5,16 @@ import { parseArgs } from 'node:util';
 import type { CheckOptions } from './check/command.js';
 import { outputs } from './check/report/report.js';
 import { clusterModes } from './policy/context.js';
+import {
+  defaultExemptNamespaces,
+  modes,
+  serviceAccountUser,
+  type Enforcement,
+  type RuleAction,
+} from './policy/enforcement.js';
+import { routingRuleId } from './policy/mutate.js';
 import { routingFlavours } from './policy/routing.js';
+import { rules } from './policy/rules/index.js';
 
 const usage = `Usage: eci-admission <command> [flags]
 
@@ -15,12 +24,18 @@ Commands:
           --cluster-mode ${clusterModes.join('|')}  --routing ${routingFlavours.join('|')}
           --namespace-labels NS=KEY=VALUE[,KEY=VALUE] (repeatable)
           --output ${outputs.join('|')} (default text)  --strict (warnings fail too)
+          --mode, --exempt-namespace, --allow-opt-out, --disable-rule, --warn-rule as for serve
   explain for each pod or pod template: selectors matched, what is injected, ECI routing,
           findings; same flags as check but --output and --strict
   serve   run the admission webhook over TLS
           --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
           --cluster-mode ${clusterModes.join('|')} (default serverless)
           --routing ${routingFlavours.join('|')} (default ack-virtual-node)
+          --mode ${modes.join('|')} (default enforce; a namespace label eci-admission/mode overrides)
+          --exempt-namespace NS, --exempt-user NAME, --exempt-group NAME,
+          --exempt-service-account NS/NAME (repeatable; kube-system and eci-admission are exempt)
+          --allow-opt-out (honour the object annotation eci-admission/exempt: "true")
+          --disable-rule ID, --warn-rule ID (repeatable)
           Without --profile, a cluster found through the service account or
           KUBECONFIG is watched for kube-system/eci-profile and namespace labels.
 
@@ -42,9 +57,12 @@ async function runServe(args: string[]): Promise<number> {
       'cluster-mode': { type: 'string', default: 'serverless' },
       routing: { type: 'string', default: 'ack-virtual-node' },
       help: { type: 'boolean', short: 'h' },
+      ...verdictFlags,
+      ...requesterFlags,
     },
   });
   if (values.help) return printUsage(0);
+  const enforcement = enforcementOf(values);
   const { serve } = await import('./server/serve.js');
   const running = await serve({
     port: portOf(values.port),
@@ -53,6 +71,7 @@ async function runServe(args: string[]): Promise<number> {
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
     routing: oneOf('--routing', values.routing, routingFlavours),
+    enforcement,
     ...(values.profile === undefined ? await optionalCluster() : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
@@ -90,6 +109,58 @@ function printUsage(code: number): number {
   return code;
 }
 
+/** How findings become verdicts: serve and check. */
+const verdictFlags = {
+  mode: { type: 'string', default: 'enforce' },
+  'exempt-namespace': { type: 'string', multiple: true },
+  'allow-opt-out': { type: 'boolean', default: false },
+  'disable-rule': { type: 'string', multiple: true },
+  'warn-rule': { type: 'string', multiple: true },
+} as const;
+
+/** Who may bypass the webhook: serve only, the CLI has no requester. */
+const requesterFlags = {
+  'exempt-user': { type: 'string', multiple: true },
+  'exempt-group': { type: 'string', multiple: true },
+  'exempt-service-account': { type: 'string', multiple: true },
+} as const;
+
+interface VerdictValues {
+  mode: string;
+  'exempt-namespace'?: string[];
+  'allow-opt-out': boolean;
+  'disable-rule'?: string[];
+  'warn-rule'?: string[];
+  'exempt-user'?: string[];
+  'exempt-group'?: string[];
+  'exempt-service-account'?: string[];
+}
+
+function enforcementOf(values: VerdictValues): Enforcement {
+  const known = new Set([...rules.map((rule) => rule.id), routingRuleId]);
+  const ruleIds = (flag: string, ids: string[] = []) =>
+    ids.map((id) => {
+      if (!known.has(id)) throw new UsageError(`${flag}: unknown rule ${id} (rules: ${[...known].join(', ')})`);
+      return id;
+    });
+  const serviceAccounts = (values['exempt-service-account'] ?? []).map((account) => {
+    const [namespace, name, ...rest] = account.split('/');
+    if (!namespace || !name || rest.length > 0) throw new UsageError(`--exempt-service-account: expected NAMESPACE/NAME, got ${account}`);
+    return serviceAccountUser(namespace, name);
+  });
+  return {
+    mode: oneOf('--mode', values.mode, modes),
+    exemptNamespaces: new Set([...defaultExemptNamespaces, ...(values['exempt-namespace'] ?? [])]),
+    exemptUsers: new Set([...(values['exempt-user'] ?? []), ...serviceAccounts]),
+    exemptGroups: new Set(values['exempt-group'] ?? []),
+    allowOptOut: values['allow-opt-out'],
+    rules: new Map<string, RuleAction>([
+      ...ruleIds('--warn-rule', values['warn-rule']).map((id) => [id, 'warn'] as const),
+      ...ruleIds('--disable-rule', values['disable-rule']).map((id) => [id, 'off'] as const),
+    ]),
+  };
+}
+
 /** Flags shared by check and explain. */
 const manifestFlags = {
   filename: { type: 'string', short: 'f', multiple: true },
@@ -125,11 +196,12 @@ async function runCheckCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     strict: true,
-    options: { ...manifestFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
+    options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
   });
   if (values.help) return printUsage(0);
   const { runCheck } = await import('./check/command.js');
-  return runCheck({ ...checkOptions(values), output: oneOf('--output', values.output, outputs), strict: values.strict }, process);
+  const options = { ...checkOptions(values), enforcement: enforcementOf(values), output: oneOf('--output', values.output, outputs), strict: values.strict };
+  return runCheck(options, process);
 }
 
 async function runExplainCommand(args: string[]): Promise<number> {

@@ -7,7 +7,7 @@ import t, { type Test } from 'tap';
 import { compilePolicySchemas } from '../lib/policy/annotations.js';
 import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide } from '../lib/policy/decide.js';
-import { formatFinding } from '../lib/policy/findings.js';
+import { formatFinding, warningOf } from '../lib/policy/findings.js';
 import { schemasDir } from '../lib/schemas.js';
 import { annotation, carriers, families, withMetadata, type Judged } from './helpers/annotation-cases.js';
 import { kubectlCreate, pod, requestFor, resourcePolicy, reviewFor } from './helpers/objects.js';
@@ -35,7 +35,14 @@ async function overTls(t: Test): Promise<Judge> {
   return async (object) => {
     const response = responseOf(await server.post('/validate', reviewFor(object)));
     const denials = (response.status?.message ?? '').split('\n').slice(1).map((line) => line.replace(/^- /, ''));
-    return { allowed: response.allowed, denials, warnings: response.warnings ?? [] };
+    // The server sends each warning cut to 120 characters: map it back to the core's finding, so
+    // this proves the server sent exactly those, and the content is checked in full.
+    const full = decide(requestFor(object), context).warnings;
+    const warnings = (response.warnings ?? []).map((warning) => {
+      const finding = full.find((candidate) => warningOf(candidate) === warning);
+      return finding ? formatFinding(finding) : warning;
+    });
+    return { allowed: response.allowed, denials, warnings };
   };
 }
 

@@ -2,6 +2,7 @@
 // would build, then a report. The CLI maps the result to an exit code.
 import { text } from 'node:stream/consumers';
 import { policyContext, type ClusterMode, type Labels, type PolicyContext } from '../policy/context.js';
+import type { Enforcement } from '../policy/enforcement.js';
 import type { RoutingFlavour } from '../policy/routing.js';
 import { readProfileFile } from '../profile/profile.js';
 import { checkManifests, namespaceLabelsOf } from './check.js';
@@ -21,6 +22,8 @@ export interface CheckOptions {
   readonly routing: RoutingFlavour;
   /** Labels for namespaces not (fully) described in the input. */
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
+  /** Modes, namespace exemptions and rule switches (check only). */
+  readonly enforcement?: Enforcement;
 }
 
 export interface Terminal {
@@ -47,7 +50,12 @@ export async function runExplain(options: CheckOptions, terminal: Terminal): Pro
 
 async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inputs: Inputs; context: PolicyContext }> {
   const inputs = await readInputs(options.files, () => text(terminal.stdin));
-  const base = policyContext({ clusterMode: options.clusterMode, routing: options.routing, namespaceLabels: namespaceLabelsOf(inputs.manifests, options.namespaceLabels) });
+  const base = policyContext({
+    clusterMode: options.clusterMode,
+    routing: options.routing,
+    namespaceLabels: namespaceLabelsOf(inputs.manifests, options.namespaceLabels),
+    ...(options.enforcement ? { enforcement: options.enforcement } : {}),
+  });
   if (options.profile === undefined) return { inputs, context: base };
   const parsed = await readProfileFile(options.profile, base.schemas);
   if (parsed.profile) return { inputs, context: { ...base, profile: parsed.profile } };

@@ -1,6 +1,7 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
 import { embeddedProfile, type Profile } from '../profile/profile.js';
 import { compilePolicySchemas, type PolicySchemas } from './annotations.js';
+import { defaultEnforcement, type Enforcement } from './enforcement.js';
 import type { RoutingFlavour } from './routing.js';
 
 export const clusterModes = ['serverless', 'hybrid'] as const;
@@ -23,6 +24,8 @@ export interface PolicyContext {
   readonly namespaceLabels: ReadonlyMap<string, Labels>;
   /** The compiled annotation, label and ResourcePolicy schemas. */
   readonly schemas: PolicySchemas;
+  /** Modes, exemptions and per-rule switches. */
+  readonly enforcement: Enforcement;
 }
 
 /** The one place contexts are built: serve, the tests and the benchmarks fill in what they know. */
@@ -33,6 +36,7 @@ export function policyContext(parts: Partial<PolicyContext> = {}): PolicyContext
     routing: parts.routing ?? 'ack-virtual-node',
     namespaceLabels: parts.namespaceLabels ?? new Map(),
     schemas: parts.schemas ?? shippedSchemas(),
+    enforcement: parts.enforcement ?? defaultEnforcement,
   };
 }
 

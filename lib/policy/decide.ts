@@ -9,6 +9,7 @@ import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-
 import type { PolicyContext } from './context.js';
 import type { Finding } from './findings.js';
 import { findingsOf, type SeveredFinding } from './rule.js';
+import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
 import { isEciBound } from './routing.js';
 import { rules } from './rules/index.js';
@@ -21,6 +22,10 @@ export interface Decision {
   readonly warnings: readonly Finding[];
   /** RFC 6902 operations that turn the submitted object into the admitted one. */
   readonly patch: readonly PatchOperation[];
+  /** In audit mode: what enforce would have said, for the log and the metrics. */
+  readonly audited?: readonly Finding[];
+  /** Why the request was not judged at all (an exempt user, namespace, ...). */
+  readonly exempt?: string;
 }
 
 const unchanged: Decision = { allowed: true, findings: [], warnings: [], patch: [] };
@@ -32,15 +37,19 @@ export function decide(request: AdmissionRequest, context: PolicyContext): Decis
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
+  const exempt = exemptionOf(request, kind, object, context);
+  if (exempt !== undefined) return { ...unchanged, exempt };
   const mutation = mutationOf(request, kind, object, context);
   // Validators judge the object as it will be stored: after our own mutation.
   const judged = mutation?.pod ?? object;
   const pod = podTemplateOf(kind, judged);
   const checked = !isRoutedKind(kind) || isEciBound(pod, request.namespace, context);
   const found = checked ? evaluate(kind, judged, pod, context) : [];
+  const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   return verdict(
-    [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)],
+    switched(all, context.enforcement.rules),
     mutation ? jsonpatch.compare(object, mutation.pod) : [],
+    modeOf(request.namespace, context),
   );
 }
 
@@ -89,10 +98,17 @@ function asPreExisting(finding: SeveredFinding): SeveredFinding {
   return { ...finding, severity: 'warn', message: `${finding.message} (allowed: unchanged by this update)` };
 }
 
-function verdict(found: readonly SeveredFinding[], patch: readonly PatchOperation[]): Decision {
+function verdict(found: readonly SeveredFinding[], patch: readonly PatchOperation[], mode: Mode): Decision {
   if (found.length === 0 && patch.length === 0) return unchanged;
-  const findings = found.filter((finding) => finding.severity === 'deny');
+  const denials = found.filter((finding) => finding.severity === 'deny');
   const warnings = found.filter((finding) => finding.severity === 'warn');
-  return { allowed: findings.length === 0, findings, warnings, patch };
+  switch (mode) {
+    case 'enforce':
+      return { allowed: denials.length === 0, findings: denials, warnings, patch };
+    case 'warn':
+      return { allowed: true, findings: [], warnings: [...denials, ...warnings], patch };
+    case 'audit':
+      return { allowed: true, findings: [], warnings: [], patch, ...(found.length > 0 ? { audited: found } : {}) };
+  }
 }
 

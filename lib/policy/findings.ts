@@ -13,8 +13,21 @@ export interface Finding {
 
 /** `<rule-id>: <field path> (<name>): <what is wrong>; <workaround>` (DESIGN.md section 3). */
 export function formatFinding(finding: Finding): string {
+  return `${headline(finding)}; ${finding.workaround}`;
+}
+
+/** The API server recommends warnings under 120 characters; kubectl prints each on one line. */
+export const maxWarningLength = 120;
+
+/** A finding as a response warning: the rule, where and what, cut to 120 characters. */
+export function warningOf(finding: Finding): string {
+  const text = headline(finding);
+  return text.length <= maxWarningLength ? text : `${text.slice(0, maxWarningLength - 1)}…`;
+}
+
+function headline(finding: Finding): string {
   const where = finding.subject ? `${finding.path} (${finding.subject})` : finding.path;
-  return `${finding.rule}: ${where}: ${finding.message}; ${finding.workaround}`;
+  return `${finding.rule}: ${where}: ${finding.message}`;
 }
 
 /** The status message of a denial: every finding, one per line, so kubectl shows them all. */

@@ -6,6 +6,9 @@ import type { Labels, PolicyContext } from './context.js';
 import type { SeveredFinding } from './rule.js';
 import { eciLabelRoute, virtualNodeRouting, type LabelRoute } from './routing.js';
 
+/** The id of the findings routing reports (legacy labels, conflicting nodeSelectors). */
+export const routingRuleId = 'eci-routing';
+
 export interface Mutation {
   readonly pod: V1Pod;
   readonly warnings: readonly SeveredFinding[];
@@ -64,7 +67,7 @@ function tolerates(existing: V1Toleration, wanted: V1Toleration): boolean {
 
 function legacyLabelWarning(route: LabelRoute): SeveredFinding {
   return {
-    rule: 'eci-routing',
+    rule: routingRuleId,
     path: 'metadata.labels',
     message: `the ${route.label} is a legacy way to send pods to ECI`,
     workaround: 'label the pod or namespace alibabacloud.com/eci: "true" instead',
@@ -74,7 +77,7 @@ function legacyLabelWarning(route: LabelRoute): SeveredFinding {
 
 function conflictWarning(key: string, theirs: string, ours: string): SeveredFinding {
   return {
-    rule: 'eci-routing',
+    rule: routingRuleId,
     path: `spec.nodeSelector["${key}"]`,
     message: `is ${JSON.stringify(theirs)}, so the pod may not reach a virtual node (${key}=${ours})`,
     workaround: `remove it or set it to ${JSON.stringify(ours)}`,

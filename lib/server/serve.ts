@@ -3,6 +3,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyServerOptions } from 'fastify';
 import { watchCluster } from '../cluster/watch.js';
 import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
+import type { Enforcement } from '../policy/enforcement.js';
 import type { RoutingFlavour } from '../policy/routing.js';
 import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
 import { ensureCertDir } from '../tls/cert-dir.js';
@@ -19,6 +20,7 @@ export interface ServeOptions {
   readonly cluster?: KubeConfig;
   readonly clusterMode: ClusterMode;
   readonly routing?: RoutingFlavour;
+  readonly enforcement?: Enforcement;
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -30,7 +32,11 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const certificate = await ensureCertDir(options.certDir, new Date());
-  const base = policyContext({ clusterMode: options.clusterMode, ...(options.routing ? { routing: options.routing } : {}) });
+  const base = policyContext({
+    clusterMode: options.clusterMode,
+    ...(options.routing ? { routing: options.routing } : {}),
+    ...(options.enforcement ? { enforcement: options.enforcement } : {}),
+  });
   const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile, base.schemas);
   const log: ContextLog = { info: (fields, message) => app.log.info(fields, message), warn: (fields, message) => app.log.warn(fields, message) };
   const live = fromFile === undefined && options.cluster ? new LiveContext(base, log) : undefined;

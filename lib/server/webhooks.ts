@@ -4,7 +4,7 @@ import { reviewSchema } from '../admission/decode.js';
 import { denied, allowed, patched, reviewOf } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../admission/review.js';
 import { decide, type Decision } from '../policy/decide.js';
-import { denialMessage, formatFinding } from '../policy/findings.js';
+import { denialMessage, formatFinding, warningOf } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
 
 type Encode = (request: AdmissionRequest, decision: Decision) => AdmissionResponse;
@@ -13,7 +13,7 @@ type Encode = (request: AdmissionRequest, decision: Decision) => AdmissionRespon
 const mutation: Encode = (request, decision) => patched(request.uid, decision.patch);
 
 const validation: Encode = (request, decision) => {
-  const warnings = decision.warnings.map(formatFinding);
+  const warnings = decision.warnings.map(warningOf);
   return decision.allowed
     ? allowed(request.uid, warnings)
     : denied(request.uid, denialMessage(request.kind.kind, decision.findings), warnings);
@@ -45,6 +45,11 @@ function route(app: FastifyInstance, url: string, encode: Encode, context: Conte
           operation: request.operation,
           allowed: decision.allowed,
           findings: decision.findings.map((finding) => finding.rule),
+          // Warnings reach the user cut to 120 characters, audited findings not at all: the log
+          // keeps them whole.
+          ...(decision.warnings.length > 0 ? { warnings: decision.warnings.map(formatFinding) } : {}),
+          ...(decision.audited ? { audited: decision.audited.map(formatFinding) } : {}),
+          ...(decision.exempt ? { exempt: decision.exempt } : {}),
         },
         url.slice(1),
       );

@@ -19,7 +19,7 @@ export interface Reply {
   readonly body: Record<string, unknown>;
 }
 
-type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing'>>;
+type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement'>>;
 
 export async function startServer(t: Test, choices: Choices = {}): Promise<TestServer> {
   const certDir = join(t.testdir(), 'certs');

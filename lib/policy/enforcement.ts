@@ -1,0 +1,76 @@
+// How findings become a verdict, after Pod Security Admission's modes: a cluster default and a
+// per-namespace label; exemptions for namespaces, users, groups and (when allowed) objects; and
+// per-rule switches. Mutation never depends on any of it.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { AdmissionRequest } from '../admission/review.js';
+import { isRoutedKind, type KindKey } from '../workload/kinds.js';
+import type { PolicyContext } from './context.js';
+import type { SeveredFinding } from './rule.js';
+
+export const modes = ['enforce', 'warn', 'audit'] as const;
+/** enforce denies; warn allows with the findings as warnings; audit allows silently and records. */
+export type Mode = (typeof modes)[number];
+
+/** The namespace label that overrides the cluster's mode. */
+export const modeLabel = 'eci-admission/mode';
+/** The object annotation that exempts it, honoured only when the cluster admin allows it. */
+export const optOutAnnotation = 'eci-admission/exempt';
+
+export type RuleAction = 'off' | 'warn';
+
+export interface Enforcement {
+  readonly mode: Mode;
+  readonly exemptNamespaces: ReadonlySet<string>;
+  /** Usernames; a service account is `system:serviceaccount:<namespace>:<name>`. */
+  readonly exemptUsers: ReadonlySet<string>;
+  readonly exemptGroups: ReadonlySet<string>;
+  readonly allowOptOut: boolean;
+  readonly rules: ReadonlyMap<string, RuleAction>;
+}
+
+/** The system's namespace and the webhook's own are never judged: neither may be blocked by it. */
+export const defaultExemptNamespaces: readonly string[] = ['kube-system', 'eci-admission'];
+
+export const defaultEnforcement: Enforcement = {
+  mode: 'enforce',
+  exemptNamespaces: new Set(defaultExemptNamespaces),
+  exemptUsers: new Set(),
+  exemptGroups: new Set(),
+  allowOptOut: false,
+  rules: new Map(),
+};
+
+export function serviceAccountUser(namespace: string, name: string): string {
+  return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/**
+ * Why the request is exempt, or undefined. Namespace exemptions cover what runs (pods,
+ * workloads, Services), not ECI's own configuration: the eci-profile lives in kube-system.
+ */
+export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, context: PolicyContext): string | undefined {
+  const rules = context.enforcement;
+  const user = request.userInfo?.username;
+  if (user !== undefined && rules.exemptUsers.has(user)) return `user ${user}`;
+  const group = request.userInfo?.groups?.find((g) => rules.exemptGroups.has(g));
+  if (group !== undefined) return `group ${group}`;
+  if (!isRoutedKind(kind)) return undefined;
+  if (request.namespace !== undefined && rules.exemptNamespaces.has(request.namespace)) return `namespace ${request.namespace}`;
+  if (rules.allowOptOut && object.metadata?.annotations?.[optOutAnnotation] === 'true') return `annotation ${optOutAnnotation}`;
+  return undefined;
+}
+
+export function modeOf(namespace: string | undefined, context: PolicyContext): Mode {
+  const label = namespace === undefined ? undefined : context.namespaceLabels.get(namespace)?.[modeLabel];
+  return (modes as readonly string[]).includes(label ?? '') ? (label as Mode) : context.enforcement.mode;
+}
+
+/** The cluster's per-rule switches: a rule turned off says nothing, a rule turned to warn only warns. */
+export function switched(found: readonly SeveredFinding[], rules: ReadonlyMap<string, RuleAction>): SeveredFinding[] {
+  if (rules.size === 0) return [...found];
+  return found.flatMap((finding) => {
+    const action = rules.get(finding.rule);
+    if (action === 'off') return [];
+    return action === 'warn' ? [{ ...finding, severity: 'warn' as const }] : [finding];
+  });
+}
