@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // The `eci-admission` command. Parses flags, calls the library, maps failures to exit codes:
-// 0 success, 1 a denial (check), 2 bad usage or bad input.
+// 0 success, 1 a denial (check), 2 bad usage or bad input. What needs @kubernetes/client-node
+// or the server is imported when a command needs it: client-node alone costs most of a second
+// at start, which `certs`, `--help` and a mistyped flag should not pay.
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { findKubeConfig } from './cluster/kubeconfig.js';
+import { readWebhookConfigurations, webhookConfigurationsFile, WebhookConfigurationsError } from './cluster/webhook-configurations.js';
 import { clusterModes } from './policy/context.js';
 import { routingFlavours } from './policy/routing.js';
 import { ProfileError } from './profile/profile.js';
-import { serve } from './server/serve.js';
-import { CertDirError } from './tls/cert-dir.js';
+import { CertDirError, certFileNames, readIfExists } from './tls/cert-dir.js';
+import { issueCertificates } from './tls/issue.js';
+import { caBundleOf } from './tls/secret.js';
 
 const usage = `Usage: eci-admission <command> [flags]
 
@@ -16,8 +20,17 @@ Commands:
           --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
           --cluster-mode ${clusterModes.join('|')} (default serverless)
           --routing ${routingFlavours.join('|')} (default ack-virtual-node)
+          --register  keep the webhook configurations' caBundle equal to ca.crt
           Without --profile, a cluster found through the service account or
           KUBECONFIG is watched for kube-system/eci-profile and namespace labels.
+  certs   issue a CA and a serving certificate for the webhook's Service
+          --out certs  --service eci-admission  --namespace eci-admission  --days 825
+          --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls
+          --ca-bundle  also write ca-bundle.txt, the caBundle of the webhooks
+          Files that exist are never overwritten.
+  register  create the webhook configurations, or set their caBundle to
+          ca.crt, in the cluster found through KUBECONFIG or the service account
+          --cert-dir certs  --configurations ${webhookConfigurationsFile}
 
 Run 'eci-admission <command> --help' for details.`;
 
@@ -34,10 +47,12 @@ async function runServe(args: string[]): Promise<number> {
       profile: { type: 'string' },
       'cluster-mode': { type: 'string', default: 'serverless' },
       routing: { type: 'string', default: 'ack-virtual-node' },
+      register: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return printUsage(0);
+  const { serve } = await import('./server/serve.js');
   const running = await serve({
     port: portOf(values.port),
     host: values.host,
@@ -45,7 +60,8 @@ async function runServe(args: string[]): Promise<number> {
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
     routing: oneOf('--routing', values.routing, routingFlavours),
-    ...(values.profile === undefined ? optionalCluster() : {}),
+    ...(values.profile === undefined ? await optionalCluster() : {}),
+    ...(values.register ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
   });
   running.app.log.info(`eci-admission listening on ${running.url}`);
@@ -56,6 +72,59 @@ async function runServe(args: string[]): Promise<number> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   return new Promise<number>(() => {});
+}
+
+async function runCerts(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      out: { type: 'string', default: 'certs' },
+      service: { type: 'string', default: 'eci-admission' },
+      namespace: { type: 'string', default: 'eci-admission' },
+      days: { type: 'string', default: '825' },
+      secret: { type: 'boolean', default: false },
+      'ca-bundle': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return printUsage(0);
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days: not a whole number of days: ${values.days}`);
+  const written = await issueCertificates({
+    out: values.out,
+    service: values.service,
+    namespace: values.namespace,
+    days,
+    // The name the Deployment in deploy/ mounts.
+    ...(values.secret ? { secret: `${values.service}-tls` } : {}),
+    caBundle: values['ca-bundle'],
+    now: new Date(),
+  });
+  process.stdout.write(written.map((path) => `wrote ${path}\n`).join(''));
+  return 0;
+}
+
+async function runRegister(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      'cert-dir': { type: 'string', default: 'certs' },
+      configurations: { type: 'string', default: webhookConfigurationsFile },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return printUsage(0);
+  const caPath = join(values['cert-dir'], certFileNames.ca);
+  const ca = await readIfExists(caPath);
+  if (ca === undefined) throw new CertDirError(`${caPath} does not exist: run 'eci-admission certs' first`);
+  const configurations = readWebhookConfigurations(values.configurations);
+  const cluster = await requiredCluster('register');
+  const { registerWebhooks } = await import('./cluster/register.js');
+  const done = await registerWebhooks(cluster, caBundleOf(ca), configurations);
+  process.stdout.write(done.map((r) => `${r.kind} ${r.name}: ${r.action}\n`).join(''));
+  return 0;
 }
 
 function portOf(value: string): number {
@@ -71,9 +140,16 @@ function oneOf<T extends string>(flag: string, value: string, allowed: readonly 
   return value as T;
 }
 
-function optionalCluster() {
+async function optionalCluster() {
+  const { findKubeConfig } = await import('./cluster/kubeconfig.js');
   const cluster = findKubeConfig();
   return cluster ? { cluster } : {};
+}
+
+async function requiredCluster(what: string) {
+  const { cluster } = await optionalCluster();
+  if (!cluster) throw new UsageError(`${what} needs a cluster: set KUBECONFIG, or run in a pod with a service account`);
+  return cluster;
 }
 
 function printUsage(code: number): number {
@@ -81,7 +157,11 @@ function printUsage(code: number): number {
   return code;
 }
 
-const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = { serve: runServe };
+const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
+  serve: runServe,
+  certs: runCerts,
+  register: runRegister,
+};
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -103,6 +183,7 @@ async function main(argv: string[]): Promise<number> {
 /** Mistakes in flags or input: said in one line with exit 2, not as a stack trace. */
 function isUserError(error: unknown): boolean {
   if (error instanceof UsageError || error instanceof ProfileError || error instanceof CertDirError) return true;
+  if (error instanceof WebhookConfigurationsError) return true;
   // parseArgs reports unknown or malformed flags with these codes.
   const code = (error as { code?: string }).code ?? '';
   return code.startsWith('ERR_PARSE_ARGS_');

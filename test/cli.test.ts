@@ -1,56 +1,11 @@
 // The built command as a user runs it: a subprocess, real files, real TLS.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Agent, request } from 'undici';
 import { FakeApi } from './helpers/fake-api.js';
+import { run, startServe } from './helpers/cli.js';
 import { eventually } from './helpers/server.js';
-
-const cli = fileURLToPath(new URL('../lib/cli.js', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function run(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-interface Served {
-  readonly url: string;
-  readonly log: () => string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `serve` on a free loopback port and resolves once it says where it listens. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: '', ...env },
-  });
-  let log = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      log += chunk;
-      const match = /eci-admission listening on (https:\/\/[^"]+)"/.exec(log);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
-  });
-  return { url, log: () => log, stop: () => (child.kill('SIGTERM'), exited) };
-}
 
 t.test('serve generates certificates, answers over TLS, and stops on SIGTERM', async (t) => {
   const certDir = join(t.testdir(), 'certs');
@@ -104,12 +59,16 @@ t.test('usage errors exit 2 with a reason', async (t) => {
     [['serve', '--port', 'https'], /--port: not a port: https/],
     [['serve', '--colour'], /Unknown option '--colour'/],
     [['serve', '--profile', '/nonexistent/eci-profile.yaml', '--cert-dir', join(t.testdir(), 'certs')], /cannot read eci-profile \/nonexistent\/eci-profile\.yaml/],
+    [['serve', '--register', '--cert-dir', join(t.testdir(), 'certs')], /--register needs a cluster: set KUBECONFIG/],
+    [['certs', '--days', 'soon'], /--days: not a whole number of days: soon/],
+    [['register', '--cert-dir', '/nonexistent'], /\/nonexistent\/ca\.crt does not exist: run 'eci-admission certs' first/],
   ];
-  for (const [args, message] of cases) {
-    const result = await run(args);
-    t.equal(result.code, 2, args.join(' '));
-    t.match(result.stderr, message, args.join(' '));
-  }
+  // In parallel: each case is a Node start-up, and they are independent.
+  const results = await Promise.all(cases.map(([args]) => run(args, { KUBECONFIG: '' })));
+  cases.forEach(([args, message], index) => {
+    t.equal(results[index]!.code, 2, args.join(' '));
+    t.match(results[index]!.stderr, message, args.join(' '));
+  });
   const help = await run(['--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /serve/);

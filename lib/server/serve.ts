@@ -1,12 +1,15 @@
 // `eci-admission serve`: certificates, profile and context at the edge, then the TLS listener.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyServerOptions } from 'fastify';
+import { registerWebhooks } from '../cluster/register.js';
 import { watchCluster } from '../cluster/watch.js';
+import type { WebhookConfigurations } from '../cluster/webhook-configurations.js';
 import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
 import type { RoutingFlavour } from '../policy/routing.js';
 import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
-import { ensureCertDir } from '../tls/cert-dir.js';
+import { CertDirError, ensureCertDir } from '../tls/cert-dir.js';
 import { buildApp, type App } from './app.js';
+import { manageCertificate } from './certificate-lifecycle.js';
 import { LiveContext, staticContext, type ContextLog, type ContextSource } from './context-source.js';
 
 export interface ServeOptions {
@@ -19,6 +22,8 @@ export interface ServeOptions {
   readonly cluster?: KubeConfig;
   readonly clusterMode: ClusterMode;
   readonly routing?: RoutingFlavour;
+  /** Keep these webhook configurations' caBundle equal to ca.crt in certDir (`--register`). */
+  readonly registration?: { readonly cluster: KubeConfig; readonly configurations: WebhookConfigurations };
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -30,6 +35,9 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const certificate = await ensureCertDir(options.certDir, new Date());
+  if (options.registration && certificate.ca === undefined) {
+    throw new CertDirError(`--register publishes ca.crt, and ${certificate.dir} has none`);
+  }
   const base = policyContext({ clusterMode: options.clusterMode, ...(options.routing ? { routing: options.routing } : {}) });
   const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile, base.schemas);
   const log: ContextLog = { info: (fields, message) => app.log.info(fields, message), warn: (fields, message) => app.log.warn(fields, message) };
@@ -50,6 +58,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   } else {
     app.log.info({ clusterMode: options.clusterMode }, `eci-profile source: ${context.current().profile.source}`);
   }
+  const { registration } = options;
+  const lifecycle = manageCertificate({
+    dir: certificate.dir,
+    initial: certificate,
+    server: app.server,
+    log,
+    now: () => new Date(),
+    ...(registration ? { register: (caBundle: string) => registerWebhooks(registration.cluster, caBundle, registration.configurations) } : {}),
+  });
+  app.addHook('onClose', async () => lifecycle.close());
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;

@@ -1,0 +1,41 @@
+// `eci-admission certs`: a CA and a serving certificate for the webhook's Service, written as a
+// --cert-dir, and on request the Secret manifest and the caBundle for the cluster.
+import { writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { generateCertificates, serviceDnsNames } from './certificates.js';
+import { writeCertificateSet } from './cert-dir.js';
+import { caBundleOf, tlsSecretManifest } from './secret.js';
+
+export interface IssueRequest {
+  readonly out: string;
+  readonly service: string;
+  readonly namespace: string;
+  readonly days: number;
+  /** The name of the Secret manifest, when one is asked for. */
+  readonly secret?: string;
+  readonly caBundle: boolean;
+  readonly now: Date;
+}
+
+export const issuedFileNames = { secret: 'secret.yaml', caBundle: 'ca-bundle.txt' } as const;
+
+/** Returns the paths written. Nothing that exists is overwritten. */
+export async function issueCertificates(request: IssueRequest): Promise<string[]> {
+  const dir = resolve(request.out);
+  const set = generateCertificates({
+    dnsNames: serviceDnsNames(request.service, request.namespace),
+    ipAddresses: [],
+    days: request.days,
+    now: request.now,
+  });
+  const written = await writeCertificateSet(dir, set);
+  const extras: Array<readonly [string, string, number]> = [];
+  // The Secret holds the private key: as private as tls.key. The caBundle is public.
+  if (request.secret !== undefined) extras.push([issuedFileNames.secret, tlsSecretManifest(set, request.secret, request.namespace), 0o600]);
+  if (request.caBundle) extras.push([issuedFileNames.caBundle, `${caBundleOf(set.caCert)}\n`, 0o644]);
+  for (const [name, content, mode] of extras) {
+    await writeFile(join(dir, name), content, { flag: 'wx', mode });
+    written.push(join(dir, name));
+  }
+  return written;
+}
