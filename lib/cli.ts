@@ -52,8 +52,8 @@ async function runServe(args: string[]): Promise<number> {
     },
   });
   if (values.help) return printUsage(0);
-  const { serve } = await import('./server/serve.js');
-  const running = await serve({
+  // Flags are checked before the server and client-node are loaded: a typo answers at once.
+  const options = {
     port: portOf(values.port),
     host: values.host,
     certDir: values['cert-dir'],
@@ -63,7 +63,9 @@ async function runServe(args: string[]): Promise<number> {
     ...(values.profile === undefined ? await optionalCluster() : {}),
     ...(values.register ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info' },
-  });
+  };
+  const { serve } = await import('./server/serve.js');
+  const running = await serve(options);
   running.app.log.info(`eci-admission listening on ${running.url}`);
   const stop = (signal: string) => {
     running.app.log.info(`${signal}: closing`);
