@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { V1MutatingWebhookConfiguration, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import t, { type Test } from 'tap';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { manageCertificate } from '../lib/server/certificate-lifecycle.js';
 import { defaultServingNames, generateCertificates } from '../lib/tls/certificates.js';
 import { run } from './helpers/cli.js';
 import { FakeApi } from './helpers/fake-api.js';
@@ -78,4 +79,37 @@ t.test('serve --register publishes its CA at start and again when the CA in --ce
   writeFileSync(join(server.certDir, 'ca.crt'), next.caCert);
   await eventually(async () => caBundles(api), (bundles) => bundles.length === 4 && bundles.every((bundle) => bundle === next.caCert), 'the rotated CA registered');
   t.pass('a CA rotation reached both configurations with no manual step');
+});
+
+t.test('a failed registration is retried with the same CA', async (t) => {
+  const set = generateCertificates({ ...defaultServingNames, days: 825, now: new Date() });
+  const warnings: string[] = [];
+  const attempts: string[] = [];
+  const lifecycle = manageCertificate({
+    dir: t.testdir(),
+    initial: { cert: set.cert, key: set.key, ca: set.caCert },
+    server: { setSecureContext: () => undefined },
+    log: { info: () => undefined, warn: (_fields, message) => warnings.push(message) },
+    now: () => new Date(),
+    register: async (caBundle) => {
+      attempts.push(caBundle);
+      if (attempts.length === 1) throw new Error('connect ECONNREFUSED');
+      return [];
+    },
+    retryMs: 20,
+  });
+  t.teardown(() => lifecycle.close());
+  await eventually(async () => attempts.length, (count) => count === 2, 'a second attempt');
+  t.same(warnings, ['registering the webhook configurations failed; retrying']);
+  t.equal(attempts[1], attempts[0], 'the same caBundle');
+});
+
+t.test('register says in one line when the cluster cannot be reached', async (t) => {
+  const { api, dir, env } = await fakeCluster(t);
+  t.equal((await run(['certs', '--out', join(dir, 'certs')])).code, 0);
+  await api.close();
+  const result = await run(['register', '--cert-dir', join(dir, 'certs')], env);
+  t.equal(result.code, 1);
+  t.match(result.stderr, /^eci-admission register: .*ECONNREFUSED/);
+  t.equal(result.stderr.trim().split('\n').length, 1, 'no stack trace');
 });

@@ -33,10 +33,12 @@ export function manageCertificate(options: LifecycleOptions): { close(): void } 
     if (warning !== undefined) log.warn({ certDir: options.dir }, warning);
   };
 
+  const { register } = options;
   const publish = async (ca: string): Promise<void> => {
+    if (register === undefined) return;
     clearTimeout(retry);
     try {
-      const done = await options.register!(caBundleOf(ca));
+      const done = await register(caBundleOf(ca));
       log.info({ registrations: done }, 'webhook configurations carry the current CA');
     } catch (error) {
       log.warn({ err: (error as Error).message }, 'registering the webhook configurations failed; retrying');
@@ -49,7 +51,7 @@ export function manageCertificate(options: LifecycleOptions): { close(): void } 
   checkExpiry();
   // Long-running servers cross the 30-day line while up: look again daily.
   const daily = setInterval(checkExpiry, dayMs).unref();
-  if (options.register && current.ca !== undefined) void publish(current.ca);
+  if (current.ca !== undefined) void publish(current.ca);
 
   const watch = watchKeyPair(options.dir, current, {
     changed(pair) {
@@ -58,7 +60,7 @@ export function manageCertificate(options: LifecycleOptions): { close(): void } 
       current = pair;
       log.info({ certDir: options.dir }, 'serving a new certificate from the certificate directory');
       checkExpiry();
-      if (options.register && caChanged && pair.ca !== undefined) void publish(pair.ca);
+      if (caChanged && pair.ca !== undefined) void publish(pair.ca);
     },
     rejected(reason) {
       log.warn({ certDir: options.dir, reason }, 'certificate files changed but cannot be used; keeping the current certificate');

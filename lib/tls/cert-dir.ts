@@ -36,23 +36,33 @@ export async function ensureCertDir(dir: string, now: Date): Promise<ServingCert
     );
   }
   const set = generateCertificates({ ...defaultServingNames, days: servingDays, now });
-  await writeCertificateSet(absolute, set);
+  await writeNewFiles(absolute, certificateFiles(set));
   return { dir: absolute, cert: set.cert, key: set.key, ca: set.caCert, generated: true };
 }
 
-/** Writes a fresh set as ca.crt, tls.crt, tls.key; refuses when any of them is already there. */
-export async function writeCertificateSet(dir: string, set: CertificateSet): Promise<string[]> {
-  const files: ReadonlyArray<readonly [string, string, number]> = [
-    [certFileNames.key, set.key, 0o600],
-    [certFileNames.cert, set.cert, 0o644],
-    [certFileNames.ca, set.caCert, 0o644],
+export interface NewFile {
+  readonly name: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+/** A set as the three --cert-dir files; only the key is private. */
+export function certificateFiles(set: CertificateSet): NewFile[] {
+  return [
+    { name: certFileNames.key, content: set.key, mode: 0o600 },
+    { name: certFileNames.cert, content: set.cert, mode: 0o644 },
+    { name: certFileNames.ca, content: set.caCert, mode: 0o644 },
   ];
+}
+
+/** Writes the files into dir, or none of them when any is already there; returns their paths. */
+export async function writeNewFiles(dir: string, files: readonly NewFile[]): Promise<string[]> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const present = (await Promise.all(files.map(async ([name]) => ((await readIfExists(join(dir, name))) === undefined ? [] : [name])))).flat();
+  const present = (await Promise.all(files.map(async ({ name }) => ((await readIfExists(join(dir, name))) === undefined ? [] : [name])))).flat();
   if (present.length > 0) throw new CertDirError(`${dir} already holds ${present.join(', ')}; refusing to overwrite`);
   // `wx` fails rather than overwrite a file another process wrote meanwhile.
-  for (const [name, content, mode] of files) await writeFile(join(dir, name), content, { flag: 'wx', mode });
-  return files.map(([name]) => join(dir, name));
+  for (const { name, content, mode } of files) await writeFile(join(dir, name), content, { flag: 'wx', mode });
+  return files.map(({ name }) => join(dir, name));
 }
 
 export async function readIfExists(path: string): Promise<string | undefined> {

@@ -1,9 +1,8 @@
 // `eci-admission certs`: a CA and a serving certificate for the webhook's Service, written as a
 // --cert-dir, and on request the Secret manifest and the caBundle for the cluster.
-import { writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { generateCertificates, serviceDnsNames } from './certificates.js';
-import { writeCertificateSet } from './cert-dir.js';
+import { certificateFiles, writeNewFiles, type NewFile } from './cert-dir.js';
 import { caBundleOf, tlsSecretManifest } from './secret.js';
 
 export interface IssueRequest {
@@ -28,14 +27,11 @@ export async function issueCertificates(request: IssueRequest): Promise<string[]
     days: request.days,
     now: request.now,
   });
-  const written = await writeCertificateSet(dir, set);
-  const extras: Array<readonly [string, string, number]> = [];
+  const extras: NewFile[] = [];
   // The Secret holds the private key: as private as tls.key. The caBundle is public.
-  if (request.secret !== undefined) extras.push([issuedFileNames.secret, tlsSecretManifest(set, request.secret, request.namespace), 0o600]);
-  if (request.caBundle) extras.push([issuedFileNames.caBundle, `${caBundleOf(set.caCert)}\n`, 0o644]);
-  for (const [name, content, mode] of extras) {
-    await writeFile(join(dir, name), content, { flag: 'wx', mode });
-    written.push(join(dir, name));
+  if (request.secret !== undefined) {
+    extras.push({ name: issuedFileNames.secret, content: tlsSecretManifest(set, request.secret, request.namespace), mode: 0o600 });
   }
-  return written;
+  if (request.caBundle) extras.push({ name: issuedFileNames.caBundle, content: `${caBundleOf(set.caCert)}\n`, mode: 0o644 });
+  return writeNewFiles(dir, [...certificateFiles(set), ...extras]);
 }
