@@ -45,6 +45,8 @@ export function watchKeyPair(dir: string, current: KeyPair, events: ReloadEvents
     clearTimeout(timer);
     timer = setTimeout(() => void check().catch((error: Error) => events.rejected(error.message)), debounceMs);
   });
+  // The directory going away must not take the server down: it keeps the pair it has.
+  watcher.on('error', (error) => events.rejected(`cannot watch ${dir}: ${error.message}`));
   return {
     close: () => {
       closed = true;
