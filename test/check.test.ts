@@ -7,7 +7,7 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { stringify } from 'yaml';
 import { readSchema } from '../lib/schemas.js';
-import { runCli as run } from './helpers/cli.js';
+import { run } from './helpers/cli.js';
 import { daemonSet, kubectlCreate, pod, reviewFor } from './helpers/objects.js';
 import { responseOf, startServer } from './helpers/server.js';
 
@@ -50,7 +50,7 @@ t.test('multi-document files, List kinds, folders and stdin', async (t) => {
       ['apps/nested/list.json', 1, 'Service', 'admitted'],
     ],
   );
-  const piped = await run(['check', '-f', '-'], yamlOf(nodePort));
+  const piped = await run(['check', '-f', '-'], { stdin: yamlOf(nodePort) });
   t.equal(piped.code, 1);
   t.match(piped.stdout, /^<stdin>:1 Service\/default\/np error node-port/);
 });

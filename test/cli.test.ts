@@ -1,37 +1,11 @@
 // The built command as a user runs it: a subprocess, real files, real TLS.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { Agent, request } from 'undici';
-import { cli, runCli as run } from './helpers/cli.js';
 import { FakeApi } from './helpers/fake-api.js';
+import { run, startServe } from './helpers/cli.js';
 import { eventually } from './helpers/server.js';
-
-interface Served {
-  readonly url: string;
-  readonly log: () => string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `serve` on a free loopback port and resolves once it says where it listens. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: '', ...env },
-  });
-  let log = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      log += chunk;
-      const match = /eci-admission listening on (https:\/\/[^"]+)"/.exec(log);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
-  });
-  return { url, log: () => log, stop: () => (child.kill('SIGTERM'), exited) };
-}
 
 t.test('serve generates certificates, answers over TLS, and stops on SIGTERM', async (t) => {
   const certDir = join(t.testdir(), 'certs');
@@ -75,23 +49,4 @@ t.test('serve watches the cluster named by KUBECONFIG', async (t) => {
   const ready = await eventually(readyz, (r) => r.status === 200, 'readiness');
   t.match(ready.body.profile, /^cluster kube-system\/eci-profile@/);
   t.equal(await served.stop(), 0);
-});
-
-t.test('usage errors exit 2 with a reason', async (t) => {
-  const cases: ReadonlyArray<readonly [string[], RegExp]> = [
-    [[], /Usage: eci-admission/],
-    [['launch'], /unknown command launch/],
-    [['serve', '--cluster-mode', 'mixed'], /--cluster-mode: mixed is not one of serverless, hybrid/],
-    [['serve', '--port', 'https'], /--port: not a port: https/],
-    [['serve', '--colour'], /Unknown option '--colour'/],
-    [['serve', '--profile', '/nonexistent/eci-profile.yaml', '--cert-dir', join(t.testdir(), 'certs')], /cannot read eci-profile \/nonexistent\/eci-profile\.yaml/],
-  ];
-  for (const [args, message] of cases) {
-    const result = await run(args);
-    t.equal(result.code, 2, args.join(' '));
-    t.match(result.stderr, message, args.join(' '));
-  }
-  const help = await run(['--help']);
-  t.equal(help.code, 0);
-  t.match(help.stdout, /serve/);
 });

@@ -1,28 +1,21 @@
 // Which webhooks the API server would call for an object: the rules, namespaceSelector and
-// objectSelector of the webhook configurations in deploy/, evaluated offline.
-import { readFileSync } from 'node:fs';
-import type { KubernetesObject, V1LabelSelector } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+// objectSelector of the webhook configurations in deploy/, evaluated offline. A webhook's
+// matchConditions (CEL) are not evaluated: such a webhook is taken as called, and the rules
+// themselves decide (the profiles webhook's conditions only narrow ConfigMaps to the profiles,
+// which the eci-profile rule does too).
+import type { KubernetesObject, V1LabelSelector, V1RuleWithOperations } from '@kubernetes/client-node';
 import type { Operation } from '../admission/review.js';
+import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
 import type { Labels } from '../policy/context.js';
 import { compileLabelSelector, type LabelMatcher } from '../profile/label-selector.js';
 import { groupVersionKindOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
-export const defaultWebhookConfigurations = new URL('../../../deploy/webhook-configurations.yaml', import.meta.url);
-
 export type WebhookPath = '/mutate' | '/validate';
-
-interface Rule {
-  readonly apiGroups: readonly string[];
-  readonly apiVersions: readonly string[];
-  readonly operations: readonly string[];
-  readonly resources: readonly string[];
-}
 
 interface Webhook {
   readonly path: WebhookPath;
-  readonly rules: readonly Rule[];
+  readonly rules: readonly V1RuleWithOperations[];
   readonly matchesNamespace: LabelMatcher;
   readonly matchesObject: LabelMatcher;
 }
@@ -32,11 +25,9 @@ export interface WebhookRouting {
   pathsFor(object: KubernetesObject, operation: Operation, namespaceLabels: Labels): ReadonlySet<WebhookPath>;
 }
 
-export function loadWebhookRouting(file: URL | string = defaultWebhookConfigurations): WebhookRouting {
-  const webhooks = parseAllDocuments(readFileSync(file, 'utf8'))
-    .map((document) => recordOrEmpty(document.toJS()))
-    .filter((object) => /^(Mutating|Validating)WebhookConfiguration$/.test(String(object.kind)))
-    .flatMap((configuration) => (configuration.webhooks as unknown[]).map(recordOrEmpty).map(webhookOf));
+export function loadWebhookRouting(file: string = webhookConfigurationsFile): WebhookRouting {
+  const { mutating, validating } = readWebhookConfigurations(file);
+  const webhooks = [...(mutating.webhooks ?? []), ...(validating.webhooks ?? [])].map((webhook) => webhookOf(recordOrEmpty(webhook)));
   return {
     pathsFor: (object, operation, namespaceLabels) =>
       new Set(webhooks.filter((webhook) => calls(webhook, object, operation, namespaceLabels)).map((webhook) => webhook.path)),
@@ -48,7 +39,7 @@ function webhookOf(webhook: Record<string, unknown>): Webhook {
   if (path !== '/mutate' && path !== '/validate') throw new Error(`webhook ${String(webhook.name)}: unknown path ${String(path)}`);
   return {
     path,
-    rules: (webhook.rules ?? []) as Rule[],
+    rules: (webhook.rules ?? []) as V1RuleWithOperations[],
     matchesNamespace: compileLabelSelector(webhook.namespaceSelector as V1LabelSelector | undefined),
     matchesObject: compileLabelSelector(webhook.objectSelector as V1LabelSelector | undefined),
   };
@@ -57,7 +48,7 @@ function webhookOf(webhook: Record<string, unknown>): Webhook {
 function calls(webhook: Webhook, object: KubernetesObject, operation: Operation, namespaceLabels: Labels): boolean {
   const { group, version, kind } = groupVersionKindOf(object);
   const resource = resourceOf(kind);
-  const listed = (values: readonly string[], value: string) => values.includes('*') || values.includes(value);
+  const listed = (values: readonly string[] | undefined, value: string) => values !== undefined && (values.includes('*') || values.includes(value));
   return (
     webhook.rules.some(
       (rule) =>

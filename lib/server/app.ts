@@ -20,9 +20,14 @@ export const maxReviewBytes = 8 * 1024 * 1024;
 /** The API server gives up after at most 30 s; a client slower than that is holding a socket. */
 const requestTimeoutMs = 30_000;
 
+/** The TLS settings, also used when a renewed certificate is swapped in (setSecureContext). */
+export function tlsOptions(pair: AppOptions['tls']) {
+  return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' } as const;
+}
+
 export function buildApp(options: AppOptions) {
   const app = Fastify({
-    https: { cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' },
+    https: tlsOptions(options.tls),
     logger: options.logger,
     // One log line per admission, written by the route with what matters.
     logController: new LogController({ disableRequestLogging: true }),

@@ -1,13 +1,16 @@
 // `eci-admission serve`: certificates, profile and context at the edge, then the TLS listener.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyServerOptions } from 'fastify';
+import { registerWebhooks } from '../cluster/register.js';
 import { watchCluster } from '../cluster/watch.js';
+import type { WebhookConfigurations } from '../cluster/webhook-configurations.js';
 import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
 import type { Enforcement } from '../policy/enforcement.js';
 import type { RoutingFlavour } from '../policy/routing.js';
 import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
-import { ensureCertDir } from '../tls/cert-dir.js';
+import { CertDirError, ensureCertDir } from '../tls/cert-dir.js';
 import { buildApp, type App } from './app.js';
+import { manageCertificate } from './certificate-lifecycle.js';
 import { LiveContext, staticContext, type ContextLog, type ContextSource } from './context-source.js';
 
 export interface ServeOptions {
@@ -21,6 +24,8 @@ export interface ServeOptions {
   readonly clusterMode: ClusterMode;
   readonly routing?: RoutingFlavour;
   readonly enforcement?: Enforcement;
+  /** Keep these webhook configurations' caBundle equal to ca.crt in certDir (`--register`). */
+  readonly registration?: { readonly cluster: KubeConfig; readonly configurations: WebhookConfigurations };
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -32,6 +37,9 @@ export interface RunningServer {
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
   const certificate = await ensureCertDir(options.certDir, new Date());
+  if (options.registration && certificate.ca === undefined) {
+    throw new CertDirError(`--register publishes ca.crt, and ${certificate.dir} has none`);
+  }
   const base = policyContext({
     clusterMode: options.clusterMode,
     ...(options.routing ? { routing: options.routing } : {}),
@@ -56,6 +64,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   } else {
     app.log.info({ clusterMode: options.clusterMode }, `eci-profile source: ${context.current().profile.source}`);
   }
+  const { registration } = options;
+  const lifecycle = manageCertificate({
+    dir: certificate.dir,
+    initial: certificate,
+    server: app.server,
+    log,
+    now: () => new Date(),
+    ...(registration ? { register: (caBundle: string) => registerWebhooks(registration.cluster, caBundle, registration.configurations) } : {}),
+  });
+  app.addHook('onClose', async () => lifecycle.close());
   await app.listen({ port: options.port, host: options.host });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;

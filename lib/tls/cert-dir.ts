@@ -2,7 +2,7 @@
 // Secret). Files that exist are used and never overwritten; an empty directory gets a fresh set.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { defaultServingNames, generateCertificates } from './certificates.js';
+import { defaultServingNames, generateCertificates, type CertificateSet } from './certificates.js';
 
 export const certFileNames = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
 
@@ -10,6 +10,8 @@ export interface ServingCertificate {
   readonly dir: string;
   readonly cert: string;
   readonly key: string;
+  /** The CA that signed cert, when the directory has one. */
+  readonly ca?: string;
   /** True when this call created the files. */
   readonly generated: boolean;
 }
@@ -25,7 +27,7 @@ export async function ensureCertDir(dir: string, now: Date): Promise<ServingCert
   const [ca, cert, key] = await Promise.all(
     [certFileNames.ca, certFileNames.cert, certFileNames.key].map((name) => readIfExists(join(absolute, name))),
   );
-  if (cert !== undefined && key !== undefined) return { dir: absolute, cert, key, generated: false };
+  if (cert !== undefined && key !== undefined) return { dir: absolute, cert, key, ...(ca === undefined ? {} : { ca }), generated: false };
   const present = Object.values(certFileNames).filter((_, index) => [ca, cert, key][index] !== undefined);
   if (present.length > 0) {
     throw new CertDirError(
@@ -33,20 +35,37 @@ export async function ensureCertDir(dir: string, now: Date): Promise<ServingCert
         'refusing to overwrite: add the missing files or empty the directory to generate a new set',
     );
   }
-  return { dir: absolute, ...(await writeNewSet(absolute, now)), generated: true };
-}
-
-async function writeNewSet(dir: string, now: Date): Promise<{ cert: string; key: string }> {
   const set = generateCertificates({ ...defaultServingNames, days: servingDays, now });
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  // `wx` fails rather than overwrite a file another process wrote meanwhile.
-  await writeFile(join(dir, certFileNames.key), set.key, { flag: 'wx', mode: 0o600 });
-  await writeFile(join(dir, certFileNames.cert), set.cert, { flag: 'wx', mode: 0o644 });
-  await writeFile(join(dir, certFileNames.ca), set.caCert, { flag: 'wx', mode: 0o644 });
-  return { cert: set.cert, key: set.key };
+  await writeNewFiles(absolute, certificateFiles(set));
+  return { dir: absolute, cert: set.cert, key: set.key, ca: set.caCert, generated: true };
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
+export interface NewFile {
+  readonly name: string;
+  readonly content: string;
+  readonly mode: number;
+}
+
+/** A set as the three --cert-dir files; only the key is private. */
+export function certificateFiles(set: CertificateSet): NewFile[] {
+  return [
+    { name: certFileNames.key, content: set.key, mode: 0o600 },
+    { name: certFileNames.cert, content: set.cert, mode: 0o644 },
+    { name: certFileNames.ca, content: set.caCert, mode: 0o644 },
+  ];
+}
+
+/** Writes the files into dir, or none of them when any is already there; returns their paths. */
+export async function writeNewFiles(dir: string, files: readonly NewFile[]): Promise<string[]> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const present = (await Promise.all(files.map(async ({ name }) => ((await readIfExists(join(dir, name))) === undefined ? [] : [name])))).flat();
+  if (present.length > 0) throw new CertDirError(`${dir} already holds ${present.join(', ')}; refusing to overwrite`);
+  // `wx` fails rather than overwrite a file another process wrote meanwhile.
+  for (const { name, content, mode } of files) await writeFile(join(dir, name), content, { flag: 'wx', mode });
+  return files.map(({ name }) => join(dir, name));
+}
+
+export async function readIfExists(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {

@@ -1,4 +1,4 @@
-// The built `eci-admission` command, run as a user runs it: a subprocess with real files.
+// The built `eci-admission` command as a user runs it: a subprocess with real files.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
@@ -11,15 +11,46 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** Runs the command to its end, with `stdin` as its standard input. */
-export function runCli(args: readonly string[], stdin = ''): Promise<Run> {
+export interface RunOptions {
+  /** Standard input; empty by default. */
+  readonly stdin?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** Runs the command to its end. */
+export function run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(stdin);
+    child.stdin.end(options.stdin ?? '');
   });
+}
+
+export interface Served {
+  readonly url: string;
+  readonly log: () => string;
+  stop(): Promise<number | null>;
+}
+
+/** Starts `serve` on a free loopback port and resolves once it says where it listens. */
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, KUBECONFIG: '', ...env },
+  });
+  let log = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.on('data', (chunk) => {
+      log += chunk;
+      const match = /eci-admission listening on (https:\/\/[^"]+)"/.exec(log);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
+  });
+  return { url, log: () => log, stop: () => (child.kill('SIGTERM'), exited) };
 }

@@ -1,9 +1,12 @@
 // A stand-in for the Kubernetes API on loopback HTTP, speaking the real list/watch wire format:
 // a JSON list with metadata.resourceVersion, and a chunked stream of newline-delimited watch
-// events (ADDED, MODIFIED, DELETED) replayed from the requested resourceVersion.
+// events (ADDED, MODIFIED, DELETED) replayed from the requested resourceVersion. It also keeps
+// the admissionregistration.k8s.io/v1 webhook configurations: GET, POST (create) and PATCH
+// (JSON Patch), which is what registration uses.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import jsonPatch, { type Operation } from 'fast-json-patch';
 
 type Resource = 'configmaps' | 'namespaces';
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -21,6 +24,8 @@ interface Watcher {
   readonly response: ServerResponse;
 }
 
+const webhookConfigurations = /^\/apis\/admissionregistration\.k8s\.io\/v1\/((?:mutating|validating)webhookconfigurations)(?:\/([^/]+))?$/;
+
 const routes: ReadonlyArray<readonly [RegExp, Resource]> = [
   [/^\/api\/v1\/namespaces\/kube-system\/configmaps$/, 'configmaps'],
   [/^\/api\/v1\/namespaces$/, 'namespaces'],
@@ -35,6 +40,8 @@ export class FakeApi {
   #sockets = new Set<Socket>();
   #heldLists: Array<() => void> | undefined;
   #server: Server;
+  /** Webhook configurations by `<plural>/<name>`. */
+  #configurations = new Map<string, KubernetesObject>();
 
   private constructor(holdLists: boolean) {
     this.#heldLists = holdLists ? [] : undefined;
@@ -87,6 +94,15 @@ export class FakeApi {
     this.#put('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } });
   }
 
+  /** A webhook configuration as stored; plural is e.g. `mutatingwebhookconfigurations`. */
+  webhookConfiguration(plural: string, name: string): KubernetesObject | undefined {
+    return this.#configurations.get(`${plural}/${name}`);
+  }
+
+  setWebhookConfiguration(plural: string, object: KubernetesObject): void {
+    this.#configurations.set(`${plural}/${object.metadata!.name!}`, { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#version) } });
+  }
+
   releaseLists(): void {
     const held = this.#heldLists ?? [];
     this.#heldLists = undefined;
@@ -130,15 +146,43 @@ export class FakeApi {
   #handle(request: IncomingMessage, response: ServerResponse): void {
     const url = new URL(request.url ?? '/', this.url);
     this.requests.push(`${request.method} ${url.pathname}${url.search}`);
-    const resource = routes.find(([pattern]) => pattern.test(url.pathname))?.[1];
-    if (request.method !== 'GET' || resource === undefined) {
-      response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'Status', code: 404 }));
+    const configuration = webhookConfigurations.exec(url.pathname);
+    if (configuration) {
+      void this.#configuration(request, response, configuration[1]!, configuration[2]);
       return;
     }
+    const resource = routes.find(([pattern]) => pattern.test(url.pathname))?.[1];
+    if (request.method !== 'GET' || resource === undefined) return status(response, 404);
     const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
     if (url.searchParams.get('watch') === 'true') this.#watch(resource, name, Number(url.searchParams.get('resourceVersion') ?? 0), response);
     else if (this.#heldLists) this.#heldLists.push(() => this.#list(resource, name, response));
     else this.#list(resource, name, response);
+  }
+
+  async #configuration(request: IncomingMessage, response: ServerResponse, plural: string, name: string | undefined): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
+    const stored = name === undefined ? undefined : this.webhookConfiguration(plural, name);
+    if (request.method === 'POST' && name === undefined) {
+      const object = body as KubernetesObject;
+      if (this.webhookConfiguration(plural, object.metadata?.name ?? '')) return status(response, 409);
+      this.setWebhookConfiguration(plural, object);
+      return json(response, 201, this.webhookConfiguration(plural, object.metadata!.name!));
+    }
+    if (stored === undefined) return status(response, 404);
+    if (request.method === 'GET') return json(response, 200, stored);
+    if (request.method === 'PATCH' && request.headers['content-type'] === 'application/json-patch+json') {
+      try {
+        // A failed `test` throws, as the API server answers 422 to a patch that does not apply.
+        const patched = jsonPatch.applyPatch(structuredClone(stored), body as Operation[], true).newDocument;
+        this.setWebhookConfiguration(plural, patched);
+        return json(response, 200, this.webhookConfiguration(plural, name!));
+      } catch {
+        return status(response, 422);
+      }
+    }
+    return status(response, 405);
   }
 
   #list(resource: Resource, name: string | undefined, response: ServerResponse): void {
@@ -157,4 +201,13 @@ export class FakeApi {
     this.#watchers.add(watcher);
     response.on('close', () => this.#watchers.delete(watcher));
   }
+}
+
+function json(response: ServerResponse, code: number, body: unknown): void {
+  response.writeHead(code, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** A Kubernetes Status body, as the API server sends with an error code. */
+function status(response: ServerResponse, code: number): void {
+  json(response, code, { apiVersion: 'v1', kind: 'Status', status: 'Failure', code });
 }

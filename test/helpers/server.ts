@@ -19,11 +19,11 @@ export interface Reply {
   readonly body: Record<string, unknown>;
 }
 
-type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement'>>;
+type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'>>;
 
 export async function startServer(t: Test, choices: Choices = {}): Promise<TestServer> {
-  const certDir = join(t.testdir(), 'certs');
-  const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode: 'serverless', ...choices, logger: false });
+  const certDir = choices.certDir ?? join(t.testdir(), 'certs');
+  const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode: 'serverless', logger: false, ...choices });
   const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt'), 'utf8'), servername: 'localhost' } });
   t.teardown(async () => {
     await agent.close();

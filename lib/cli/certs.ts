@@ -1,0 +1,68 @@
+// `eci-admission certs` and `register`: the webhook's TLS material and its registration.
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
+import { CertDirError, certFileNames, readIfExists } from '../tls/cert-dir.js';
+import { issueCertificates } from '../tls/issue.js';
+import { caBundleOf } from '../tls/secret.js';
+import { requiredCluster } from './serve.js';
+import { printUsage, UsageError } from './usage.js';
+
+export async function runCerts(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      out: { type: 'string', default: 'certs' },
+      service: { type: 'string', default: 'eci-admission' },
+      namespace: { type: 'string', default: 'eci-admission' },
+      days: { type: 'string', default: '825' },
+      secret: { type: 'boolean', default: false },
+      'ca-bundle': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return printUsage(0);
+  const days = Number(values.days);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days: not a whole number of days: ${values.days}`);
+  const written = await issueCertificates({
+    out: values.out,
+    service: values.service,
+    namespace: values.namespace,
+    days,
+    // The name the Deployment in deploy/ mounts.
+    ...(values.secret ? { secret: `${values.service}-tls` } : {}),
+    caBundle: values['ca-bundle'],
+    now: new Date(),
+  });
+  process.stdout.write(written.map((path) => `wrote ${path}\n`).join(''));
+  return 0;
+}
+
+export async function runRegister(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      'cert-dir': { type: 'string', default: 'certs' },
+      configurations: { type: 'string', default: webhookConfigurationsFile },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) return printUsage(0);
+  const caPath = join(values['cert-dir'], certFileNames.ca);
+  const ca = await readIfExists(caPath);
+  if (ca === undefined) throw new CertDirError(`${caPath} does not exist: run 'eci-admission certs' first`);
+  const configurations = readWebhookConfigurations(values.configurations);
+  const cluster = await requiredCluster('register');
+  const { registerWebhooks } = await import('../cluster/register.js');
+  try {
+    const done = await registerWebhooks(cluster, caBundleOf(ca), configurations);
+    process.stdout.write(done.map((r) => `${r.kind} ${r.name}: ${r.action}\n`).join(''));
+    return 0;
+  } catch (error) {
+    // The cluster refused (RBAC, validation) or could not be reached: not a usage mistake.
+    process.stderr.write(`eci-admission register: ${(error as Error).message}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,62 @@
+// `eci-admission serve`, and finding the cluster for the commands that use one.
+import { parseArgs } from 'node:util';
+import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
+import { clusterModes } from '../policy/context.js';
+import { routingFlavours } from '../policy/routing.js';
+import { enforcementOf, oneOf, portOf, requesterFlags, verdictFlags } from './flags.js';
+import { printUsage, UsageError } from './usage.js';
+
+export async function runServe(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    strict: true,
+    options: {
+      port: { type: 'string', default: '8443' },
+      host: { type: 'string', default: '0.0.0.0' },
+      'cert-dir': { type: 'string', default: 'certs' },
+      profile: { type: 'string' },
+      'cluster-mode': { type: 'string', default: 'serverless' },
+      routing: { type: 'string', default: 'ack-virtual-node' },
+      register: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+      ...verdictFlags,
+      ...requesterFlags,
+    },
+  });
+  if (values.help) return printUsage(0);
+  // Flags are checked before the server and client-node are loaded: a typo answers at once.
+  const options = {
+    port: portOf(values.port),
+    host: values.host,
+    certDir: values['cert-dir'],
+    ...(values.profile === undefined ? {} : { profile: values.profile }),
+    clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
+    routing: oneOf('--routing', values.routing, routingFlavours),
+    enforcement: enforcementOf(values),
+    ...(values.profile === undefined ? await optionalCluster() : {}),
+    ...(values.register ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } } : {}),
+    logger: { level: process.env.LOG_LEVEL ?? 'info' },
+  };
+  const { serve } = await import('../server/serve.js');
+  const running = await serve(options);
+  running.app.log.info(`eci-admission listening on ${running.url}`);
+  const stop = (signal: string) => {
+    running.app.log.info(`${signal}: closing`);
+    void running.app.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  return new Promise<number>(() => {});
+}
+
+async function optionalCluster() {
+  const { findKubeConfig } = await import('../cluster/kubeconfig.js');
+  const cluster = findKubeConfig();
+  return cluster ? { cluster } : {};
+}
+
+export async function requiredCluster(what: string) {
+  const { cluster } = await optionalCluster();
+  if (!cluster) throw new UsageError(`${what} needs a cluster: set KUBECONFIG, or run in a pod with a service account`);
+  return cluster;
+}

@@ -1,0 +1,49 @@
+// The command's help text and the error every command throws for a mistake in its flags.
+import { outputs } from '../check/report/report.js';
+import { webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
+import { clusterModes } from '../policy/context.js';
+import { modes } from '../policy/enforcement.js';
+import { routingFlavours } from '../policy/routing.js';
+
+const usage = `Usage: eci-admission <command> [flags]
+
+Commands:
+  serve   run the admission webhook over TLS
+          --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
+          --cluster-mode ${clusterModes.join('|')} (default serverless)
+          --routing ${routingFlavours.join('|')} (default ack-virtual-node)
+          --mode ${modes.join('|')} (default enforce; a namespace label eci-admission/mode overrides)
+          --exempt-namespace NS, --exempt-user NAME, --exempt-group NAME,
+          --exempt-service-account NS/NAME (repeatable; kube-system and eci-admission are exempt)
+          --allow-opt-out (honour the object annotation eci-admission/exempt: "true")
+          --disable-rule ID, --warn-rule ID (repeatable)
+          --register  keep the webhook configurations' caBundle equal to ca.crt
+          Without --profile, a cluster found through the service account or
+          KUBECONFIG is watched for kube-system/eci-profile and namespace labels.
+  check   judge manifests offline, as the webhook would (exit 0 admitted, 1 denied, 2 bad input)
+          -f PATH (file, folder or - for stdin; repeatable)  --profile FILE
+          --cluster-mode ${clusterModes.join('|')}  --routing ${routingFlavours.join('|')}
+          --namespace-labels NS=KEY=VALUE[,KEY=VALUE] (repeatable)
+          --output ${outputs.join('|')} (default text)  --strict (warnings fail too)
+          --mode, --exempt-namespace, --allow-opt-out, --disable-rule, --warn-rule as for serve
+  explain for each pod or pod template: selectors matched, what is injected, ECI routing,
+          findings; the flags of check but --output and --strict
+  certs   issue a CA and a serving certificate for the webhook's Service
+          --out certs  --service eci-admission  --namespace eci-admission  --days 825
+          --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls
+          --ca-bundle  also write ca-bundle.txt, the caBundle of the webhooks
+          Files that exist are never overwritten.
+  register  create the webhook configurations, or set their caBundle to
+          ca.crt, in the cluster found through KUBECONFIG or the service account
+          --cert-dir certs  --configurations ${webhookConfigurationsFile}
+
+Run 'eci-admission <command> --help' for details.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export function printUsage(code: number): number {
+  (code === 0 ? process.stdout : process.stderr).write(`${usage}\n`);
+  return code;
+}

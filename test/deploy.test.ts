@@ -1,0 +1,165 @@
+// deploy/ as `kubectl apply -k deploy` sees it: rendered by kubectl's own kustomize, then read
+// as the API server would read the objects.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import t from 'tap';
+import { parseAllDocuments } from 'yaml';
+import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { compileLabelSelector } from '../lib/profile/label-selector.js';
+import { readProfileFile } from '../lib/profile/profile.js';
+import { policyContext } from '../lib/policy/context.js';
+
+const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
+
+interface Rendered {
+  readonly kind: string;
+  readonly metadata: { name: string; namespace?: string };
+}
+
+function kustomize(dir: string): Rendered[] {
+  const yaml = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8' });
+  return parseAllDocuments(yaml).map((document) => document.toJS() as Rendered);
+}
+
+function one<T>(objects: readonly Rendered[], kind: string): T {
+  const found = objects.filter((object) => object.kind === kind);
+  if (found.length !== 1) throw new Error(`expected one ${kind}, found ${found.length}`);
+  return found[0] as unknown as T;
+}
+
+const objects = kustomize(deployDir);
+const mutating = one<V1MutatingWebhookConfiguration>(objects, 'MutatingWebhookConfiguration');
+const validating = one<V1ValidatingWebhookConfiguration>(objects, 'ValidatingWebhookConfiguration');
+const webhooks = [...(mutating.webhooks ?? []), ...(validating.webhooks ?? [])];
+
+t.test('the base renders every object the install needs, all in the eci-admission namespace', async (t) => {
+  const kinds = objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
+  t.same(kinds, [
+    'ClusterRole/eci-admission',
+    'ClusterRoleBinding/eci-admission',
+    'Deployment/eci-admission',
+    'MutatingWebhookConfiguration/eci-admission',
+    'Namespace/eci-admission',
+    'PodDisruptionBudget/eci-admission',
+    'Role/eci-admission',
+    'RoleBinding/eci-admission',
+    'Service/eci-admission',
+    'ServiceAccount/eci-admission',
+    'ValidatingWebhookConfiguration/eci-admission',
+  ]);
+  for (const object of objects.filter((o) => ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget'].includes(o.kind))) {
+    t.equal(object.metadata.namespace, 'eci-admission', `${object.kind} namespace`);
+  }
+  t.notOk(objects.some((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'), 'neither a profile nor a key is applied by the base');
+});
+
+t.test('every webhook is side-effect free, speaks v1, times out quickly and spares its own namespace', async (t) => {
+  t.equal(webhooks.length, 4);
+  const ownNamespace = { 'kubernetes.io/metadata.name': 'eci-admission' };
+  const userNamespace = { 'kubernetes.io/metadata.name': 'shop' };
+  for (const webhook of webhooks) {
+    t.equal(webhook.sideEffects, 'None', `${webhook.name} sideEffects`);
+    t.same(webhook.admissionReviewVersions, ['v1'], `${webhook.name} reviews`);
+    t.ok(webhook.timeoutSeconds !== undefined && webhook.timeoutSeconds <= 10, `${webhook.name} timeout ${webhook.timeoutSeconds}`);
+    t.ok(webhook.failurePolicy === 'Ignore' || webhook.failurePolicy === 'Fail', `${webhook.name} failurePolicy chosen`);
+    t.equal(webhook.clientConfig.caBundle, undefined, `${webhook.name} caBundle left to certs/registration`);
+    t.match(webhook.clientConfig.service, { name: 'eci-admission', namespace: 'eci-admission', port: 443 });
+    const selects = compileLabelSelector(webhook.namespaceSelector);
+    t.notOk(selects(ownNamespace), `${webhook.name} never sees the webhook's own namespace`);
+  }
+  const podWebhooks = webhooks.filter((webhook) => webhook.rules?.some((rule) => rule.resources?.includes('pods')));
+  t.equal(podWebhooks.length, 2);
+  for (const webhook of podWebhooks) {
+    const selects = compileLabelSelector(webhook.namespaceSelector);
+    t.notOk(selects({ 'kubernetes.io/metadata.name': 'kube-system' }), `${webhook.name} spares kube-system`);
+    t.ok(selects(userNamespace), `${webhook.name} sees user namespaces`);
+  }
+});
+
+t.test('the webhooks route what the server judges', async (t) => {
+  const [mutate] = mutating.webhooks ?? [];
+  t.equal(mutate?.clientConfig.service?.path, '/mutate');
+  t.equal(mutate?.reinvocationPolicy, 'IfNeeded');
+  t.equal(mutate?.failurePolicy, 'Ignore', 'pods still start when the webhook is down');
+  t.same(mutate?.rules?.map((rule) => [rule.operations, rule.resources]), [[['CREATE'], ['pods']]]);
+  const routed = (validating.webhooks ?? []).flatMap((webhook) => {
+    t.equal(webhook.clientConfig.service?.path, '/validate', webhook.name);
+    return (webhook.rules ?? []).flatMap((rule) => (rule.resources ?? []).map((resource) => `${rule.apiGroups?.[0] || 'core'}/${resource}`));
+  });
+  for (const resource of ['core/pods', 'core/services', 'core/replicationcontrollers', 'core/configmaps', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'scheduling.alibabacloud.com/resourcepolicies']) {
+    t.ok(routed.includes(resource), `${resource} goes to /validate`);
+  }
+  const profiles = validating.webhooks?.find((webhook) => webhook.rules?.some((rule) => rule.resources?.includes('configmaps')));
+  t.equal(profiles?.failurePolicy, 'Ignore', 'kube-system ConfigMap writes are never blocked by an outage');
+  t.ok(compileLabelSelector(profiles?.namespaceSelector)({ 'kubernetes.io/metadata.name': 'kube-system' }));
+  t.match(profiles?.matchConditions?.[0]?.expression, /eci-profile.*acs-profile/);
+});
+
+t.test('the Deployment is hardened and the Service reaches its port', async (t) => {
+  const deployment = one<V1Deployment>(objects, 'Deployment');
+  const pod = deployment.spec!.template.spec!;
+  const [container] = pod.containers;
+  t.equal(deployment.spec?.replicas, 2);
+  t.ok((pod.topologySpreadConstraints ?? []).length > 0, 'spread over topology');
+  t.match(pod.securityContext, { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
+  t.match(container?.securityContext, {
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  });
+  t.notOk(container?.securityContext?.privileged, 'not privileged');
+  t.ok(container?.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory, 'requests and limits');
+  t.match(container?.readinessProbe?.httpGet, { scheme: 'HTTPS', path: '/readyz' });
+  t.match(container?.livenessProbe?.httpGet, { scheme: 'HTTPS', path: '/healthz' });
+  t.equal(container?.image, 'eci-admission:0.1.0', 'the image placeholder from the images: entry');
+
+  const args = container?.args ?? [];
+  t.equal(args[0], 'serve');
+  const serverPort = Number(args.find((arg) => arg.startsWith('--port='))?.split('=')[1]);
+  const certDir = args.find((arg) => arg.startsWith('--cert-dir='))?.split('=')[1];
+  t.equal(serverPort, 8443);
+  const mount = container?.volumeMounts?.find((m) => m.mountPath === certDir);
+  t.ok(mount?.readOnly, 'the TLS Secret is mounted read-only at --cert-dir');
+  t.equal(pod.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName, 'eci-admission-tls', 'the Secret `certs --secret` writes');
+
+  const service = one<V1Service>(objects, 'Service');
+  const [port] = service.spec?.ports ?? [];
+  t.equal(port?.port, 443);
+  const target = container?.ports?.find((p) => p.name === port?.targetPort || p.containerPort === port?.targetPort);
+  t.equal(target?.containerPort, serverPort, 'Service 443 -> the port serve listens on');
+  t.same(service.spec?.selector, deployment.spec?.selector.matchLabels, 'the Service selects the Deployment');
+});
+
+t.test('RBAC reads only what serve watches, and the ConfigMap only by name', async (t) => {
+  const role = one<{ metadata: { namespace: string }; rules: Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }> }>(objects, 'Role');
+  t.equal(role.metadata.namespace, 'kube-system');
+  t.same(role.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['eci-profile'], verbs: ['get', 'list', 'watch'] }]);
+  const clusterRole = one<{ rules: Array<{ resources: string[]; verbs: string[] }> }>(objects, 'ClusterRole');
+  t.same(clusterRole.rules.map((rule) => [rule.resources, rule.verbs]), [[['namespaces'], ['get', 'list', 'watch']]]);
+});
+
+t.test('the registration component adds --register and get/patch by name only', async (t) => {
+  const overlay = t.testdir();
+  // kustomize takes only relative references to other kustomizations.
+  writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, 'registration'))}]\n`);
+  const registered = kustomize(overlay);
+  const deployment = one<V1Deployment>(registered, 'Deployment');
+  t.ok(deployment.spec?.template.spec?.containers[0]?.args?.includes('--register'));
+  const roles = registered.filter((object) => object.kind === 'ClusterRole') as unknown as Array<{ metadata: { name: string }; rules: Array<{ resourceNames?: string[]; verbs: string[] }> }>;
+  const registration = roles.find((role) => role.metadata.name === 'eci-admission-registration');
+  t.same(registration?.rules.map((rule) => [rule.resourceNames, rule.verbs]), [[['eci-admission'], ['get', 'patch']]]);
+});
+
+t.test('deploy/webhook-configurations.yaml is what registration reads, and the example profile is valid', async (t) => {
+  const configurations = readWebhookConfigurations();
+  t.same(configurations.mutating.webhooks?.map((w) => w.name), mutating.webhooks?.map((w) => w.name));
+  t.same(configurations.validating.webhooks?.map((w) => w.name), validating.webhooks?.map((w) => w.name));
+  const example = await readProfileFile(join(deployDir, 'examples', 'eci-profile.yaml'), policyContext({ clusterMode: 'serverless' }).schemas);
+  t.ok(example.profile, 'the example parses');
+  t.same(example.problems.filter((problem) => problem.severity === 'deny'), []);
+});
