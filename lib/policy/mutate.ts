@@ -13,13 +13,14 @@ export interface Mutation {
 
 /** The selectors whose effect a pod gets: ECI.md section 2. */
 export function matchingSelectors(podLabels: Labels | undefined, namespaceLabels: Labels | undefined, context: PolicyContext, onEci: boolean): ProfileSelector[] {
-  return context.profile.selectors.filter(
-    (selector) =>
-      // An unconstrained selector applies to every ECI pod, and sends none there by itself.
-      (selector.constrained || onEci) &&
-      selector.matchesNamespace(namespaceLabels) &&
-      selector.matchesObject(podLabels),
-  );
+  const { selectors, index } = context.profile;
+  const matching: ProfileSelector[] = [];
+  for (const position of index.candidates(podLabels, namespaceLabels)) {
+    const selector = selectors[position]!;
+    // An unconstrained selector applies to every ECI pod, and sends none there by itself.
+    if ((selector.constrained || onEci) && selector.matchesNamespace(namespaceLabels) && selector.matchesObject(podLabels)) matching.push(selector);
+  }
+  return matching;
 }
 
 export function mutatePod(original: V1Pod, namespace: string | undefined, context: PolicyContext): Mutation {
