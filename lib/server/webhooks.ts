@@ -6,8 +6,14 @@ import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../ad
 import { decide, type Decision } from '../policy/decide.js';
 import { denialMessage, formatFinding } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
+import type { AdmissionMetrics, Verdict } from './metrics.js';
 
 type Encode = (request: AdmissionRequest, decision: Decision) => AdmissionResponse;
+
+function verdictOf(response: AdmissionResponse): Verdict {
+  if (!response.allowed) return 'denied';
+  return response.patch === undefined ? 'allowed' : 'patched';
+}
 
 /** A mutating webhook only patches; denying is the validating webhook's job. */
 const mutation: Encode = (request, decision) => patched(request.uid, decision.patch);
@@ -21,15 +27,20 @@ const validation: Encode = (request, decision) => {
 
 export interface WebhookOptions {
   readonly context: ContextSource;
+  readonly metrics: AdmissionMetrics;
 }
 
-export const webhookRoutes: FastifyPluginCallback<WebhookOptions> = (app, { context }, done) => {
-  route(app, '/mutate', mutation, context);
-  route(app, '/validate', validation, context);
+export const webhookRoutes: FastifyPluginCallback<WebhookOptions> = (app, options, done) => {
+  // In this plugin only: the admission routes, including the 400s their body schema sends.
+  app.addHook('onResponse', async (req, reply) => {
+    options.metrics.responded(req.routeOptions.url ?? req.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  route(app, '/mutate', mutation, options);
+  route(app, '/validate', validation, options);
   done();
 };
 
-function route(app: FastifyInstance, url: string, encode: Encode, context: ContextSource): void {
+function route(app: FastifyInstance, url: string, encode: Encode, { context, metrics }: WebhookOptions): void {
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(
     url,
     { schema: { body: reviewSchema } },
@@ -48,7 +59,9 @@ function route(app: FastifyInstance, url: string, encode: Encode, context: Conte
         },
         url.slice(1),
       );
-      return reviewOf(encode(request, decision));
+      const response = encode(request, decision);
+      metrics.decided(url, request, decision, verdictOf(response));
+      return reviewOf(response);
     },
   );
 }
