@@ -23,6 +23,9 @@ Run 'eci-admission <command> --help' for details.`;
 
 class UsageError extends Error {}
 
+/** Under the 30 s terminationGracePeriodSeconds a pod gets by default. */
+const shutdownGraceMs = 25_000;
+
 async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -51,6 +54,12 @@ async function runServe(args: string[]): Promise<number> {
   running.app.log.info(`eci-admission listening on ${running.url}`);
   const stop = (signal: string) => {
     running.app.log.info(`${signal}: closing`);
+    // The listener closes at once; requests already read are answered, then the sockets close.
+    // Past the grace period whatever is left is cut, before the kubelet's SIGKILL would.
+    setTimeout(() => {
+      running.app.log.warn(`still closing after ${shutdownGraceMs / 1000} s: exiting`);
+      process.exit(1);
+    }, shutdownGraceMs).unref();
     void running.app.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

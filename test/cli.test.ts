@@ -2,13 +2,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Agent, request } from 'undici';
+import { cli, startServe } from './helpers/cli.js';
 import { FakeApi } from './helpers/fake-api.js';
 import { eventually } from './helpers/server.js';
-
-const cli = fileURLToPath(new URL('../lib/cli.js', import.meta.url));
 
 interface Run {
   readonly code: number | null;
@@ -25,31 +23,6 @@ function run(args: string[]): Promise<Run> {
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-interface Served {
-  readonly url: string;
-  readonly log: () => string;
-  stop(): Promise<number | null>;
-}
-
-/** Starts `serve` on a free loopback port and resolves once it says where it listens. */
-async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, KUBECONFIG: '', ...env },
-  });
-  let log = '';
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (chunk) => {
-      log += chunk;
-      const match = /eci-admission listening on (https:\/\/[^"]+)"/.exec(log);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
-  });
-  return { url, log: () => log, stop: () => (child.kill('SIGTERM'), exited) };
 }
 
 t.test('serve generates certificates, answers over TLS, and stops on SIGTERM', async (t) => {
