@@ -1,41 +1,33 @@
-// In-process cost of one decision: microseconds per review, no server, no I/O.
+// In-process cost of one decision: microseconds per review, no server, no I/O; and how it grows
+// with the number of profile selectors.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { checkAnnotations } from '../lib/policy/annotations.js';
-import { policyContext } from '../lib/policy/context.js';
+import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide } from '../lib/policy/decide.js';
-import { kubectlCreate, pod, requestFor } from '../test/helpers/objects.js';
+import { parseProfile, type Profile } from '../lib/profile/profile.js';
+import { kubectlCreate, requestFor } from '../test/helpers/objects.js';
+import { namespaceLabels, profileData, replicaSetPod } from './objects.js';
+import type { Row } from './report.js';
 
-const context = policyContext();
 const iterations = 200_000;
+const podGoalMicros = 10;
 
-/** A pod as a ReplicaSet makes it: service-account volume, probes, resources. */
-const replicaSetPod = pod({
-  containers: [
-    {
-      name: 'web',
-      image: 'nginx:1.27',
-      ports: [{ containerPort: 8080, name: 'http' }],
-      resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-      readinessProbe: { httpGet: { path: '/healthz', port: 8080 } },
-      volumeMounts: [{ name: 'kube-api-access', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }],
-    },
-  ],
-  volumes: [{ name: 'kube-api-access', projected: { sources: [{ serviceAccountToken: { path: 'token', expirationSeconds: 3607 } }] } }],
-  serviceAccountName: 'default',
-});
-
-/** Microseconds per call of `run`, after a warm-up, as a table row. */
-function measure(name: string, run: () => unknown): string {
+/** Microseconds per call of `run`, after a warm-up. */
+function micros(run: () => unknown): number {
   for (let i = 0; i < 20_000; i++) run();
   const start = process.hrtime.bigint();
   for (let i = 0; i < iterations; i++) run();
-  const micros = Number(process.hrtime.bigint() - start) / 1000 / iterations;
-  return `| ${name} | ${micros.toFixed(2)} µs | ${Math.round(1e6 / micros).toLocaleString('en')} /s |`;
+  return Number(process.hrtime.bigint() - start) / 1000 / iterations;
 }
 
-function review(name: string, object: KubernetesObject): string {
+function row(figure: string, perCall: number, goalMicros?: number): Row {
+  const value = `${perCall.toFixed(2)} µs (${Math.round(1e6 / perCall).toLocaleString('en')} /s)`;
+  return goalMicros === undefined ? { figure, value } : { figure, value, goal: `<= ${goalMicros} µs`, met: perCall <= goalMicros };
+}
+
+function review(object: KubernetesObject, context: PolicyContext): number {
   const request = requestFor(object);
-  return measure(`decide(): ${name}`, () => decide(request, context));
+  return micros(() => decide(request, context));
 }
 
 /** The same pod with eight ECI annotations, all valid: the cost of annotation validation on top. */
@@ -56,10 +48,30 @@ const annotatedPod = {
   },
 };
 
-const rows = [
-  review('pod review', replicaSetPod),
-  review('pod review with 8 ECI annotations', annotatedPod),
-  measure('checkAnnotations(): 8 ECI annotations of one pod', () => checkAnnotations(annotatedPod.metadata.annotations, 'metadata.annotations', context)),
-  review('Deployment review', kubectlCreate('deployment', 'web', '--image=nginx', '--replicas=3')),
-];
-process.stdout.write(['| what | per call | rate |', '| --- | --- | --- |', ...rows, ''].join('\n'));
+export function decideRows(): Row[] {
+  const context = policyContext();
+  return [
+    row('decide(): pod review', review(replicaSetPod, context), podGoalMicros),
+    row('decide(): pod review with 8 ECI annotations', review(annotatedPod, context)),
+    row('checkAnnotations(): 8 ECI annotations of one pod', micros(() => checkAnnotations(annotatedPod.metadata.annotations, 'metadata.annotations', context))),
+    row('decide(): Deployment review', review(kubectlCreate('deployment', 'web', '--image=nginx', '--replicas=3'), context)),
+  ];
+}
+
+export function profileOf(selectors: number): Profile {
+  const { profile, problems } = parseProfile(profileData(selectors), `bench ${selectors} selectors`, policyContext().schemas);
+  if (!profile) throw new Error(`bench profile refused: ${JSON.stringify(problems)}`);
+  return profile;
+}
+
+/** decide() on the pod review against profiles of 1 to 1,000 selectors, 10,000 namespaces cached. */
+export function scalingRows(): Row[] {
+  const namespaces = namespaceLabels(10_000);
+  const counts = [1, 10, 100, 1000];
+  const perPod = counts.map((count) => review(replicaSetPod, policyContext({ profile: profileOf(count), namespaceLabels: namespaces })));
+  const growth = perPod[perPod.length - 1]! / perPod[0]!;
+  return [
+    ...counts.map((count, i) => row(`decide(): pod review, ${count.toLocaleString('en')} selector${count === 1 ? '' : 's'}`, perPod[i]!)),
+    { figure: 'decide(): 1,000 selectors vs 1', value: `${growth.toFixed(2)}×`, goal: '<= 2×', met: growth <= 2 },
+  ];
+}

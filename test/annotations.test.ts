@@ -160,3 +160,15 @@ t.test('the values live in the schema files: a changed enum changes decide() wit
   t.equal(decide(withLimit, context).allowed, true, 'shipped schemas: SpotWithPriceLimit allowed');
   t.match(decide(withLimit, changed).findings, [{ path: `metadata.${annotation('k8s.aliyun.com/eci-spot-strategy')}`, message: /not one of SpotAsPriceGo, Cheapest/ }]);
 });
+
+t.test('a remembered annotation check answers the same, per field path, and its answers are copies', async (t) => {
+  const { eciAnnotations } = compilePolicySchemas();
+  const bad = { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' };
+  const first = eciAnnotations(bad, 'metadata.annotations');
+  t.equal(first.length, 1);
+  first.pop();
+  t.same(eciAnnotations({ ...bad }, 'metadata.annotations'), eciAnnotations(bad, 'metadata.annotations'));
+  t.equal(eciAnnotations(bad, 'metadata.annotations').length, 1, 'unchanged by what a caller did to an answer');
+  t.match(eciAnnotations(bad, 'spec.template.metadata.annotations')[0]?.path, /^spec\.template\.metadata\.annotations/);
+  t.same(eciAnnotations({ 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' }, 'metadata.annotations'), []);
+});

@@ -40,3 +40,15 @@ t.test('namespace updates swap the snapshot; old snapshots stay as they were', a
   t.equal(before.namespaceLabels.size, 0);
   t.equal(live.current().namespaceLabels.get('burst')?.['alibabacloud.com/eci'], 'true');
 });
+
+t.test('profile status counts profiles taken into use and those refused', async (t) => {
+  const live = new LiveContext(policyContext(), recorder().log);
+  t.same(live.profileStatus(), { generation: 0, loadedAt: undefined, refused: 0 }, 'waiting for the first');
+  live.profile(configMap('1', ''));
+  live.profile(configMap('2', '[{'));
+  live.profile(configMap('3', '[]'));
+  const status = live.profileStatus();
+  t.equal(status.generation, 2);
+  t.equal(status.refused, 1);
+  t.type(status.loadedAt, 'number');
+});

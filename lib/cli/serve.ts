@@ -6,6 +6,9 @@ import { routingFlavours } from '../policy/routing.js';
 import { enforcementOf, oneOf, portOf, requesterFlags, verdictFlags } from './flags.js';
 import { printUsage, UsageError } from './usage.js';
 
+/** Under the 30 s terminationGracePeriodSeconds a pod gets by default. */
+const shutdownGraceMs = 25_000;
+
 export async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
@@ -42,6 +45,12 @@ export async function runServe(args: string[]): Promise<number> {
   running.app.log.info(`eci-admission listening on ${running.url}`);
   const stop = (signal: string) => {
     running.app.log.info(`${signal}: closing`);
+    // The listener closes at once; requests already read are answered, then the sockets close.
+    // Past the grace period whatever is left is cut, before the kubelet's SIGKILL would.
+    setTimeout(() => {
+      running.app.log.warn(`still closing after ${shutdownGraceMs / 1000} s: exiting`);
+      process.exit(1);
+    }, shutdownGraceMs).unref();
     void running.app.close().then(() => process.exit(0));
   };
   process.once('SIGTERM', () => stop('SIGTERM'));

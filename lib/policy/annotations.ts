@@ -5,7 +5,7 @@ import { readSchema, schemasDir } from '../schemas.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
 import type { Violation } from './rule.js';
-import { schemaCompiler, type SchemaCheck } from './schema-check.js';
+import { remembered, schemaCompiler, type SchemaCheck } from './schema-check.js';
 
 export interface PolicySchemas {
   /** A pod's annotation map (schemas/eci-annotations.schema.json). */
@@ -22,7 +22,7 @@ export interface PolicySchemas {
 export function compilePolicySchemas(dir: string = schemasDir): PolicySchemas {
   const compile = schemaCompiler();
   return {
-    eciAnnotations: compile(readSchema('eci-annotations', dir)),
+    eciAnnotations: remembered(compile(readSchema('eci-annotations', dir))),
     acsLabels: compile(readSchema('acs-labels', dir)),
     resourcePolicy: compile(readSchema('resource-policy', dir)),
     eciProfile: compileProfileSchema(readSchema('eci-profile', dir), compile),

@@ -2,6 +2,7 @@
 // virtual-node routing ("ECI Scheduler"), on a copy. The patch is the diff, made by the caller.
 import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { ProfileSelector } from '../profile/profile.js';
+import { recordOrEmpty } from '../workload/pod-template.js';
 import type { Labels, PolicyContext } from './context.js';
 import type { SeveredFinding } from './rule.js';
 import { eciLabelRoute, virtualNodeRouting, type LabelRoute } from './routing.js';
@@ -16,46 +17,60 @@ export interface Mutation {
 
 /** The selectors whose effect a pod gets: ECI.md section 2. */
 export function matchingSelectors(podLabels: Labels | undefined, namespaceLabels: Labels | undefined, context: PolicyContext, onEci: boolean): ProfileSelector[] {
-  return context.profile.selectors.filter(
-    (selector) =>
-      // An unconstrained selector applies to every ECI pod, and sends none there by itself.
-      (selector.constrained || onEci) &&
-      selector.matchesNamespace(namespaceLabels) &&
-      selector.matchesObject(podLabels),
-  );
+  const { selectors, index } = context.profile;
+  const matching: ProfileSelector[] = [];
+  for (const position of index.candidates(podLabels, namespaceLabels)) {
+    const selector = selectors[position]!;
+    // An unconstrained selector applies to every ECI pod, and sends none there by itself.
+    if ((selector.constrained || onEci) && selector.matchesNamespace(namespaceLabels) && selector.matchesObject(podLabels)) matching.push(selector);
+  }
+  return matching;
 }
 
 export function mutatePod(original: V1Pod, namespace: string | undefined, context: PolicyContext): Mutation {
-  const pod = structuredClone(original);
-  const metadata = (pod.metadata ??= {});
+  // A pod whose metadata or spec is not a map has nothing we could patch sanely: the validators
+  // judge it as it is. The API server never sends one; a fuzzer or a broken client might.
+  if (!isMapOrAbsent(original.metadata) || !isMapOrAbsent(original.spec)) return { pod: original, warnings: [] };
+  const labels = original.metadata?.labels;
   const namespaceLabels = namespace === undefined ? undefined : context.namespaceLabels.get(namespace);
-  const route = eciLabelRoute(metadata.labels, namespaceLabels);
+  const route = eciLabelRoute(labels, namespaceLabels);
   // A pod matched by a constrained selector goes to ECI (the "ECI Scheduler"), and is then an ECI
   // pod for the unconstrained selectors too.
-  const routedBySelector = matchingSelectors(metadata.labels, namespaceLabels, context, false).length > 0;
+  const routedBySelector = matchingSelectors(labels, namespaceLabels, context, false).length > 0;
   const onEci = context.clusterMode === 'serverless' || route !== undefined || routedBySelector;
-  const selectors = onEci ? matchingSelectors(metadata.labels, namespaceLabels, context, true) : [];
-  // First writer wins: the pod's own keys, then selectors in array order.
-  for (const selector of selectors) {
-    if (Object.keys(selector.annotations).length > 0) metadata.annotations = { ...selector.annotations, ...metadata.annotations };
-    if (Object.keys(selector.labels).length > 0) metadata.labels = { ...selector.labels, ...metadata.labels };
-  }
+  const selectors = onEci ? matchingSelectors(labels, namespaceLabels, context, true) : [];
   const routed = route !== undefined || (context.clusterMode === 'hybrid' && routedBySelector);
   const warnings = route?.legacy ? [legacyLabelWarning(route)] : [];
-  return { pod: routed ? routeToVirtualNode(pod, context, warnings) : pod, warnings };
+  // Copy on write: untouched parts stay the submitted objects, so the diff skips them at once.
+  const effected = selectors.length > 0 ? withSelectorEffects(original, selectors) : original;
+  return { pod: routed ? routeToVirtualNode(effected, context, warnings) : effected, warnings };
+}
+
+function isMapOrAbsent(value: unknown): boolean {
+  return value === undefined || value === recordOrEmpty(value);
+}
+
+/** First writer wins: the pod's own keys, then selectors in array order. */
+function withSelectorEffects(pod: V1Pod, selectors: readonly ProfileSelector[]): V1Pod {
+  let { annotations, labels } = pod.metadata ?? {};
+  for (const selector of selectors) {
+    if (Object.keys(selector.annotations).length > 0) annotations = { ...selector.annotations, ...annotations };
+    if (Object.keys(selector.labels).length > 0) labels = { ...selector.labels, ...labels };
+  }
+  return { ...pod, metadata: { ...pod.metadata, ...(annotations && { annotations }), ...(labels && { labels }) } };
 }
 
 function routeToVirtualNode(pod: V1Pod, context: PolicyContext, warnings: SeveredFinding[]): V1Pod {
   const { nodeSelector, toleration } = virtualNodeRouting[context.routing];
-  const spec = (pod.spec ??= { containers: [] });
-  const selector = (spec.nodeSelector ??= {});
+  const spec = pod.spec ?? { containers: [] };
+  const selector = { ...recordOrEmpty(spec.nodeSelector) } as Record<string, string>;
   for (const [key, value] of Object.entries(nodeSelector)) {
-    if (!(key in selector)) selector[key] = value;
+    if (!Object.hasOwn(selector, key)) selector[key] = value;
     else if (selector[key] !== value) warnings.push(conflictWarning(key, selector[key]!, value));
   }
   const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-  if (!tolerations.some((existing) => tolerates(existing, toleration))) spec.tolerations = [...tolerations, toleration];
-  return pod;
+  const tolerated = tolerations.some((existing) => tolerates(existing, toleration));
+  return { ...pod, spec: { ...spec, nodeSelector: selector, ...(tolerated ? {} : { tolerations: [...tolerations, toleration] }) } };
 }
 
 /** Kubernetes' own rule: an empty key with Exists tolerates every taint; an empty effect every effect. */

@@ -36,6 +36,31 @@ export function schemaCompiler(): (schema: JsonSchema) => SchemaCheck {
   };
 }
 
+/** Entries kept per check, and the longest input remembered: bounded whatever the traffic. */
+const rememberedEntries = 1000;
+const rememberedInputChars = 4096;
+
+/**
+ * A check that remembers its recent answers by input. The pods of one workload carry the same
+ * annotations, and a scale-up sends hundreds of them in a burst; with allErrors and its many
+ * cross-key rules the annotation schema costs about 10 µs a map, remembering about 1. (Small
+ * schemas validate faster than their input serializes: they do without.) A full memory is
+ * dropped whole: cheaper than an LRU, and a burst refills it at once.
+ */
+export function remembered(check: SchemaCheck): SchemaCheck {
+  const answers = new Map<string, readonly Violation[]>();
+  return (data, at) => {
+    const key = `${at}\n${JSON.stringify(data)}`;
+    if (key.length > rememberedInputChars) return check(data, at);
+    const known = answers.get(key);
+    if (known) return [...known];
+    const answer = check(data, at);
+    if (answers.size >= rememberedEntries) answers.clear();
+    answers.set(key, answer);
+    return [...answer];
+  };
+}
+
 /**
  * The keyword's error carries what the message needs: the parse error, or the sub-schema's own
  * errors with the parsed value (schema-messages.ts reads them).

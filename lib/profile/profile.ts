@@ -9,6 +9,7 @@ import type { Severity, Violation } from '../policy/rule.js';
 import { childPath } from '../policy/schema-messages.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import { compileLabelSelector, type LabelMatcher } from './label-selector.js';
+import { indexSelectors, type IndexableSelector, type SelectorIndex } from './selector-index.js';
 
 export interface ProfileSelector {
   readonly name: string;
@@ -25,6 +26,8 @@ export interface Profile {
   readonly source: string;
   readonly data: Readonly<Record<string, string>>;
   readonly selectors: readonly ProfileSelector[];
+  /** The selectors by label, so matching does not scan them all. */
+  readonly index: SelectorIndex;
 }
 
 export interface ProfileProblem {
@@ -40,7 +43,7 @@ export interface ParsedProfile {
 }
 
 /** What newer ACK clusters ship: no selectors; routing by the ECI labels still applies. */
-export const embeddedProfile: Profile = { source: 'embedded default', data: { selectors: '' }, selectors: [] };
+export const embeddedProfile: Profile = { source: 'embedded default', data: { selectors: '' }, selectors: [], index: indexSelectors([]) };
 
 /** The ConfigMaps that hold a profile, as namespace/name. */
 export const profileConfigMaps: readonly string[] = ['kube-system/eci-profile', 'kube-system/acs-profile'];
@@ -61,12 +64,14 @@ export function parseProfile(data: unknown, source: string, schemas: PolicySchem
   const problems: ProfileProblem[] = Object.keys(strings)
     .filter((key) => !schema.dataKeys.has(key))
     .map((key) => warn(childPath('data', key), 'is not a known eci-profile key, ignored'));
-  const selectors = parseSelectors(strings.selectors ?? '', schemas, problems);
-  if (selectors === undefined || problems.some((problem) => problem.severity === 'deny')) return refused(problems);
-  return { profile: { source, data: strings, selectors }, problems };
+  const items = parseSelectors(strings.selectors ?? '', schemas, problems);
+  if (items === undefined || problems.some((problem) => problem.severity === 'deny')) return refused(problems);
+  const profile = { source, data: strings, selectors: items.map(compileSelector), index: indexSelectors(items as IndexableSelector[]) };
+  return { profile, problems };
 }
 
-function parseSelectors(text: string, schemas: PolicySchemas, problems: ProfileProblem[]): ProfileSelector[] | undefined {
+/** The selector items, checked; undefined when they cannot be read at all. */
+function parseSelectors(text: string, schemas: PolicySchemas, problems: ProfileProblem[]): Array<Record<string, unknown>> | undefined {
   if (text.trim() === '') return [];
   let parsed: unknown;
   try {
@@ -82,7 +87,7 @@ function parseSelectors(text: string, schemas: PolicySchemas, problems: ProfileP
   }
   const items = parsed as Array<Record<string, unknown>>;
   items.forEach((item, index) => problems.push(...selectorProblems(item, index, items, schemas)));
-  return items.map(compileSelector);
+  return items;
 }
 
 function selectorProblems(item: Record<string, unknown>, index: number, all: ReadonlyArray<Record<string, unknown>>, schemas: PolicySchemas) {

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyError, type FastifyServerOptions } 
 import { describeReviewErrors } from '../admission/decode.js';
 import type { ContextSource } from './context-source.js';
 import { healthRoutes } from './health.js';
+import { admissionMetrics } from './metrics.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppOptions {
@@ -19,6 +20,10 @@ export const maxReviewBytes = 8 * 1024 * 1024;
 
 /** The API server gives up after at most 30 s; a client slower than that is holding a socket. */
 const requestTimeoutMs = 30_000;
+/** Headers are a few hundred bytes: a client still sending them after 10 s is not an API server. */
+const headersTimeoutMs = 10_000;
+/** A socket with no traffic at all, not even a request in progress. */
+const connectionTimeoutMs = 60_000;
 
 /** The TLS settings, also used when a renewed certificate is swapped in (setSecureContext). */
 export function tlsOptions(pair: AppOptions['tls']) {
@@ -33,7 +38,13 @@ export function buildApp(options: AppOptions) {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: maxReviewBytes,
     requestTimeout: requestTimeoutMs,
-    return503OnClosing: true,
+    connectionTimeout: connectionTimeoutMs,
+    // Below the 90 s idle timeout of Go's HTTP client, so the API server is the side that reuses
+    // a connection only while we still keep it (a POST on a connection we just closed fails).
+    keepAliveTimeout: 72_000,
+    // On close, a request that reached us is answered normally: the API server would count a 503
+    // against failurePolicy. New connections are refused by the closed listener.
+    return503OnClosing: false,
     ajv: {
       // The review is checked as sent: no coercion, no defaults, no stripping.
       customOptions: { coerceTypes: false, useDefaults: false, removeAdditional: false, allErrors: true },
@@ -46,8 +57,11 @@ export function buildApp(options: AppOptions) {
     else req.log.warn({ status, reason: error.message }, 'bad request');
     return reply.code(status).send({ statusCode: status, error: error.code ?? 'Error', message: error.message });
   });
+  app.server.headersTimeout = headersTimeoutMs;
+  const metrics = admissionMetrics(options.context, options.tls.cert);
   app.register(healthRoutes, { context: options.context });
-  app.register(webhookRoutes, { context: options.context });
+  app.register(webhookRoutes, { context: options.context, metrics });
+  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
   return app;
 }
 

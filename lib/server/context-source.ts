@@ -11,16 +11,29 @@ export interface ContextHealth {
   readonly staleProfile?: string;
 }
 
+/** How the profile in use came to be, for metrics. */
+export interface ProfileStatus {
+  /** Profiles taken into use so far; 0 while waiting for the first one. */
+  readonly generation: number;
+  /** When the profile in use was loaded (ms since the epoch); undefined before the first. */
+  readonly loadedAt: number | undefined;
+  /** Profiles refused because they did not parse or check. */
+  readonly refused: number;
+}
+
 export interface ContextSource {
   /** The snapshot for the next request. Never waits on I/O. */
   current(): PolicyContext;
   /** False until the first snapshot from the real source is in. */
   ready(): boolean;
   health(): ContextHealth;
+  profileStatus(): ProfileStatus;
 }
 
+/** A context that never changes: its one profile was loaded when this was called. */
 export function staticContext(context: PolicyContext): ContextSource {
-  return { current: () => context, ready: () => true, health: () => ({ profile: context.profile.source }) };
+  const status: ProfileStatus = { generation: 1, loadedAt: Date.now(), refused: 0 };
+  return { current: () => context, ready: () => true, health: () => ({ profile: context.profile.source }), profileStatus: () => status };
 }
 
 export interface ContextLog {
@@ -37,6 +50,7 @@ export class LiveContext implements ContextSource, ClusterEvents {
   #synced = false;
   #staleProfile: string | undefined;
   #lastVersion: string | undefined;
+  #status: ProfileStatus = { generation: 0, loadedAt: undefined, refused: 0 };
 
   constructor(initial: PolicyContext, private readonly log: ContextLog) {
     this.#snapshot = initial;
@@ -55,6 +69,10 @@ export class LiveContext implements ContextSource, ClusterEvents {
     return this.#staleProfile === undefined ? { profile } : { profile, staleProfile: this.#staleProfile };
   }
 
+  profileStatus(): ProfileStatus {
+    return this.#status;
+  }
+
   profile(configMap: V1ConfigMap | undefined): void {
     const version = configMap?.metadata?.resourceVersion ?? 'none';
     if (version === this.#lastVersion) return;
@@ -67,6 +85,7 @@ export class LiveContext implements ContextSource, ClusterEvents {
       for (const problem of parsed.problems) this.log.warn({ profile: source, ...problem }, 'eci-profile');
       return this.#useProfile(parsed.profile);
     }
+    this.#status = { ...this.#status, refused: this.#status.refused + 1 };
     this.#staleProfile = `${source} refused: ${denials.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
     this.log.warn({ profile: source, problems: denials, kept: this.#snapshot.profile.source }, `eci-profile refused, keeping ${this.#snapshot.profile.source}`);
   }
@@ -87,6 +106,7 @@ export class LiveContext implements ContextSource, ClusterEvents {
   #useProfile(profile: PolicyContext['profile']): void {
     this.#staleProfile = undefined;
     this.#snapshot = { ...this.#snapshot, profile };
+    this.#status = { ...this.#status, generation: this.#status.generation + 1, loadedAt: Date.now() };
     this.log.info({ profile: profile.source, selectors: profile.selectors.length }, `eci-profile source: ${profile.source}`);
   }
 }

@@ -6,8 +6,14 @@ import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../ad
 import { decide, type Decision } from '../policy/decide.js';
 import { denialMessage, formatFinding, warningOf } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
+import type { AdmissionMetrics, Verdict } from './metrics.js';
 
 type Encode = (request: AdmissionRequest, decision: Decision) => AdmissionResponse;
+
+function verdictOf(response: AdmissionResponse): Verdict {
+  if (!response.allowed) return 'denied';
+  return response.patch === undefined ? 'allowed' : 'patched';
+}
 
 /** A mutating webhook only patches; denying is the validating webhook's job. */
 const mutation: Encode = (request, decision) => patched(request.uid, decision.patch);
@@ -21,15 +27,31 @@ const validation: Encode = (request, decision) => {
 
 export interface WebhookOptions {
   readonly context: ContextSource;
+  readonly metrics: AdmissionMetrics;
 }
 
-export const webhookRoutes: FastifyPluginCallback<WebhookOptions> = (app, { context }, done) => {
-  route(app, '/mutate', mutation, context);
-  route(app, '/validate', validation, context);
+export const webhookRoutes: FastifyPluginCallback<WebhookOptions> = (app, options, done) => {
+  // In this plugin only: the admission routes, including the 400s their body schema sends.
+  app.addHook('onResponse', async (req, reply) => {
+    options.metrics.responded(req.routeOptions.url ?? req.url, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  for (const webhook of webhooks) route(app, webhook, options);
   done();
 };
 
-function route(app: FastifyInstance, url: string, encode: Encode, context: ContextSource): void {
+interface Webhook {
+  readonly url: '/mutate' | '/validate';
+  readonly encode: Encode;
+  /** Its answer is the verdict: findings are counted here, not on every route a pod passes. */
+  readonly judges: boolean;
+}
+
+const webhooks: readonly Webhook[] = [
+  { url: '/mutate', encode: mutation, judges: false },
+  { url: '/validate', encode: validation, judges: true },
+];
+
+function route(app: FastifyInstance, { url, encode, judges }: Webhook, { context, metrics }: WebhookOptions): void {
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(
     url,
     { schema: { body: reviewSchema } },
@@ -53,7 +75,9 @@ function route(app: FastifyInstance, url: string, encode: Encode, context: Conte
         },
         url.slice(1),
       );
-      return reviewOf(encode(request, decision));
+      const response = encode(request, decision);
+      metrics.decided(url, request, decision, verdictOf(response), judges);
+      return reviewOf(response);
     },
   );
 }

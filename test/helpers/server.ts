@@ -12,6 +12,8 @@ export interface TestServer {
   readonly certDir: string;
   post(path: string, body: string | object, headers?: Record<string, string>): Promise<Reply>;
   get(path: string): Promise<Reply>;
+  /** A GET whose body is not JSON (the metrics). */
+  text(path: string): Promise<string>;
 }
 
 export interface Reply {
@@ -42,6 +44,7 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     certDir,
     post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
     get: (path) => send('GET', path),
+    text: async (path) => (await request(`${running.url}${path}`, { dispatcher: agent })).body.text(),
   };
 }
 

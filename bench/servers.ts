@@ -1,0 +1,71 @@
+// The servers under load run in child processes, so the load generator does not share their
+// event loop: eci-admission as its CLI runs it, and the ceiling.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Agent, request } from 'undici';
+
+export interface BenchServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const built = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+export function startWebhook(certDir: string, profile: string): Promise<BenchServer> {
+  // Logging at info, as deployed: one line per review, to /dev/null rather than to our pipe.
+  return start(built('../lib/cli.js'), (port) => ['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', certDir, '--profile', profile], { LOG_LEVEL: 'info' });
+}
+
+export function startCeiling(certDir: string): Promise<BenchServer> {
+  return start(built('./ceiling.js'), (port) => [port, certDir], {});
+}
+
+async function start(script: string, args: (port: string) => string[], env: NodeJS.ProcessEnv): Promise<BenchServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [script, ...args(String(port))], {
+    stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
+    env: { ...process.env, KUBECONFIG: '', ...env },
+  });
+  const url = `https://127.0.0.1:${port}`;
+  await waitForHealth(url, child);
+  return { url, stop: () => stop(child) };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function waitForHealth(url: string, child: ChildProcess): Promise<void> {
+  const agent = new Agent({ connect: { rejectUnauthorized: false } });
+  try {
+    for (let attempt = 0; attempt < 300; attempt++) {
+      if (child.exitCode !== null) throw new Error(`${url}: the server exited ${child.exitCode}`);
+      try {
+        const response = await request(`${url}/healthz`, { dispatcher: agent });
+        await response.body.dump();
+        if (response.statusCode === 200) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${url}: not healthy after 30 s`);
+  } finally {
+    await agent.close();
+  }
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

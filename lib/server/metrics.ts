@@ -1,0 +1,100 @@
+// Prometheus metrics for one app: a registry of its own (several apps in one process, as in the
+// tests, must not share counters). Counting on the hot path is a few map updates with bounded
+// labels; everything read from the context or the certificate is collected at scrape time.
+import { X509Certificate } from 'node:crypto';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { AdmissionRequest } from '../admission/review.js';
+import type { Decision } from '../policy/decide.js';
+import { isHandledKind, kindKey } from '../workload/kinds.js';
+import type { ContextSource } from './context-source.js';
+
+export type Verdict = 'allowed' | 'denied' | 'patched' | 'invalid' | 'error';
+
+export interface AdmissionMetrics {
+  readonly registry: Registry;
+  /** One answered review: counts it, and its findings where its answer is the verdict. */
+  decided(path: string, request: AdmissionRequest, decision: Decision, verdict: Verdict, judges: boolean): void;
+  /** Any response of an admission route, answered or refused (400, 413, 5xx). */
+  responded(path: string, statusCode: number, seconds: number): void;
+}
+
+/** Admission answers take well under a millisecond in-process; the API server gives up at 30 s. */
+const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
+
+export function admissionMetrics(context: ContextSource, servingCertificate: string): AdmissionMetrics {
+  const registry = new Registry();
+  const requests = new Counter({
+    name: 'eci_admission_requests_total',
+    help: 'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.',
+    labelNames: ['path', 'operation', 'kind', 'verdict'] as const,
+    registers: [registry],
+  });
+  const findings = new Counter({
+    name: 'eci_admission_findings_total',
+    help: 'Findings reported, by rule id and severity.',
+    labelNames: ['rule', 'severity'] as const,
+    registers: [registry],
+  });
+  const audited = new Counter({
+    name: 'eci_admission_audited_findings_total',
+    help: 'Findings allowed silently in audit mode, by rule id and namespace.',
+    labelNames: ['rule', 'namespace'] as const,
+    registers: [registry],
+  });
+  const exempt = new Counter({
+    name: 'eci_admission_exempt_requests_total',
+    help: 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).',
+    labelNames: ['path', 'reason'] as const,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'eci_admission_request_duration_seconds',
+    help: 'Time from request received to response sent on the admission routes.',
+    labelNames: ['path'] as const,
+    buckets: durationBuckets,
+    registers: [registry],
+  });
+  collectedGauge(registry, 'eci_admission_profile_generation', 'Profiles taken into use since start (0 while waiting for the first).', () => context.profileStatus().generation);
+  collectedGauge(registry, 'eci_admission_profile_last_load_timestamp_seconds', 'When the profile in use was loaded, in seconds since the epoch (0 before the first).', () => (context.profileStatus().loadedAt ?? 0) / 1000);
+  collectedGauge(registry, 'eci_admission_namespace_cache_size', 'Namespaces whose labels are cached.', () => context.current().namespaceLabels.size);
+  const expiry = Date.parse(new X509Certificate(servingCertificate).validTo) / 1000;
+  collectedGauge(registry, 'eci_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate expires, in seconds since the epoch.', () => expiry);
+  new Counter({
+    name: 'eci_admission_profile_parse_errors_total',
+    help: 'eci-profile ConfigMaps refused because they did not parse or check; the last good profile stays in use.',
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(context.profileStatus().refused);
+    },
+  });
+  return {
+    registry,
+    decided(path, request, decision, verdict, judges) {
+      const kind = kindKey(request.kind);
+      requests.inc({ path, operation: request.operation, kind: isHandledKind(kind) ? kind : 'other', verdict });
+      // The exemption's first word (user, group, namespace, annotation): a bounded label.
+      if (decision.exempt) exempt.inc({ path, reason: decision.exempt.split(' ')[0] ?? 'other' });
+      if (!judges) return;
+      for (const finding of decision.findings) findings.inc({ rule: finding.rule, severity: 'deny' });
+      for (const finding of decision.warnings) findings.inc({ rule: finding.rule, severity: 'warn' });
+      for (const finding of decision.audited ?? []) audited.inc({ rule: finding.rule, namespace: request.namespace ?? '' });
+    },
+    responded(path, statusCode, seconds) {
+      duration.observe({ path }, seconds);
+      // Answered reviews were counted with what they were; the rest never reached a decision.
+      if (statusCode !== 200) requests.inc({ path, operation: 'unknown', kind: 'unknown', verdict: statusCode < 500 ? 'invalid' : 'error' });
+    },
+  };
+}
+
+function collectedGauge(registry: Registry, name: string, help: string, read: () => number): void {
+  new Gauge({
+    name,
+    help,
+    registers: [registry],
+    collect() {
+      this.set(read());
+    },
+  });
+}

@@ -1,0 +1,102 @@
+// Property-based and fuzz tests: random and mutated AdmissionReviews never crash or hang the
+// webhook, every answer is well formed, and every patch applies and is complete in one pass.
+// FUZZ_RUNS=100000 npm test -- dist/test/fuzz.test.js runs the long version.
+import { join } from 'node:path';
+import fc from 'fast-check';
+import jsonpatch from 'fast-json-patch';
+import t from 'tap';
+import type { AdmissionRequest, AdmissionReview } from '../lib/admission/review.js';
+import { policyContext } from '../lib/policy/context.js';
+import { decide, type Decision } from '../lib/policy/decide.js';
+import { matchingSelectors } from '../lib/policy/mutate.js';
+import { parseProfile } from '../lib/profile/profile.js';
+import { buildApp } from '../lib/server/app.js';
+import { staticContext } from '../lib/server/context-source.js';
+import { ensureCertDir } from '../lib/tls/cert-dir.js';
+import { admissionRequest, fuzzRuns, mutatedObject, policyContexts } from './helpers/arbitraries.js';
+import { startServer } from './helpers/server.js';
+
+/** The patch applies to the submitted object (validated as it goes) and yields the admitted one. */
+function admitted(request: AdmissionRequest, decision: Decision): unknown {
+  return jsonpatch.applyPatch(structuredClone(request.object), jsonpatch.deepClone(decision.patch), true).newDocument;
+}
+
+t.test('decide(): never throws; patches apply and a second pass has nothing to add', async (t) => {
+  fc.assert(
+    fc.property(admissionRequest, policyContexts, (request, context) => {
+      const decision = decide(request, context);
+      if (typeof decision.allowed !== 'boolean' || decision.findings.length > 0 === decision.allowed) return false;
+      if (decision.patch.length === 0) return true;
+      const again = decide({ ...request, object: admitted(request, decision) as AdmissionRequest['object'] }, context);
+      return again.patch.length === 0;
+    }),
+    { numRuns: fuzzRuns(300) },
+  );
+  t.pass(`${fuzzRuns(300)} requests`);
+});
+
+t.test('the selector index finds exactly what matching every selector finds', async (t) => {
+  const labels = fc.dictionary(fc.constantFrom('app', 'team', 'tier', 'a/b', 'constructor'), fc.constantFrom('web', 'batch', 'x'), { maxKeys: 3 });
+  const selector = fc.record(
+    {
+      objectSelector: fc.record({ matchLabels: labels, matchExpressions: fc.array(fc.record({ key: fc.constantFrom('app', 'tier', 'constructor'), operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'), values: fc.array(fc.constantFrom('web', 'batch'), { minLength: 1, maxLength: 2 }) }), { maxLength: 2 }) }, { requiredKeys: [] }),
+      namespaceSelector: fc.record({ matchLabels: labels }),
+    },
+    { requiredKeys: [] },
+  );
+  fc.assert(
+    fc.property(fc.array(selector, { maxLength: 8 }), labels, labels, fc.boolean(), (items, podLabels, namespaceLabels, onEci) => {
+      const selectors = JSON.stringify(items.map((item, index) => ({ name: `s${index}`, ...item })));
+      const { profile } = parseProfile({ selectors }, 'fuzz', policyContext().schemas);
+      if (!profile) return true;
+      const scanned = profile.selectors.filter((s) => (s.constrained || onEci) && s.matchesNamespace(namespaceLabels) && s.matchesObject(podLabels));
+      const indexed = matchingSelectors(podLabels, namespaceLabels, policyContext({ profile }), onEci);
+      return JSON.stringify(indexed.map((s) => s.name)) === JSON.stringify(scanned.map((s) => s.name));
+    }),
+    { numRuns: fuzzRuns(300) },
+  );
+  t.pass('index and scan agree');
+});
+
+/** A body: a plausible review, one with a garbage envelope, or not a review at all. */
+const body = fc.oneof(
+  admissionRequest.map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })),
+  fc.record({ apiVersion: fc.constantFrom('admission.k8s.io/v1', 'v1'), kind: fc.constantFrom('AdmissionReview', 'Pod'), request: fc.oneof(fc.anything({ maxDepth: 2 }), mutatedObject) }, { requiredKeys: [] }).map((review) => JSON.stringify(review)),
+  fc.json({ maxDepth: 3 }),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+);
+
+/** 200 with the request's uid and a response, or a 4xx saying why: nothing else. */
+function wellFormed(sent: string, status: number, answer: string): boolean {
+  const reply = JSON.parse(answer) as AdmissionReview & { statusCode?: number; message?: string };
+  if (status >= 400 && status < 500) return reply.statusCode === status && typeof reply.message === 'string';
+  if (status !== 200 || !reply.response) return false;
+  const uid = (JSON.parse(sent) as AdmissionReview).request?.uid;
+  return reply.kind === 'AdmissionReview' && reply.response.uid === uid && typeof reply.response.allowed === 'boolean';
+}
+
+t.test('the server answers every body with a review or a 4xx (fastify inject)', async (t) => {
+  const certificate = await ensureCertDir(join(t.testdir(), 'certs'), new Date());
+  const app = buildApp({ tls: certificate, context: staticContext(policyContext({ clusterMode: 'hybrid' })), logger: false });
+  t.teardown(() => app.close());
+  await fc.assert(
+    fc.asyncProperty(body, fc.constantFrom('/mutate', '/validate'), async (payload, url) => {
+      const reply = await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
+      return wellFormed(payload, reply.statusCode, reply.body);
+    }),
+    { numRuns: fuzzRuns(200) },
+  );
+  t.pass('every answer well formed');
+});
+
+t.test('a few of them over real TLS', async (t) => {
+  const server = await startServer(t, { clusterMode: 'hybrid' });
+  await fc.assert(
+    fc.asyncProperty(body, fc.constantFrom('/mutate', '/validate'), async (payload, url) => {
+      const reply = await server.post(url, payload);
+      return wellFormed(payload, reply.status, JSON.stringify(reply.body));
+    }),
+    { numRuns: 20 },
+  );
+  t.pass('every answer well formed');
+});
