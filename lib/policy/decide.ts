@@ -33,7 +33,13 @@ const unchanged: Decision = { allowed: true, findings: [], warnings: [], patch: 
 /** Subresources whose object is the pod itself; all others (status, scale, ...) pass. */
 const checkedSubresources: ReadonlySet<string> = new Set(['', 'ephemeralcontainers']);
 
-export function decide(request: AdmissionRequest, context: PolicyContext): Decision {
+/**
+ * What the caller uses of the decision: the mutating webhook only the patch, the validating one
+ * only the verdict (of the mutated object), the CLI both. Only what is used is computed.
+ */
+export type Purpose = 'mutate' | 'validate' | 'both';
+
+export function decide(request: AdmissionRequest, context: PolicyContext, purpose: Purpose = 'both'): Decision {
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
@@ -43,12 +49,12 @@ export function decide(request: AdmissionRequest, context: PolicyContext): Decis
   // Validators judge the object as it will be stored: after our own mutation.
   const judged = mutation?.pod ?? object;
   const pod = podTemplateOf(kind, judged);
-  const checked = !isRoutedKind(kind) || isEciBound(pod, request.namespace, context);
+  const checked = purpose !== 'mutate' && (!isRoutedKind(kind) || isEciBound(pod, request.namespace, context));
   const found = checked ? evaluate(kind, judged, pod, context) : [];
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   return verdict(
     switched(all, context.enforcement.rules),
-    mutation ? jsonpatch.compare(object, mutation.pod) : [],
+    mutation && purpose !== 'validate' ? jsonpatch.compare(object, mutation.pod) : [],
     modeOf(request.namespace, context),
   );
 }

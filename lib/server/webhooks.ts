@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import { reviewSchema } from '../admission/decode.js';
 import { denied, allowed, patched, reviewOf } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../admission/review.js';
-import { decide, type Decision } from '../policy/decide.js';
+import { decide, type Decision, type Purpose } from '../policy/decide.js';
 import { denialMessage, formatFinding, warningOf } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
 import type { AdmissionMetrics, Verdict } from './metrics.js';
@@ -41,23 +41,22 @@ export const webhookRoutes: FastifyPluginCallback<WebhookOptions> = (app, option
 
 interface Webhook {
   readonly url: '/mutate' | '/validate';
+  readonly purpose: Purpose;
   readonly encode: Encode;
-  /** Its answer is the verdict: findings are counted here, not on every route a pod passes. */
-  readonly judges: boolean;
 }
 
 const webhooks: readonly Webhook[] = [
-  { url: '/mutate', encode: mutation, judges: false },
-  { url: '/validate', encode: validation, judges: true },
+  { url: '/mutate', purpose: 'mutate', encode: mutation },
+  { url: '/validate', purpose: 'validate', encode: validation },
 ];
 
-function route(app: FastifyInstance, { url, encode, judges }: Webhook, { context, metrics }: WebhookOptions): void {
+function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { context, metrics }: WebhookOptions): void {
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(
     url,
     { schema: { body: reviewSchema } },
     async (req) => {
       const request = req.body.request;
-      const decision = decide(request, context.current());
+      const decision = decide(request, context.current(), purpose);
       req.log.info(
         {
           uid: request.uid,
@@ -76,7 +75,8 @@ function route(app: FastifyInstance, { url, encode, judges }: Webhook, { context
         url.slice(1),
       );
       const response = encode(request, decision);
-      metrics.decided(url, request, decision, verdictOf(response), judges);
+      // Only the validating answer is a verdict: a pod's findings are counted there, once.
+      metrics.decided(url, request, decision, verdictOf(response), purpose === 'validate');
       return reviewOf(response);
     },
   );
