@@ -23,30 +23,10 @@ const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0
 
 export function admissionMetrics(context: ContextSource, servingCertificate: string): AdmissionMetrics {
   const registry = new Registry();
-  const requests = new Counter({
-    name: 'eci_admission_requests_total',
-    help: 'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.',
-    labelNames: ['path', 'operation', 'kind', 'verdict'] as const,
-    registers: [registry],
-  });
-  const findings = new Counter({
-    name: 'eci_admission_findings_total',
-    help: 'Findings reported, by rule id and severity.',
-    labelNames: ['rule', 'severity'] as const,
-    registers: [registry],
-  });
-  const audited = new Counter({
-    name: 'eci_admission_audited_findings_total',
-    help: 'Findings allowed silently in audit mode, by rule id and namespace.',
-    labelNames: ['rule', 'namespace'] as const,
-    registers: [registry],
-  });
-  const exempt = new Counter({
-    name: 'eci_admission_exempt_requests_total',
-    help: 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).',
-    labelNames: ['path', 'reason'] as const,
-    registers: [registry],
-  });
+  const requests = counter(registry, 'eci_admission_requests_total', 'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.', ['path', 'operation', 'kind', 'verdict']);
+  const findings = counter(registry, 'eci_admission_findings_total', 'Findings reported, by rule id and severity.', ['rule', 'severity']);
+  const audited = counter(registry, 'eci_admission_audited_findings_total', 'Findings allowed silently in audit mode, by rule id and namespace.', ['rule', 'namespace']);
+  const exempt = counter(registry, 'eci_admission_exempt_requests_total', 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).', ['path', 'reason']);
   const duration = new Histogram({
     name: 'eci_admission_request_duration_seconds',
     help: 'Time from request received to response sent on the admission routes.',
@@ -86,6 +66,10 @@ export function admissionMetrics(context: ContextSource, servingCertificate: str
       if (statusCode !== 200) requests.inc({ path, operation: 'unknown', kind: 'unknown', verdict: statusCode < 500 ? 'invalid' : 'error' });
     },
   };
+}
+
+function counter<Label extends string>(registry: Registry, name: string, help: string, labelNames: readonly Label[]): Counter<Label> {
+  return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 function collectedGauge(registry: Registry, name: string, help: string, read: () => number): void {

@@ -44,9 +44,6 @@ export function isRoutedKind(kind: KindKey): boolean {
   return podTemplateLocations.has(kind) || routedObjectKinds.has(kind);
 }
 
-/** Every kind with a pod template, for tests and documentation. */
-export const workloadKinds: readonly KindKey[] = [...podTemplateLocations.keys()];
-
 /** The group, version and kind an object declares (`apps/v1` Deployment, `v1` Pod). */
 export function groupVersionKindOf(object: KubernetesObject): GroupVersionKind {
   const apiVersion = object.apiVersion ?? '';
