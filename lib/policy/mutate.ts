@@ -36,9 +36,11 @@ export function mutatePod(original: V1Pod, namespace: string | undefined, contex
   const route = eciLabelRoute(labels, namespaceLabels);
   // A pod matched by a constrained selector goes to ECI (the "ECI Scheduler"), and is then an ECI
   // pod for the unconstrained selectors too.
-  const routedBySelector = matchingSelectors(labels, namespaceLabels, context, false).length > 0;
+  // One pass over the candidates: the unconstrained matches apply only if the pod is on ECI.
+  const matched = matchingSelectors(labels, namespaceLabels, context, true);
+  const routedBySelector = matched.some((selector) => selector.constrained);
   const onEci = context.clusterMode === 'serverless' || route !== undefined || routedBySelector;
-  const selectors = onEci ? matchingSelectors(labels, namespaceLabels, context, true) : [];
+  const selectors = onEci ? matched : [];
   const routed = route !== undefined || (context.clusterMode === 'hybrid' && routedBySelector);
   const warnings = route?.legacy ? [legacyLabelWarning(route)] : [];
   // Copy on write: untouched parts stay the submitted objects, so the diff skips them at once.
