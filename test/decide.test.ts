@@ -135,6 +135,20 @@ t.test('an UPDATE that leaves the spec as it was warns instead of denying', asyn
   t.match(decision.warnings[0]!.message, /unchanged by this update/);
 });
 
+t.test('an UPDATE that changes what ECI reads is judged like a CREATE', async (t) => {
+  const workload = daemonSet();
+  const annotated = { ...workload, spec: { ...(workload as { spec: object }).spec, template: { metadata: { labels: { app: 'agent' }, annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' } }, spec: pod({}).spec } } };
+  const templateEdit = decide(requestFor(annotated, { operation: 'UPDATE', oldObject: workload }), serverless);
+  t.equal(templateEdit.allowed, false, 'a new pod template annotation');
+  t.ok(templateEdit.findings.some((f) => f.rule === 'eci-annotations'));
+  const profile = (selectors: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: { selectors } }) as KubernetesObject;
+  const good = profile('[]');
+  const bad = profile('[{"name": ');
+  t.equal(decide(requestFor(bad, { operation: 'UPDATE', oldObject: good }), serverless).allowed, false, 'an eci-profile edited into an invalid one');
+  const relabelled = { ...bad, metadata: { ...bad.metadata, labels: { owner: 'ops' } } };
+  t.equal(decide(requestFor(relabelled, { operation: 'UPDATE', oldObject: bad }), serverless).allowed, true, 'relabelling a stored invalid profile');
+});
+
 t.test('hybrid mode checks only what goes to ECI', async (t) => {
   const hybrid = contextOf('hybrid', { burst: { 'alibabacloud.com/eci': 'true' }, legacy: { 'virtual-node-affinity-injection': 'enabled' } });
   const outside = { namespace: 'default' };

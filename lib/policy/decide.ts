@@ -95,8 +95,20 @@ function unchangedByUpdate(request: AdmissionRequest, kind: KindKey): boolean {
   return isDeepStrictEqual(checkedPart(kind, request.object), checkedPart(kind, request.oldObject));
 }
 
+/**
+ * What the rules read and ECI acts on. A workload's pod template whole: ECI reads its labels and
+ * annotations for every pod created from it. A pod's spec only: ECI reads a pod's annotations when
+ * it is created, so editing them later changes nothing. The eci-profile's data (a ConfigMap has no
+ * spec: comparing specs let any profile update through). Any other object's spec.
+ */
 function checkedPart(kind: KindKey, object: KubernetesObject): unknown {
-  return podTemplateOf(kind, object)?.spec ?? recordOrEmpty(object).spec;
+  const template = podTemplateOf(kind, object);
+  if (template !== undefined) {
+    const { labels, annotations } = template.metadata;
+    return template.specPath === 'spec' ? template.spec : { labels, annotations, spec: template.spec };
+  }
+  const record = recordOrEmpty(object);
+  return 'spec' in record ? record.spec : record.data;
 }
 
 function asPreExisting(finding: SeveredFinding): SeveredFinding {

@@ -1,0 +1,124 @@
+// etcd and kube-apiserver on 127.0.0.1, with their own credentials: a serving certificate for
+// the API server, a service-account signing key (tokens for the webhook), and an admin token.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { generateCertificates } from '../lib/tls/certificates.js';
+import type { Binary } from './binaries.js';
+import { kubectl } from './kubectl.js';
+import { adminKubeconfig, stateDir } from './paths.js';
+import { startDetached, waitFor, type Started } from './processes.js';
+import { addToState } from './state.js';
+
+export interface ControlPlane {
+  /** PEM of the CA that signed the API server's certificate: what a kubeconfig trusts. */
+  readonly caCert: string;
+  readonly server: string;
+}
+
+const pkiDir = join(stateDir, 'pki');
+
+export async function startControlPlane(binaries: { apiserver: Binary; etcd: Binary }): Promise<ControlPlane> {
+  // A new cluster every time: no etcd data or credentials from an earlier run.
+  for (const dir of [pkiDir, join(stateDir, 'etcd')]) rmSync(dir, { recursive: true, force: true });
+  mkdirSync(pkiDir, { recursive: true });
+  const [etcdPort, peerPort, apiPort] = await freePorts(3);
+  const etcd = { ...startEtcd(binaries.etcd, etcdPort!, peerPort!), port: etcdPort! };
+  addToState({ etcd });
+  await waitFor('etcd', async () => (await fetch(`http://127.0.0.1:${etcdPort}/health`)).ok, 30_000, etcd);
+
+  const credentials = writeCredentials();
+  const server = `https://127.0.0.1:${apiPort}`;
+  const apiserver = {
+    ...startDetached('kube-apiserver', binaries.apiserver.path, apiserverArgs(etcdPort!, apiPort!)),
+    port: apiPort!,
+    version: binaries.apiserver.version,
+  };
+  addToState({ apiserver });
+  writeKubeconfig(adminKubeconfig, server, credentials.caCert, 'admin', credentials.adminToken);
+  // The API server makes the system namespaces itself once it is up; tests and the webhook's
+  // first list need them.
+  await waitFor('kube-apiserver /readyz', async () => (await kubectl(['get', '--raw', '/readyz'])).code === 0, 120_000, apiserver);
+  await waitFor('namespace default', async () => (await kubectl(['get', 'namespace', 'default'])).code === 0, 60_000, apiserver);
+  return { caCert: credentials.caCert, server };
+}
+
+function startEtcd(binary: Binary, port: number, peerPort: number): Started {
+  const client = `http://127.0.0.1:${port}`;
+  const peer = `http://127.0.0.1:${peerPort}`;
+  return startDetached('etcd', binary.path, [
+    '--data-dir', join(stateDir, 'etcd'),
+    '--listen-client-urls', client, '--advertise-client-urls', client,
+    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `default=${peer}`,
+    '--log-level', 'warn',
+    // Throwaway data: no fsync, as envtest runs it.
+    '--unsafe-no-fsync',
+  ]);
+}
+
+function apiserverArgs(etcdPort: number, port: number): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${etcdPort}`,
+    // Without an advertise address, a machine with no default route fails to start it.
+    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
+    `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`, `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
+    '--service-cluster-ip-range=10.0.0.0/24',
+    '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
+    `--service-account-key-file=${join(pkiDir, 'sa.key')}`, `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
+    `--token-auth-file=${join(pkiDir, 'tokens.csv')}`,
+    '--authorization-mode=RBAC',
+    // Clusters allow privileged containers; otherwise the API server's own validation would refuse
+    // them before our validating webhook ever sees them.
+    '--allow-privileged=true',
+    // No controller-manager makes default ServiceAccounts here; with this plugin every pod would be
+    // refused for lacking one. Everything else is the default plugin chain, webhooks included.
+    '--disable-admission-plugins=ServiceAccount',
+    '--profiling=false',
+    // The API server would publish 127.0.0.1 as the kubernetes Service's endpoint, which is refused.
+    '--endpoint-reconciler-type=none',
+  ];
+}
+
+function writeCredentials(): { caCert: string; adminToken: string } {
+  const serving = generateCertificates({
+    dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
+    ipAddresses: ['127.0.0.1'],
+    days: 30,
+    now: new Date(),
+  });
+  writeFileSync(join(pkiDir, 'apiserver.crt'), serving.cert);
+  writeFileSync(join(pkiDir, 'apiserver.key'), serving.key, { mode: 0o600 });
+  // One ECDSA key signs and verifies service-account tokens (kubectl create token).
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  writeFileSync(join(pkiDir, 'sa.key'), privateKey, { mode: 0o600 });
+  const adminToken = randomBytes(24).toString('hex');
+  writeFileSync(join(pkiDir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, { mode: 0o600 });
+  return { caCert: serving.caCert, adminToken };
+}
+
+export function writeKubeconfig(path: string, server: string, caCert: string, user: string, token: string): void {
+  const config = {
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: 'e2e', cluster: { server, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } }],
+    users: [{ name: user, user: { token } }],
+    contexts: [{ name: user, context: { cluster: 'e2e', user } }],
+    'current-context': user,
+  };
+  writeFileSync(path, stringify(config), { mode: 0o600 });
+}
+
+/** Ports the kernel hands out now; bound and released, so taken only by a race. */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
+      const server = createServer();
+      server.listen(0, '127.0.0.1', () => resolve(server));
+    })),
+  );
+  const ports = servers.map((server) => (server.address() as { port: number }).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}

@@ -1,0 +1,90 @@
+// What the e2e tests share: namespaces, the eci-profile in the cluster, objects read back, and the
+// webhook's own view (/readyz, /metrics). Everything goes through kubectl and the real API server.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { KubernetesObject, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { kubectl, kubectlOk } from './kubectl.js';
+import { requireState } from './state.js';
+import { webhookGet } from './webhook.js';
+
+export { kubectl, kubectlOk } from './kubectl.js';
+
+/** Creates (or relabels) a namespace. The cluster has no controller-manager: namespaces are never deleted. */
+export async function namespace(name: string, labels: Record<string, string> = {}): Promise<string> {
+  const object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+  await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(object) });
+  return name;
+}
+
+export async function getJson<T = KubernetesObject>(kind: string, name: string, ns?: string): Promise<T> {
+  return JSON.parse(await kubectlOk(['get', kind, name, '-o', 'json', ...(ns ? ['-n', ns] : [])])) as T;
+}
+
+/** `kubectl <verb> -f -` of objects given as JSON. */
+export function kubectlObjects(args: readonly string[], ...objects: KubernetesObject[]) {
+  const input = JSON.stringify(objects.length === 1 ? objects[0] : { apiVersion: 'v1', kind: 'List', items: objects });
+  return kubectl([...args, '-f', '-'], { input });
+}
+
+export function pod(name: string, ns: string, labels: Record<string, string> = {}, spec: Partial<V1Pod['spec']> = {}): V1Pod {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name, namespace: ns, labels },
+    spec: { containers: [{ name: 'app', image: 'nginx' }], ...spec },
+  };
+}
+
+export interface Selector {
+  readonly name: string;
+  readonly namespaceSelector?: unknown;
+  readonly objectSelector?: unknown;
+  readonly effect: { annotations?: Record<string, string>; labels?: Record<string, string> };
+}
+
+export function profileConfigMap(selectors: readonly Selector[] | string): V1ConfigMap {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'eci-profile', namespace: 'kube-system' },
+    data: { selectors: typeof selectors === 'string' ? selectors : JSON.stringify(selectors) },
+  };
+}
+
+/** Applies an eci-profile and waits until the webhook serves it (the watch, not a restart). */
+export async function applyProfile(selectors: readonly Selector[]): Promise<void> {
+  const applied = await kubectlObjects(['apply', '-o', 'jsonpath={.metadata.resourceVersion}'], profileConfigMap(selectors));
+  if (applied.code !== 0) throw new Error(`the eci-profile was refused: ${applied.stderr}`);
+  await untilProfile((profile) => profile.endsWith(`@${applied.stdout.trim()}`));
+}
+
+export async function deleteProfile(): Promise<void> {
+  await kubectlOk(['delete', 'configmap', 'eci-profile', '-n', 'kube-system', '--ignore-not-found']);
+  await untilProfile((profile) => !profile.includes('kube-system/eci-profile@'));
+}
+
+/** The profile the webhook names in /readyz. */
+export async function webhookProfile(): Promise<string> {
+  const { body } = await webhookGet(webhookPort(), '/readyz');
+  return (JSON.parse(body) as { profile?: string }).profile ?? '';
+}
+
+async function untilProfile(wanted: (profile: string) => boolean): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = await webhookProfile();
+    if (wanted(last)) return;
+    await sleep(100);
+  }
+  throw new Error(`the webhook did not take the new eci-profile into use (it serves ${last})`);
+}
+
+export function webhookPort(): number {
+  const { webhook } = requireState();
+  if (!webhook) throw new Error('the e2e webhook is not running');
+  return webhook.port;
+}
+
+export function webhookPid(): number | undefined {
+  return requireState().webhook?.pid;
+}

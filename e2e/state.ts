@@ -1,0 +1,41 @@
+// What e2e:up started, for e2e:down and the tests: PIDs, ports and paths, in .e2e/state.json.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Started } from './processes.js';
+import { stateDir } from './paths.js';
+
+export interface WebhookState extends Started {
+  readonly port: number;
+  /** The arguments of `serve` beyond those every e2e run passes (mode, profile, ...). */
+  readonly args: readonly string[];
+}
+
+/** Each process is recorded as soon as it starts, so a failed e2e:up can stop what it started. */
+export interface ClusterState {
+  readonly etcd?: Started & { readonly port: number };
+  readonly apiserver?: Started & { readonly port: number; readonly version: string };
+  readonly webhook?: WebhookState;
+}
+
+const stateFile = join(stateDir, 'state.json');
+
+export function readState(): ClusterState | undefined {
+  if (!existsSync(stateFile)) return undefined;
+  return JSON.parse(readFileSync(stateFile, 'utf8')) as ClusterState;
+}
+
+export function requireState(): ClusterState {
+  const state = readState();
+  if (!state) throw new Error(`no e2e cluster: run 'npm run e2e:up' first (${stateFile} is missing)`);
+  return state;
+}
+
+export function writeState(state: ClusterState): void {
+  mkdirSync(stateDir, { recursive: true });
+  writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/** Records one more started process. */
+export function addToState(entry: ClusterState): void {
+  writeState({ ...readState(), ...entry });
+}

@@ -1,0 +1,61 @@
+// `npm run e2e:up [-- --cluster-mode hybrid] [--profile FILE] [-- serve flags...]`: builds what is
+// missing, then starts etcd, kube-apiserver and eci-admission on 127.0.0.1 and leaves them running.
+import { parseArgs } from 'node:util';
+import { ensureBinaries } from './binaries.js';
+import { startControlPlane } from './control-plane.js';
+import { stopCluster } from './down.js';
+import { kubectlOk } from './kubectl.js';
+import { adminKubeconfig, installDir } from './paths.js';
+import { writeState } from './state.js';
+import { startWebhook, writeWebhookKubeconfig } from './webhook.js';
+
+const log = (line: string) => process.stdout.write(`e2e: ${line}\n`);
+
+export interface UpOptions {
+  readonly clusterMode: string;
+  /** An eci-profile ConfigMap applied to kube-system once the webhook judges it. */
+  readonly profile?: string;
+  readonly serveArgs: readonly string[];
+}
+
+export async function up(options: UpOptions): Promise<void> {
+  const stopped = await stopCluster();
+  if (stopped.length > 0) log(`stopped the previous run's ${stopped.join(', ')}`);
+  writeState({});
+  const binaries = await ensureBinaries(log);
+  const plane = await startControlPlane(binaries);
+  const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as { serverVersion?: { gitVersion?: string; goVersion?: string } };
+  log(`kube-apiserver ${version.serverVersion?.gitVersion} (${version.serverVersion?.goVersion}) and etcd ${binaries.etcd.version} on ${plane.server}`);
+  // What an operator applies: deploy/ with its registration component, webhooks by local URL.
+  await kubectlOk(['apply', '-k', installDir]);
+  await writeWebhookKubeconfig(plane.server, plane.caCert);
+  const webhook = await startWebhook([`--cluster-mode=${options.clusterMode}`, ...options.serveArgs]);
+  log(`eci-admission serve (pid ${webhook.pid}) on https://127.0.0.1:${webhook.port}, as the eci-admission ServiceAccount`);
+  if (options.profile) {
+    await kubectlOk(['apply', '-n', 'kube-system', '-f', options.profile]);
+    log(`applied the eci-profile ${options.profile}`);
+  }
+  log(`ready: export KUBECONFIG=${adminKubeconfig}`);
+}
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: { 'cluster-mode': { type: 'string' }, profile: { type: 'string' } },
+  });
+  const profile = values.profile ?? process.env.E2E_PROFILE;
+  try {
+    await up({
+      clusterMode: values['cluster-mode'] ?? process.env.E2E_CLUSTER_MODE ?? 'serverless',
+      ...(profile ? { profile } : {}),
+      serveArgs: positionals,
+    });
+  } catch (error) {
+    process.stderr.write(`e2e: ${(error as Error).message}\n`);
+    await stopCluster();
+    process.exitCode = 1;
+  }
+}
+
+await main();
