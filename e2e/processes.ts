@@ -2,6 +2,7 @@
 // stopped later by its PID (checked against its command line, so a reused PID is never killed).
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logDir } from './paths.js';
@@ -62,4 +63,13 @@ export function tail(path: string, lines = 20): string {
   } catch {
     return '';
   }
+}
+
+/** Whether a loopback port can be bound now. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
 }

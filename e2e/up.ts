@@ -7,7 +7,8 @@ import { stopCluster } from './down.js';
 import { kubectlOk } from './kubectl.js';
 import { adminKubeconfig, installDir } from './paths.js';
 import { writeState } from './state.js';
-import { startWebhook, writeWebhookKubeconfig } from './webhook.js';
+import { portFree, waitFor } from './processes.js';
+import { startWebhook, webhookPort, writeWebhookKubeconfig } from './webhook.js';
 
 const log = (line: string) => process.stdout.write(`e2e: ${line}\n`);
 
@@ -23,6 +24,10 @@ export async function up(options: UpOptions): Promise<void> {
   if (stopped.length > 0) log(`stopped the previous run's ${stopped.join(', ')}`);
   writeState({});
   const binaries = await ensureBinaries(log);
+  // The webhook's URL is fixed by e2e/local-webhooks: one e2e cluster at a time per machine.
+  const port = await webhookPort();
+  if (!(await portFree(port))) log(`waiting for 127.0.0.1:${port}: another e2e cluster on this machine still uses it`);
+  await waitFor(`127.0.0.1:${port} to be free`, () => portFree(port), 600_000);
   const plane = await startControlPlane(binaries);
   const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as { serverVersion?: { gitVersion?: string; goVersion?: string } };
   log(`kube-apiserver ${version.serverVersion?.gitVersion} (${version.serverVersion?.goVersion}) and etcd ${binaries.etcd.version} on ${plane.server}`);
