@@ -5,11 +5,12 @@ import { writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
 import { compileLabelSelector } from '../lib/profile/label-selector.js';
 import { readProfileFile } from '../lib/profile/profile.js';
+import { serviceDnsNames } from '../lib/tls/certificates.js';
 import { policyContext } from '../lib/policy/context.js';
 
 const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
@@ -43,6 +44,7 @@ t.test('the base renders every object the install needs, all in the eci-admissio
     'Deployment/eci-admission',
     'MutatingWebhookConfiguration/eci-admission',
     'Namespace/eci-admission',
+    'NetworkPolicy/eci-admission',
     'PodDisruptionBudget/eci-admission',
     'Role/eci-admission',
     'RoleBinding/eci-admission',
@@ -50,7 +52,7 @@ t.test('the base renders every object the install needs, all in the eci-admissio
     'ServiceAccount/eci-admission',
     'ValidatingWebhookConfiguration/eci-admission',
   ]);
-  for (const object of objects.filter((o) => ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget'].includes(o.kind))) {
+  for (const object of objects.filter((o) => ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy'].includes(o.kind))) {
     t.equal(object.metadata.namespace, 'eci-admission', `${object.kind} namespace`);
   }
   t.notOk(objects.some((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'), 'neither a profile nor a key is applied by the base');
@@ -143,16 +145,50 @@ t.test('RBAC reads only what serve watches, and the ConfigMap only by name', asy
   t.same(clusterRole.rules.map((rule) => [rule.resources, rule.verbs]), [[['namespaces'], ['get', 'list', 'watch']]]);
 });
 
-t.test('the registration component adds --register and get/patch by name only', async (t) => {
+/** deploy/ with one of its components, as an overlay of a user's would render it. */
+function withComponent(t: Test, component: string): Rendered[] {
   const overlay = t.testdir();
   // kustomize takes only relative references to other kustomizations.
-  writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, 'registration'))}]\n`);
-  const registered = kustomize(overlay);
+  writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, component))}]\n`);
+  return kustomize(overlay);
+}
+
+const mountedSecret = (deployment: V1Deployment) => deployment.spec?.template.spec?.volumes?.find((volume) => volume.name === 'certs')?.secret?.secretName;
+
+t.test('the registration component adds --register and get/patch by name only', async (t) => {
+  const registered = withComponent(t, 'registration');
   const deployment = one<V1Deployment>(registered, 'Deployment');
   t.ok(deployment.spec?.template.spec?.containers[0]?.args?.includes('--register'));
   const roles = registered.filter((object) => object.kind === 'ClusterRole') as unknown as Array<{ metadata: { name: string }; rules: Array<{ resourceNames?: string[]; verbs: string[] }> }>;
   const registration = roles.find((role) => role.metadata.name === 'eci-admission-registration');
   t.same(registration?.rules.map((rule) => [rule.resourceNames, rule.verbs]), [[['eci-admission'], ['get', 'patch']]]);
+});
+
+t.test('the cert-manager component issues the Secret the Deployment mounts and injects its CA', async (t) => {
+  const rendered = withComponent(t, 'cert-manager');
+  const certificates = rendered.filter((object) => object.kind === 'Certificate') as unknown as Array<{ metadata: { name: string; namespace: string }; spec: { secretName: string; dnsNames?: string[]; isCA?: boolean } }>;
+  const serving = certificates.find((certificate) => !certificate.spec.isCA);
+  t.same(serving?.spec.dnsNames, serviceDnsNames('eci-admission', 'eci-admission'), 'the names the API server calls the Service by');
+  t.equal(serving?.spec.secretName, mountedSecret(one<V1Deployment>(rendered, 'Deployment')), 'the Secret the Deployment mounts');
+  for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
+    const configuration = one<{ metadata: { annotations?: Record<string, string> } }>(rendered, kind);
+    t.equal(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'], `${serving?.metadata.namespace}/${serving?.metadata.name}`, `${kind}: the CA is injected`);
+  }
+});
+
+t.test('the NetworkPolicy admits the webhook port only; the ServiceMonitor scrapes it with the webhook CA', async (t) => {
+  const deployment = one<V1Deployment>(objects, 'Deployment');
+  const policy = one<{ spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: Array<{ from?: unknown; ports: Array<{ port: string }> }> } }>(objects, 'NetworkPolicy');
+  t.same(policy.spec.podSelector.matchLabels, deployment.spec?.selector.matchLabels);
+  t.same(policy.spec.policyTypes, ['Ingress']);
+  t.same(policy.spec.ingress.map((rule) => rule.ports.map((port) => port.port)), [['https']]);
+  t.ok(deployment.spec?.template.spec?.containers[0]?.ports?.some((port) => port.name === 'https'), 'the port name exists on the container');
+  const monitor = one<{ spec: { endpoints: Array<{ port: string; path: string; tlsConfig: { serverName: string; ca: { secret: { name: string; key: string } } } }> } }>(withComponent(t, 'monitoring'), 'ServiceMonitor');
+  const [endpoint] = monitor.spec.endpoints;
+  t.equal(endpoint?.port, one<V1Service>(objects, 'Service').spec?.ports?.[0]?.name);
+  t.equal(endpoint?.path, '/metrics');
+  t.equal(endpoint?.tlsConfig.ca.secret.name, mountedSecret(deployment));
+  t.ok(serviceDnsNames('eci-admission', 'eci-admission').includes(endpoint?.tlsConfig.serverName ?? ''));
 });
 
 t.test('deploy/webhook-configurations.yaml is what registration reads, and the example profile is valid', async (t) => {
