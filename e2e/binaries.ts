@@ -1,12 +1,15 @@
-// kube-apiserver and etcd, built from the Go module in this folder at the versions its go.mod pins,
-// into a git-ignored cache keyed by version: a machine builds each once.
+// kube-apiserver and etcd (the Go module in this folder) and helm (the module in helm/), built at
+// the versions their go.mod files pin into a git-ignored cache keyed by version: a machine builds
+// each once.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eModuleDir, repoRoot } from './paths.js';
 
 export interface Binary {
-  readonly name: 'kube-apiserver' | 'etcd';
+  readonly name: 'kube-apiserver' | 'etcd' | 'helm';
+  /** The Go module that pins it. */
+  readonly moduleDir: string;
   /** The Go package built. */
   readonly pkg: string;
   /** The module whose version names the binary, as go.mod requires it. */
@@ -17,41 +20,46 @@ export interface Binary {
 
 export const cacheDir = join(repoRoot, '.cache', 'e2e');
 
-/** The two programs, at the versions of e2e/go.mod. */
-export function binaries(): { readonly apiserver: Binary; readonly etcd: Binary } {
-  const goMod = readFileSync(join(e2eModuleDir, 'go.mod'), 'utf8');
-  const make = (name: Binary['name'], pkg: string, module: string): Binary => {
-    const version = requiredVersion(goMod, module);
-    return { name, pkg, module, version, path: join(cacheDir, `${name}-${version}`) };
+export interface Binaries {
+  readonly apiserver: Binary;
+  readonly etcd: Binary;
+  readonly helm: Binary;
+}
+
+/** The programs, at the versions their go.mod files require. */
+export function binaries(): Binaries {
+  const make = (name: Binary['name'], moduleDir: string, pkg: string, module: string): Binary => {
+    const version = requiredVersion(readFileSync(join(moduleDir, 'go.mod'), 'utf8'), module);
+    return { name, moduleDir, pkg, module, version, path: join(cacheDir, `${name}-${version}`) };
   };
   return {
-    apiserver: make('kube-apiserver', 'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes'),
+    apiserver: make('kube-apiserver', e2eModuleDir, 'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes'),
     // etcd's server module has its main package at its root; built from inside our module, so at
     // the version Kubernetes requires (`go install ...@version` refuses it: its go.mod replaces).
-    etcd: make('etcd', 'go.etcd.io/etcd/server/v3', 'go.etcd.io/etcd/server/v3'),
+    etcd: make('etcd', e2eModuleDir, 'go.etcd.io/etcd/server/v3', 'go.etcd.io/etcd/server/v3'),
+    helm: make('helm', join(e2eModuleDir, 'helm'), 'helm.sh/helm/v3/cmd/helm', 'helm.sh/helm/v3'),
   };
 }
 
 function requiredVersion(goMod: string, module: string): string {
   const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const match = new RegExp(`^\\s*${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
-  if (!match) throw new Error(`e2e/go.mod does not require ${module}`);
+  // In a require block, or on a require line of its own.
+  const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
+  if (!match) throw new Error(`no go.mod of e2e/ requires ${module}`);
   return match[1]!;
 }
 
 /** Builds what the cache lacks; returns the binaries and whether anything was built. */
-export async function ensureBinaries(log: (line: string) => void): Promise<{ apiserver: Binary; etcd: Binary; built: boolean }> {
+export async function ensureBinaries(log: (line: string) => void): Promise<Binaries> {
   const wanted = binaries();
-  let built = false;
-  for (const binary of [wanted.apiserver, wanted.etcd]) {
+  for (const binary of [wanted.apiserver, wanted.etcd, wanted.helm]) {
     if (existsSync(binary.path)) continue;
     const started = Date.now();
     log(`building ${binary.name} ${binary.version} from the Go module proxy (the first build takes several minutes)`);
     await goBuild(binary);
     log(`built ${binary.name} ${binary.version} in ${Math.round((Date.now() - started) / 1000)} s: ${binary.path}`);
-    built = true;
   }
-  return { ...wanted, built };
+  return wanted;
 }
 
 function goBuild(binary: Binary): Promise<void> {
@@ -59,10 +67,11 @@ function goBuild(binary: Binary): Promise<void> {
   // Written beside the target and renamed: an interrupted build never leaves a binary in the cache.
   const partial = `${binary.path}.partial`;
   const args = ['build', '-trimpath', '-mod=readonly', '-o', partial, '-ldflags', ldflags(binary), binary.pkg];
+  const { moduleDir } = binary;
   return new Promise((resolve, reject) => {
     // Upstream builds both without cgo; so do we, which also needs no C toolchain.
-    const child = spawn('go', args, { cwd: e2eModuleDir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CGO_ENABLED: '0' } });
-    child.on('error', (error) => reject(new Error(`cannot run go (Go ${goVersionNeeded()} or newer is needed): ${error.message}`)));
+    const child = spawn('go', args, { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CGO_ENABLED: '0' } });
+    child.on('error', (error) => reject(new Error(`cannot run go (Go ${goVersionNeeded(moduleDir)} or newer is needed): ${error.message}`)));
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`go build ${binary.pkg} failed (exit ${code})`));
       renameSync(partial, binary.path);
@@ -71,18 +80,30 @@ function goBuild(binary: Binary): Promise<void> {
   });
 }
 
-/** `kubectl version` and `/version` read these; without them the binary says v0.0.0-master. */
+/** `kubectl version`, `/version` and `helm version` read these; without them they say v0.0.0. */
 function ldflags(binary: Binary): string {
   const flags = ['-s', '-w'];
+  const x = (variable: string, value: string) => flags.push(`-X ${variable}=${value}`);
   if (binary.name === 'kube-apiserver') {
     const [major, minor] = binary.version.replace(/^v/, '').split('.');
     const pkg = 'k8s.io/component-base/version';
-    flags.push(`-X ${pkg}.gitVersion=${binary.version}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`);
+    x(`${pkg}.gitVersion`, binary.version);
+    x(`${pkg}.gitMajor`, major!);
+    x(`${pkg}.gitMinor`, minor!);
+    x(`${pkg}.gitTreeState`, 'clean');
+  }
+  if (binary.name === 'helm') {
+    x('helm.sh/helm/v3/internal/version.version', binary.version);
+    // The Kubernetes version `helm template` and `helm lint` assume: the e2e API server's.
+    const [major, minor] = binaries().apiserver.version.replace(/^v/, '').split('.');
+    for (const pkg of ['helm.sh/helm/v3/pkg/chartutil', 'helm.sh/helm/v3/pkg/lint/rules']) {
+      x(`${pkg}.k8sVersionMajor`, major!);
+      x(`${pkg}.k8sVersionMinor`, minor!);
+    }
   }
   return flags.join(' ');
 }
 
-function goVersionNeeded(): string {
-  const goMod = readFileSync(join(e2eModuleDir, 'go.mod'), 'utf8');
-  return /^go (\S+)/m.exec(goMod)?.[1] ?? '1.24';
+function goVersionNeeded(moduleDir: string): string {
+  return /^go (\S+)/m.exec(readFileSync(join(moduleDir, 'go.mod'), 'utf8'))?.[1] ?? '1.24';
 }

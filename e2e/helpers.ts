@@ -2,7 +2,11 @@
 // webhook's own view (/readyz, /metrics). Everything goes through kubectl and the real API server.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubernetesObject, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, type Run } from '../test/helpers/cli.js';
 import { kubectl, kubectlOk } from './kubectl.js';
+import { adminKubeconfig, installDir, stateDir, webhookCertDir } from './paths.js';
 import { requireState } from './state.js';
 import { webhookGet } from './webhook.js';
 
@@ -87,4 +91,11 @@ export function webhookPort(): number {
 
 export function webhookPid(): number | undefined {
   return requireState().webhook?.pid;
+}
+
+/** `eci-admission register` as an admin runs it, for the configurations of the e2e install. */
+export async function register(): Promise<Run> {
+  const configurations = join(stateDir, 'install.yaml');
+  writeFileSync(configurations, await kubectlOk(['kustomize', installDir]));
+  return run(['register', '--cert-dir', webhookCertDir, '--configurations', configurations], { env: { KUBECONFIG: adminKubeconfig } });
 }

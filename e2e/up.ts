@@ -1,11 +1,12 @@
 // `npm run e2e:up [-- --cluster-mode hybrid] [--profile FILE] [-- serve flags...]`: builds what is
 // missing, then starts etcd, kube-apiserver and eci-admission on 127.0.0.1 and leaves them running.
+import { rmSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './binaries.js';
 import { startControlPlane } from './control-plane.js';
 import { stopCluster } from './down.js';
 import { kubectlOk } from './kubectl.js';
-import { adminKubeconfig, installDir } from './paths.js';
+import { adminKubeconfig, installDir, logDir } from './paths.js';
 import { writeState } from './state.js';
 import { portFree, waitFor } from './processes.js';
 import { startWebhook, webhookPort, writeWebhookKubeconfig } from './webhook.js';
@@ -23,6 +24,8 @@ export async function up(options: UpOptions): Promise<void> {
   const stopped = await stopCluster();
   if (stopped.length > 0) log(`stopped the previous run's ${stopped.join(', ')}`);
   writeState({});
+  // A new cluster, new logs (a run's restarts of the webhook append to its log).
+  rmSync(logDir, { recursive: true, force: true });
   const binaries = await ensureBinaries(log);
   // The webhook's URL is fixed by e2e/local-webhooks: one e2e cluster at a time per machine.
   const port = await webhookPort();
