@@ -11,10 +11,13 @@ const app = Fastify({
   https: { cert: readFileSync(join(certDir!, 'tls.crt')), key: readFileSync(join(certDir!, 'tls.key')), minVersion: 'TLSv1.2' },
   bodyLimit: 8 * 1024 * 1024,
 });
-app.post<{ Body: AdmissionReview }>('/mutate', async (req) => ({
-  apiVersion: 'admission.k8s.io/v1',
-  kind: 'AdmissionReview',
-  response: { uid: req.body.request?.uid ?? '', allowed: true },
-}));
+// Both routes, so that it can also stand in for eci-admission behind a real API server.
+for (const path of ['/mutate', '/validate']) {
+  app.post<{ Body: AdmissionReview }>(path, async (req) => ({
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: req.body.request?.uid ?? '', allowed: true },
+  }));
+}
 app.get('/healthz', async () => ({ status: 'ok' }));
 await app.listen({ port: Number(port), host: '127.0.0.1' });

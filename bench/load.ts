@@ -16,17 +16,26 @@ export async function maximum(url: string, body: string): Promise<Load> {
   return run({ url, body, connections: 16, duration: seconds });
 }
 
-/** Latency at `rate` reviews/s offered, with connections enough that none waits for a free one. */
-export async function fixedRate(url: string, body: string, rate: number): Promise<Load> {
-  return run({ url, body, connections: 64, overallRate: rate, duration: seconds });
+/** Latency at `rate` requests/s offered, with connections enough that none waits for a free one. */
+export async function fixedRate(url: string, body: string, rate: number, headers: Record<string, string> = {}, duration = seconds): Promise<Load> {
+  return run({ url, body, connections: 64, overallRate: rate, duration, headers });
 }
 
 export async function warmUp(url: string, body: string): Promise<void> {
   await run({ url, body, connections: 16, duration: 2 });
 }
 
-async function run(options: { url: string; body: string; connections: number; duration: number; overallRate?: number }): Promise<Load> {
-  const result = await autocannon({ ...options, method: 'POST', headers: { 'content-type': 'application/json' }, timeout: 10 });
+interface RunOptions {
+  url: string;
+  body: string;
+  connections: number;
+  duration: number;
+  overallRate?: number;
+  headers?: Record<string, string>;
+}
+
+async function run({ headers, ...options }: RunOptions): Promise<Load> {
+  const result = await autocannon({ ...options, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: 10 });
   return {
     rate: result.requests.average,
     p50: result.latency.p50,

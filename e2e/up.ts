@@ -1,6 +1,7 @@
 // `npm run e2e:up [-- --cluster-mode hybrid] [--profile FILE] [-- serve flags...]`: builds what is
 // missing, then starts etcd, kube-apiserver and eci-admission on 127.0.0.1 and leaves them running.
 import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './binaries.js';
 import { startControlPlane } from './control-plane.js';
@@ -66,4 +67,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) await main();
