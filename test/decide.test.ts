@@ -68,6 +68,25 @@ t.test('a clean pod, a LoadBalancer Service and NET_ADMIN are allowed with nothi
   for (const object of clean) t.same(decide(requestFor(object), serverless), { allowed: true, findings: [], warnings: [], patch: [] });
 });
 
+t.test('capabilities as ECI documents them: defaults and NET_ADMIN pass, NET_RAW and undocumented ones warn, SYS_ADMIN and ALL are denied', async (t) => {
+  const expected: ReadonlyArray<readonly [string, 'allowed' | 'warned' | 'denied']> = [
+    ['NET_BIND_SERVICE', 'allowed'],
+    ['CAP_CHOWN', 'allowed'],
+    ['setuid', 'allowed'],
+    ['KILL', 'allowed'],
+    ['NET_ADMIN', 'allowed'],
+    ['NET_RAW', 'warned'],
+    ['SYS_TIME', 'warned'],
+    ['SYS_ADMIN', 'denied'],
+    ['ALL', 'denied'],
+  ];
+  for (const [capability, verdict] of expected) {
+    const decision = decide(requestFor(pod({ containers: [{ ...container, securityContext: { capabilities: { add: [capability] } } }] })), serverless);
+    const got = !decision.allowed ? 'denied' : decision.warnings.length > 0 ? 'warned' : 'allowed';
+    t.equal(got, verdict, capability);
+  }
+});
+
 t.test('NET_RAW is allowed with a warning: it needs Alibaba Cloud support', async (t) => {
   const decision = decide(requestFor(pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_RAW'] } } }] })), serverless);
   t.equal(decision.allowed, true);
