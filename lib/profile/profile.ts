@@ -45,9 +45,6 @@ export interface ParsedProfile {
 /** What newer ACK clusters ship: no selectors; routing by the ECI labels still applies. */
 export const embeddedProfile: Profile = { source: 'embedded default', data: { selectors: '' }, selectors: [], index: indexSelectors([]) };
 
-/** The ConfigMaps that hold a profile, as namespace/name. */
-export const profileConfigMaps: readonly string[] = ['kube-system/eci-profile', 'kube-system/acs-profile'];
-
 export class ProfileError extends Error {
   override name = 'ProfileError';
 }
