@@ -24,6 +24,25 @@ const routedObjectKinds: ReadonlySet<string> = new Set(['Service']);
  */
 const configKinds: ReadonlySet<string> = new Set(['ConfigMap', 'scheduling.alibabacloud.com/ResourcePolicy']);
 
+/**
+ * Versions of handled kinds that current Kubernetes no longer serves, and the version the API
+ * server converts them to under the webhooks' `matchPolicy: Equivalent`. A manifest written in
+ * one is judged as the current kind (`check`), with a warning. Removals: Kubernetes deprecated
+ * API migration guide (https://kubernetes.io/docs/reference/using-api/deprecation-guide/).
+ */
+const retiredVersions: ReadonlyArray<{ readonly apiVersion: string; readonly kinds: readonly string[]; readonly current: string; readonly removedIn: string }> = [
+  { apiVersion: 'extensions/v1beta1', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet'], current: 'apps/v1', removedIn: '1.16' },
+  { apiVersion: 'apps/v1beta1', kinds: ['Deployment', 'StatefulSet'], current: 'apps/v1', removedIn: '1.16' },
+  { apiVersion: 'apps/v1beta2', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'], current: 'apps/v1', removedIn: '1.16' },
+  { apiVersion: 'batch/v2alpha1', kinds: ['CronJob'], current: 'batch/v1', removedIn: '1.21' },
+  { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], current: 'batch/v1', removedIn: '1.25' },
+];
+
+/** The current version of a kind written in a retired one, and when that one stopped being served. */
+export function currentVersionOf(apiVersion: string, kind: string): { readonly current: string; readonly removedIn: string } | undefined {
+  return retiredVersions.find((retired) => retired.apiVersion === apiVersion && retired.kinds.includes(kind));
+}
+
 /** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
 export type KindKey = string;
 
