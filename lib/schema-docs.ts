@@ -1,6 +1,6 @@
 // The README's reference of annotations, labels and ResourcePolicy fields, generated from the
 // schema files so that the documentation cannot drift from what is checked.
-import { segmentsOf } from './policy/schema-messages.js';
+import { segmentsOf } from './schema/schema-messages.js';
 import { readSchema, schemasDir, type JsonSchema } from './schemas.js';
 import { recordOrEmpty } from './workload/pod-template.js';
 

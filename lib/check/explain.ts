@@ -8,7 +8,7 @@ import { decide } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
 import { mutatePod } from '../policy/mutate.js';
 import type { Placement } from '../policy/placement.js';
-import { fieldPath } from '../policy/schema-messages.js';
+import { fieldPath } from '../schema/schema-messages.js';
 import type { ProfileSelector } from '../profile/profile.js';
 import { kindKey, groupVersionKindOf } from '../workload/kinds.js';
 import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';

@@ -46,7 +46,7 @@ export function decide(request: AdmissionRequest, context: PolicyContext, purpos
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
   const placement = isRoutedKind(kind) ? placementOf(podTemplateOf(kind, object), request.namespace, context) : undefined;
-  const exempt = exemptionOf(request, kind, object, context);
+  const exempt = exemptionOf(request, kind, object, context.enforcement);
   if (exempt !== undefined) return { ...unchanged, exempt, ...(placement && { placement }) };
   const mutation = placement && mutationOf(request, kind, object, placement, context);
   // Validators judge the object as it will be stored: after our own mutation.
@@ -57,7 +57,7 @@ export function decide(request: AdmissionRequest, context: PolicyContext, purpos
   const decision = verdict(
     switched(all, context.enforcement.rules),
     mutation && purpose !== 'validate' ? jsonpatch.compare(object, mutation.pod) : [],
-    modeOf(request.namespace, context),
+    modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
   );
   return { ...decision, ...(placement && { placement }) };
 }

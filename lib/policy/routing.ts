@@ -1,7 +1,7 @@
 // The labels that send pods to ECI and how a pod is sent to a virtual node (ECI.md section 4), as
 // data; placement.ts decides from them where a pod runs.
 import type { V1Toleration } from '@kubernetes/client-node';
-import type { Labels, PolicyContext } from './context.js';
+import type { Labels } from '../schema/types.js';
 
 interface RoutingLabel {
   readonly key: string;

@@ -3,19 +3,11 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KindKey } from '../workload/kinds.js';
 import type { PodTemplate } from '../workload/pod-template.js';
+import type { Severity, Violation } from '../schema/types.js';
 import type { PolicyContext } from './context.js';
-import type { Finding } from './findings.js';
+import type { SeveredFinding } from './findings.js';
 
-export type Severity = 'deny' | 'warn';
-
-/** One offending field. Message and workaround default to the rule's own. */
-export interface Violation {
-  readonly path: string;
-  readonly subject?: string;
-  readonly message?: string;
-  readonly workaround?: string;
-  readonly severity?: Severity;
-}
+export type { SeveredFinding, Severity, Violation };
 
 interface RuleInfo {
   readonly id: string;
@@ -37,10 +29,6 @@ export interface ObjectRule extends RuleInfo {
 }
 
 export type Rule = PodRule | ObjectRule;
-
-export interface SeveredFinding extends Finding {
-  readonly severity: Severity;
-}
 
 export function findingsOf(rule: Rule, violations: readonly Violation[]): SeveredFinding[] {
   return violations.map((violation) => ({

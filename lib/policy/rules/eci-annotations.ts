@@ -1,4 +1,4 @@
-import { checkAnnotations } from '../annotations.js';
+import { recordOrEmpty } from '../../workload/pod-template.js';
 import type { PodRule } from '../rule.js';
 
 export const eciAnnotations: PodRule = {
@@ -6,5 +6,6 @@ export const eciAnnotations: PodRule = {
   target: 'pod',
   message: 'ECI does not accept this annotation value',
   workaround: 'fix or remove the annotation; ECI reads it only when the pod is created (README: ECI annotations)',
-  check: (pod, context) => checkAnnotations(pod.metadata.annotations, `${pod.metadataPath}.annotations`, context),
+  // Anything that is not a map has no ECI annotations to judge.
+  check: (pod, context) => context.schemas.eciAnnotations(recordOrEmpty(pod.metadata.annotations), `${pod.metadataPath}.annotations`),
 };
