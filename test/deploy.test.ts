@@ -8,6 +8,7 @@ import type { V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1Validat
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { handledKinds } from '../lib/workload/kinds.js';
 import { compileLabelSelector } from '../lib/profile/label-selector.js';
 import { profileLocations } from '../lib/profile/locations.js';
 import { readProfileFile } from '../lib/profile/profile.js';
@@ -90,9 +91,10 @@ t.test('the webhooks route what the server judges', async (t) => {
     t.equal(webhook.clientConfig.service?.path, '/validate', webhook.name);
     return (webhook.rules ?? []).flatMap((rule) => (rule.resources ?? []).map((resource) => `${rule.apiGroups?.[0] || 'core'}/${resource}`));
   });
-  for (const resource of ['core/pods', 'core/services', 'core/replicationcontrollers', 'core/configmaps', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'scheduling.alibabacloud.com/resourcepolicies']) {
-    t.ok(routed.includes(resource), `${resource} goes to /validate`);
-  }
+  // The table of handled kinds and the rules the cluster applies must not drift apart.
+  const handled = handledKinds.map((kind) => `${kind.group || 'core'}/${kind.resource}`);
+  t.same([...new Set(routed)].filter((resource) => !handled.includes(resource.split('/').slice(0, 2).join('/'))), [], 'every rule names a handled kind (or its subresource)');
+  for (const resource of handled) t.ok(routed.includes(resource), `${resource} goes to /validate`);
   const profiles = validating.webhooks?.find((webhook) => webhook.rules?.some((rule) => rule.resources?.includes('configmaps')));
   t.equal(profiles?.failurePolicy, 'Ignore', 'kube-system ConfigMap writes are never blocked by an outage');
   t.ok(compileLabelSelector(profiles?.namespaceSelector)({ 'kubernetes.io/metadata.name': 'kube-system' }));

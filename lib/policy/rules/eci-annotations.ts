@@ -3,6 +3,7 @@ import type { PodRule } from '../rule.js';
 
 export const eciAnnotations: PodRule = {
   id: 'eci-annotations',
+  summary: 'ECI annotations outside `schemas/eci-annotations.schema.json` (see the tables below)',
   target: 'pod',
   message: 'ECI does not accept this annotation value',
   workaround: 'fix or remove the annotation; ECI reads it only when the pod is created (README: ECI annotations)',

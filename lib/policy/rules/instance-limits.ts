@@ -31,6 +31,7 @@ function over(path: string, what: string, workaround: string): Violation {
 
 export const instanceLimitsRule: PodRule = {
   id: 'instance-limits',
+  summary: `a pod larger than an ECI instance: more than ${instanceLimits.containers} containers or ${instanceLimits.volumes} volumes, more than ${instanceLimits.vcpus} vCPU or ${instanceLimits.memoryGiB} GiB for its containers together, each the larger of request and limit (\`lib/eci/limits.ts\`)`,
   target: 'pod',
   message: 'the pod is larger than an ECI instance can be',
   workaround: 'split it into several pods',
