@@ -2,11 +2,14 @@
 // - ECI, "Configure a security context for a pod or container":
 //   https://www.alibabacloud.com/help/en/eci/user-guide/configure-a-security-context-for-an-elastic-container-instance-or-a-container
 //   (also https://www.alibabacloud.com/help/doc-detail/462800.html): a container security context
-//   may set runAsUser, runAsGroup, runAsNonRoot, privileged and capabilities; NET_ADMIN can be
-//   added, NET_RAW only once Alibaba Cloud support enabled it (a ticket).
+//   may set runAsUser, runAsGroup, runAsNonRoot, privileged and capabilities. The parts of that
+//   page read for this table did not show its capability list; the verdicts for NET_ADMIN
+//   (allowed), NET_RAW (after a support ticket), ALL, SYS_ADMIN and SYS_MODULE (refused) are the
+//   project's ECI facts (ECI.md section 5). Check them against the page when it changes.
 // - The runtime's default set (containerd and Docker grant it to every container, so adding one
 //   of them changes nothing): containerd oci/spec.go defaultUnixCaps, Docker's "Runtime privilege
 //   and Linux capabilities". NET_RAW is in that set but ECI withholds it, so it is not listed here.
+// Any capability not listed gets a warning, never a denial: the sources do not settle it.
 
 /** How a capability named in `capabilities.add` is judged on ECI. */
 export type CapabilityVerdict = 'default' | 'allowed' | 'on-request' | 'unsupported';
