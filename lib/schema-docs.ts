@@ -1,6 +1,7 @@
 // The README's reference of annotations, labels and ResourcePolicy fields, generated from the
-// schema files so that the documentation cannot drift from what is checked.
-import { segmentsOf } from './policy/schema-messages.js';
+// schema files so that the documentation cannot drift from what is checked; and how a generated
+// region of the README is replaced.
+import { segmentsOf } from './schema/schema-messages.js';
 import { readSchema, schemasDir, type JsonSchema } from './schemas.js';
 import { recordOrEmpty } from './workload/pod-template.js';
 
@@ -41,12 +42,14 @@ export function schemaDocs(dir: string = schemasDir): string {
   return [begin, '', ...parts, end].join('\n');
 }
 
-/** `readme` with its generated region replaced by `docs`. */
-export function withSchemaDocs(readme: string, docs: string): string {
-  const from = readme.indexOf(begin);
-  const to = readme.indexOf(end);
-  if (from < 0 || to < from) throw new Error(`README has no region ${begin} ... ${end}`);
-  return `${readme.slice(0, from)}${docs}${readme.slice(to + end.length)}`;
+/** `readme` with the generated region that `docs` belongs to (its first and last lines are the markers) replaced by it. */
+export function withGenerated(readme: string, docs: string): string {
+  const lines = docs.split('\n');
+  const [first, last] = [lines[0]!, lines.at(-1)!];
+  const from = readme.indexOf(first);
+  const to = readme.indexOf(last);
+  if (from < 0 || to < from) throw new Error(`README has no region ${first} ... ${last}`);
+  return `${readme.slice(0, from)}${docs}${readme.slice(to + last.length)}`;
 }
 
 function walk(node: JsonSchema, root: JsonSchema, path: string, found: Documented): void {

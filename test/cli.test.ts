@@ -39,7 +39,7 @@ t.test('serve watches the cluster named by KUBECONFIG', async (t) => {
   api.setProfile({ selectors: '' });
   const dir = t.testdir({ kubeconfig: api.kubeConfigYaml() });
   const served = await startServe(['--cert-dir', join(dir, 'certs')], { KUBECONFIG: join(dir, 'kubeconfig') });
-  t.match(served.log(), /eci-profile source: cluster kube-system\/eci-profile \(watching\)/);
+  t.match(served.log(), /eci-profile source: cluster kube-system\/acs-profile or kube-system\/eci-profile \(watching\)/);
   const agent = new Agent({ connect: { ca: readFileSync(join(dir, 'certs', 'ca.crt')), servername: 'localhost' } });
   t.teardown(() => agent.close());
   const readyz = async () => {

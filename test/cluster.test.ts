@@ -3,6 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import t, { type Test } from 'tap';
+import { profileLocations } from '../lib/profile/locations.js';
 import { FakeApi } from './helpers/fake-api.js';
 import { pod, reviewFor } from './helpers/objects.js';
 import { eventually, responseOf, startServer, type TestServer } from './helpers/server.js';
@@ -42,7 +43,9 @@ t.test('not ready before the first list; then the cluster profile and namespaces
   t.match(ready.body, { status: 'ready', profile: /^cluster kube-system\/eci-profile@\d+$/ });
   t.equal(spotOf(await mutated(server, pod({}), 'batch')), 'SpotAsPriceGo');
   t.equal(spotOf(await mutated(server, pod({}), 'default')), undefined, 'namespace labels do not match');
-  t.ok(api.requests.some((r) => r.includes('fieldSelector=metadata.name%3Deci-profile')), 'lists only the eci-profile');
+  for (const location of profileLocations) {
+    t.ok(api.requests.some((r) => r.startsWith(`GET /api/v1/namespaces/${location.namespace}/configmaps?`) && r.includes(`fieldSelector=metadata.name%3D${location.name}`)), `lists ${location.name} by name`);
+  }
   t.ok(api.requests.some((r) => r.startsWith('GET /api/v1/namespaces?') && r.includes('watch=true')), 'watches namespaces');
 });
 
@@ -88,4 +91,16 @@ t.test('the API going away keeps the webhook serving from its cache', async (t) 
   }
   t.equal((await server.get('/readyz')).status, 200);
   t.equal(responseOf(await server.post('/validate', reviewFor(pod({ hostNetwork: true })))).allowed, false, 'still validating');
+});
+
+t.test('an acs-profile applies its selectors, wins over an eci-profile, and /readyz names it', async (t) => {
+  const { api, server } = await fixture(t);
+  api.setProfile(spotSelector('SpotWithPriceLimit'), 'acs-profile');
+  api.releaseLists();
+  const ready = await eventually(() => server.get('/readyz'), (r) => r.status === 200 && /acs-profile/.test(String(r.body.profile)), 'the acs-profile in use');
+  t.match(ready.body, { status: 'ready', profile: /^cluster kube-system\/acs-profile@\d+$/ });
+  t.equal(spotOf(await mutated(server, pod({}), 'batch')), 'SpotWithPriceLimit', "the acs-profile's selector effect");
+  api.deleteProfile('acs-profile');
+  await eventually(() => mutated(server, pod({}), 'batch'), (p) => spotOf(p) === 'SpotAsPriceGo', 'back to the eci-profile');
+  t.match((await server.get('/readyz')).body, { profile: /^cluster kube-system\/eci-profile@\d+$/ });
 });

@@ -2,7 +2,7 @@
 import type { KubernetesObject, V1PodSpec, V1Service } from '@kubernetes/client-node';
 import t from 'tap';
 import { policyContext, type ClusterMode, type PolicyContext } from '../lib/policy/context.js';
-import { decide } from '../lib/policy/decide.js';
+import { decide, type Decision } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { daemonSet, pod, requestFor, resourcePolicy } from './helpers/objects.js';
@@ -17,6 +17,11 @@ function service(spec: V1Service['spec']): KubernetesObject {
 }
 const container = { name: 'app', image: 'nginx' };
 
+/** The verdict alone: placement has its own tests. */
+function withoutPlacement({ placement: _placement, ...rest }: Decision): Omit<Decision, 'placement'> {
+  return rest;
+}
+
 /** One object per rule that breaks exactly that rule, and the path the finding must name. */
 const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
   ['daemonset', daemonSet(), 'kind'],
@@ -28,6 +33,7 @@ const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
   ['privileged', pod({ initContainers: [{ name: 'init', image: 'busybox', securityContext: { privileged: true } }] }), 'spec.initContainers[0].securityContext.privileged'],
   ['capabilities', pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_ADMIN', 'SYS_ADMIN'] } } }] }), 'spec.containers[0].securityContext.capabilities.add[1]'],
   ['reserved-port', pod({ containers: [{ ...container, ports: [{ containerPort: 10250 }] }] }), 'spec.containers[0].ports[0].containerPort'],
+  ['instance-limits', pod({ volumes: Array.from({ length: 21 }, (_, i) => ({ name: `v${i}`, emptyDir: {} })) }), 'spec.volumes'],
   ['node-port', service({ type: 'NodePort', ports: [{ port: 80 }] }), 'spec.type'],
   ['session-affinity', service({ type: 'ClusterIP', sessionAffinity: 'ClientIP' }), 'spec.sessionAffinity'],
   ['eci-profile', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: { selectors: '[{"name": ""}]' } } as KubernetesObject, 'data.selectors[0].name'],
@@ -65,7 +71,45 @@ t.test('a clean pod, a LoadBalancer Service and NET_ADMIN are allowed with nothi
     pod({ volumes: [{ name: 'data', emptyDir: {} }], containers: [{ ...container, ports: [{ containerPort: 8080 }], securityContext: { capabilities: { add: ['cap_net_admin'] } } }] }),
     service({ type: 'LoadBalancer', ports: [{ port: 80 }], sessionAffinity: 'None' }),
   ];
-  for (const object of clean) t.same(decide(requestFor(object), serverless), { allowed: true, findings: [], warnings: [], patch: [] });
+  for (const object of clean) t.same(withoutPlacement(decide(requestFor(object), serverless)), { allowed: true, findings: [], warnings: [], patch: [] });
+});
+
+t.test('capabilities as ECI documents them: defaults and NET_ADMIN pass, NET_RAW and undocumented ones warn, SYS_ADMIN and ALL are denied', async (t) => {
+  const expected: ReadonlyArray<readonly [string, 'allowed' | 'warned' | 'denied']> = [
+    ['NET_BIND_SERVICE', 'allowed'],
+    ['CAP_CHOWN', 'allowed'],
+    ['setuid', 'allowed'],
+    ['KILL', 'allowed'],
+    ['NET_ADMIN', 'allowed'],
+    ['NET_RAW', 'warned'],
+    ['SYS_TIME', 'warned'],
+    ['SYS_ADMIN', 'denied'],
+    ['ALL', 'denied'],
+  ];
+  for (const [capability, verdict] of expected) {
+    const decision = decide(requestFor(pod({ containers: [{ ...container, securityContext: { capabilities: { add: [capability] } } }] })), serverless);
+    const got = !decision.allowed ? 'denied' : decision.warnings.length > 0 ? 'warned' : 'allowed';
+    t.equal(got, verdict, capability);
+  }
+});
+
+t.test('ECI instance limits: containers, and vCPU and memory summed as ECI sizes the instance', async (t) => {
+  const sized = (cpu: string, memory: string, limit?: string) => ({ ...container, resources: { requests: { cpu, memory }, ...(limit ? { limits: { cpu: limit } } : {}) } });
+  const cases: ReadonlyArray<readonly [string, Partial<V1PodSpec>, readonly string[]]> = [
+    ['20 containers fit', { containers: Array.from({ length: 20 }, (_, i) => ({ name: `c${i}`, image: 'nginx' })) }, []],
+    ['21 containers do not', { containers: Array.from({ length: 21 }, (_, i) => ({ name: `c${i}`, image: 'nginx' })) }, ['21 containers']],
+    ['64 vCPU in two containers fit', { containers: [sized('32', '64Gi'), sized('32000m', '64Gi')] }, []],
+    ['a limit above the request counts', { containers: [sized('32', '64Gi'), sized('16', '64Gi', '33')] }, ['65 vCPU']],
+    ['a native sidecar counts with the containers', { containers: [sized('60', '1Gi')], initContainers: [{ ...sized('8', '1Gi'), name: 'proxy', restartPolicy: 'Always' }] }, ['68 vCPU']],
+    ['an init container runs alone', { containers: [sized('60', '1Gi')], initContainers: [{ ...sized('8', '1Gi'), name: 'init' }] }, []],
+    ['512 GiB fit', { containers: [sized('8', '256Gi'), sized('8', '256Gi')] }, []],
+    ['513 GiB do not', { containers: [sized('8', '256Gi'), sized('8', '257Gi')] }, ['513 GiB']],
+  ];
+  for (const [name, spec, messages] of cases) {
+    const findings = decide(requestFor(pod(spec)), serverless).findings.filter((f) => f.rule === 'instance-limits');
+    t.equal(findings.length, messages.length, name);
+    messages.forEach((message, i) => t.match(findings[i]?.message, message, name));
+  }
 });
 
 t.test('NET_RAW is allowed with a warning: it needs Alibaba Cloud support', async (t) => {

@@ -8,7 +8,9 @@ import type { V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1Validat
 import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { handledKinds } from '../lib/workload/kinds.js';
 import { compileLabelSelector } from '../lib/profile/label-selector.js';
+import { profileLocations } from '../lib/profile/locations.js';
 import { readProfileFile } from '../lib/profile/profile.js';
 import { serviceDnsNames } from '../lib/tls/certificates.js';
 import { policyContext } from '../lib/policy/context.js';
@@ -91,13 +93,15 @@ t.test('the webhooks route what the server judges', async (t) => {
     t.equal(webhook.clientConfig.service?.path, '/validate', webhook.name);
     return (webhook.rules ?? []).flatMap((rule) => (rule.resources ?? []).map((resource) => `${rule.apiGroups?.[0] || 'core'}/${resource}`));
   });
-  for (const resource of ['core/pods', 'core/services', 'core/replicationcontrollers', 'core/configmaps', 'apps/deployments', 'apps/statefulsets', 'apps/daemonsets', 'apps/replicasets', 'batch/jobs', 'batch/cronjobs', 'scheduling.alibabacloud.com/resourcepolicies']) {
-    t.ok(routed.includes(resource), `${resource} goes to /validate`);
-  }
+  // The table of handled kinds and the rules the cluster applies must not drift apart.
+  const handled = handledKinds.map((kind) => `${kind.group || 'core'}/${kind.resource}`);
+  t.same([...new Set(routed)].filter((resource) => !handled.includes(resource.split('/').slice(0, 2).join('/'))), [], 'every rule names a handled kind (or its subresource)');
+  for (const resource of handled) t.ok(routed.includes(resource), `${resource} goes to /validate`);
   const profiles = validating.webhooks?.find((webhook) => webhook.rules?.some((rule) => rule.resources?.includes('configmaps')));
   t.equal(profiles?.failurePolicy, 'Ignore', 'kube-system ConfigMap writes are never blocked by an outage');
   t.ok(compileLabelSelector(profiles?.namespaceSelector)({ 'kubernetes.io/metadata.name': 'kube-system' }));
-  t.match(profiles?.matchConditions?.[0]?.expression, /eci-profile.*acs-profile/);
+  const names = [...String(profiles?.matchConditions?.[0]?.expression).matchAll(/'([^']+)'/g)].map((match) => match[1]).sort();
+  t.same(names, profileLocations.map((location) => location.name).sort(), 'the matchCondition names exactly the profile locations');
 });
 
 t.test('the Deployment is hardened and the Service reaches its port', async (t) => {
@@ -139,8 +143,10 @@ t.test('the Deployment is hardened and the Service reaches its port', async (t) 
 
 t.test('RBAC reads only what serve watches, and the ConfigMap only by name', async (t) => {
   const role = one<{ metadata: { namespace: string }; rules: Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }> }>(objects, 'Role');
-  t.equal(role.metadata.namespace, 'kube-system');
-  t.same(role.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['eci-profile'], verbs: ['get', 'list', 'watch'] }]);
+  const [namespace, ...others] = new Set(profileLocations.map((location) => location.namespace));
+  t.same(others, [], 'the profiles share one namespace, so one Role covers them');
+  t.equal(role.metadata.namespace, namespace);
+  t.same(role.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: profileLocations.map((location) => location.name), verbs: ['get', 'list', 'watch'] }]);
   const clusterRole = one<{ rules: Array<{ resources: string[]; verbs: string[] }> }>(objects, 'ClusterRole');
   t.same(clusterRole.rules.map((rule) => [rule.resources, rule.verbs]), [[['namespaces'], ['get', 'list', 'watch']]]);
 });

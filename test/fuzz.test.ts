@@ -8,7 +8,7 @@ import t from 'tap';
 import type { AdmissionRequest, AdmissionReview } from '../lib/admission/review.js';
 import { policyContext } from '../lib/policy/context.js';
 import { decide, type Decision } from '../lib/policy/decide.js';
-import { matchingSelectors } from '../lib/policy/mutate.js';
+import { matchingSelectors } from '../lib/policy/placement.js';
 import { parseProfile } from '../lib/profile/profile.js';
 import { buildApp } from '../lib/server/app.js';
 import { staticContext } from '../lib/server/context-source.js';

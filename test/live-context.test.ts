@@ -2,6 +2,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import t from 'tap';
 import { policyContext } from '../lib/policy/context.js';
+import { profileLocations } from '../lib/profile/locations.js';
 import { LiveContext } from '../lib/server/context-source.js';
 
 function recorder() {
@@ -9,8 +10,12 @@ function recorder() {
   return { lines, log: { info: (_: object, m: string) => void lines.push(['info', m]), warn: (_: object, m: string) => void lines.push(['warn', m]) } };
 }
 
-const configMap = (version: string, selectors: string): V1ConfigMap => ({
-  metadata: { name: 'eci-profile', namespace: 'kube-system', resourceVersion: version },
+const at = (name: string) => profileLocations.find((location) => location.name === name)!;
+const eci = at('eci-profile');
+const acs = at('acs-profile');
+
+const configMap = (version: string, selectors: string, name = 'eci-profile'): V1ConfigMap => ({
+  metadata: { name, namespace: 'kube-system', resourceVersion: version },
   data: { selectors },
 });
 
@@ -18,16 +23,16 @@ t.test('a refused profile is logged once per change and the last good one stays'
   const { lines, log } = recorder();
   const live = new LiveContext(policyContext(), log);
   t.equal(live.ready(), false);
-  live.profile(configMap('1', '[{"name": "a"}]'));
+  live.profile(eci, configMap('1', '[{"name": "a"}]'));
   const good = live.current().profile;
   t.equal(good.source, 'cluster kube-system/eci-profile@1');
-  live.profile(configMap('2', '[{'));
-  live.profile(configMap('2', '[{'));
-  live.profile(configMap('2', '[{'));
+  live.profile(eci, configMap('2', '[{'));
+  live.profile(eci, configMap('2', '[{'));
+  live.profile(eci, configMap('2', '[{'));
   t.equal(live.current().profile, good, 'last good kept');
   t.equal(lines.filter(([level, message]) => level === 'warn' && message.includes('refused')).length, 1, 'one warning for one change');
   t.match(live.health(), { profile: good.source, staleProfile: /@2 refused: data\.selectors: is not valid JSON/ });
-  live.profile(undefined);
+  live.profile(eci, undefined);
   t.same(live.health(), { profile: 'embedded default' }, 'a deleted profile falls back to the default');
   live.synced();
   t.equal(live.ready(), true);
@@ -44,11 +49,24 @@ t.test('namespace updates swap the snapshot; old snapshots stay as they were', a
 t.test('profile status counts profiles taken into use and those refused', async (t) => {
   const live = new LiveContext(policyContext(), recorder().log);
   t.same(live.profileStatus(), { generation: 0, loadedAt: undefined, refused: 0 }, 'waiting for the first');
-  live.profile(configMap('1', ''));
-  live.profile(configMap('2', '[{'));
-  live.profile(configMap('3', '[]'));
+  live.profile(eci, configMap('1', ''));
+  live.profile(eci, configMap('2', '[{'));
+  live.profile(eci, configMap('3', '[]'));
   const status = live.profileStatus();
   t.equal(status.generation, 2);
   t.equal(status.refused, 1);
   t.type(status.loadedAt, 'number');
+});
+
+t.test('with both profiles the acs-profile is used; without it, the eci-profile again', async (t) => {
+  const live = new LiveContext(policyContext(), recorder().log);
+  live.profile(eci, configMap('1', '[{"name": "from-eci"}]'));
+  live.profile(acs, configMap('2', '[{"name": "from-acs"}]', 'acs-profile'));
+  t.same(live.current().profile.selectors.map((s) => s.name), ['from-acs']);
+  t.equal(live.health().profile, 'cluster kube-system/acs-profile@2');
+  live.profile(eci, configMap('3', '[{"name": "eci-edited"}]'));
+  t.equal(live.health().profile, 'cluster kube-system/acs-profile@2', 'an eci-profile edit does not displace it');
+  live.profile(acs, undefined);
+  t.same(live.current().profile.selectors.map((s) => s.name), ['eci-edited']);
+  t.equal(live.health().profile, 'cluster kube-system/eci-profile@3');
 });

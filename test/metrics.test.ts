@@ -24,6 +24,7 @@ t.test('counters, findings and the duration histogram move with requests', async
   t.equal(sample(after, 'eci_admission_requests_total{path="/mutate",operation="CREATE",kind="Pod",verdict="patched"}'), 1, 'routed to a virtual node');
   t.equal(sample(after, 'eci_admission_requests_total{path="/validate",operation="unknown",kind="unknown",verdict="invalid"}'), 1, 'a 400 is counted');
   t.equal(sample(after, 'eci_admission_findings_total{rule="host-network",severity="deny"}'), 2);
+  t.equal(sample(after, 'eci_admission_placements_total{cause="serverless"}'), 3, 'the placement of each object judged');
   t.equal(sample(after, 'eci_admission_request_duration_seconds_count{path="/validate"}'), 4);
   t.equal(sample(after, 'eci_admission_request_duration_seconds_count{path="/mutate"}'), 1);
   t.ok(sample(after, 'eci_admission_request_duration_seconds_sum{path="/validate"}')! > 0, 'durations add up');

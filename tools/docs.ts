@@ -1,9 +1,11 @@
-// `npm run docs`: rewrite the generated reference in README.md from the schema files.
+// `npm run docs`: rewrite the generated regions of README.md: the rule table from the rule
+// registry, the annotation reference from the schema files.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { schemaDocs, withSchemaDocs } from '../lib/schema-docs.js';
+import { ruleDocs } from '../lib/rule-docs.js';
+import { schemaDocs, withGenerated } from '../lib/schema-docs.js';
 
 const readme = fileURLToReadme();
-writeFileSync(readme, withSchemaDocs(readFileSync(readme, 'utf8'), schemaDocs()));
+writeFileSync(readme, [ruleDocs(), schemaDocs()].reduce(withGenerated, readFileSync(readme, 'utf8')));
 process.stdout.write(`updated ${readme}\n`);
 
 /** README.md of this package: this file is compiled to dist/tools/docs.js. */

@@ -7,7 +7,7 @@ import type { Labels, PolicyContext } from '../policy/context.js';
 import { decide } from '../policy/decide.js';
 import type { Finding } from '../policy/findings.js';
 import { groupVersionKindOf } from '../workload/kinds.js';
-import type { Manifest } from './inputs.js';
+import type { LocatedFinding, Manifest } from './inputs.js';
 import type { WebhookRouting } from './webhook-routing.js';
 
 /** `skipped`: no eci-admission webhook is called for it in the cluster. */
@@ -18,8 +18,10 @@ export interface CheckResult {
   readonly namespace: string;
   readonly name: string;
   readonly verdict: Verdict;
-  readonly findings: readonly Finding[];
-  readonly warnings: readonly Finding[];
+  /** Each with the line of the field it names. */
+  readonly findings: readonly LocatedFinding[];
+  /** What reading the manifest noticed, then the decision's warnings. */
+  readonly warnings: readonly LocatedFinding[];
   /** What /mutate would change (pods only). */
   readonly patch: readonly PatchOperation[];
 }
@@ -58,18 +60,19 @@ export function checkManifests(
 }
 
 function checkOne(manifest: Manifest, context: PolicyContext, routing: WebhookRouting): CheckResult {
-  const { object } = manifest;
+  const { object, notes } = manifest;
   const namespace = namespaceOf(object);
   const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});
   const base = { manifest, namespace, name: object.metadata?.name ?? object.metadata?.generateName ?? '' };
-  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: [], patch: [] };
+  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: notes, patch: [] };
   const decision = decide(requestOf(object, namespace, base.name), context);
   const validated = paths.has('/validate');
+  const located = (findings: readonly Finding[]) => (validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : []);
   return {
     ...base,
     verdict: validated && !decision.allowed ? 'denied' : 'admitted',
-    findings: validated ? decision.findings : [],
-    warnings: validated ? decision.warnings : [],
+    findings: located(decision.findings),
+    warnings: [...notes, ...located(decision.warnings)],
     patch: paths.has('/mutate') ? decision.patch : [],
   };
 }

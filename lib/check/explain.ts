@@ -7,8 +7,8 @@ import type { PolicyContext } from '../policy/context.js';
 import { decide } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
 import { mutatePod } from '../policy/mutate.js';
-import { eciBoundReason } from '../policy/routing.js';
-import { fieldPath } from '../policy/schema-messages.js';
+import type { Placement } from '../policy/placement.js';
+import { fieldPath } from '../schema/schema-messages.js';
 import type { ProfileSelector } from '../profile/profile.js';
 import { kindKey, groupVersionKindOf } from '../workload/kinds.js';
 import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
@@ -25,16 +25,18 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
   if (pod === undefined) return [];
   const namespace = namespaceOf(object);
   const namespaceLabels = context.namespaceLabels.get(namespace) ?? {};
-  const reason = eciBoundReason(pod, namespace, context);
   const decision = decide(requestOf(object, namespace, object.metadata?.name ?? ''), context);
+  // Every kind with a pod template has a placement: it is decide's, not worked out again here.
+  const placement = decision.placement!;
+  const reason = placement.reason;
   return [
     `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
     `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
     `  runs on ECI: ${reason ? `yes, because of ${reason}` : 'no: no ECI label, virtual-node nodeSelector or selector sends it there'}`,
     '  eci-profile selectors:',
-    ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, reason !== undefined)}`)),
+    ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,
-    ...injected(pod, namespace, context),
+    ...injected(pod, placement, context),
     '  findings:',
     ...(decision.findings.length + decision.warnings.length === 0
       ? ['    none']
@@ -53,9 +55,9 @@ function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceL
 }
 
 /** What /mutate adds to a pod made from the template, one leaf field per line. */
-function injected(pod: PodTemplate, namespace: string, context: PolicyContext): string[] {
+function injected(pod: PodTemplate, placement: Placement, context: PolicyContext): string[] {
   const original: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] };
-  const patch = jsonpatch.compare(original, mutatePod(original, namespace, context).pod);
+  const patch = jsonpatch.compare(original, mutatePod(original, placement, context).pod);
   const lines = patch.flatMap((operation) => ('value' in operation ? leaves(operation.path, operation.value) : [`${operation.op} ${fieldPath(operation.path)}`]));
   return lines.length === 0 ? ['    nothing'] : lines.map((line) => `    + ${line}`);
 }

@@ -4,15 +4,31 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import type { Finding } from '../policy/findings.js';
+import { currentVersionOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
+import { duplicateKeys, lineOf, lineOfField, type DuplicateKey } from './field-lines.js';
 
 export interface Manifest {
   readonly file: string;
-  /** 1-based line where the document (or the List holding it) starts. */
+  /** 1-based line where the object starts. */
   readonly line: number;
+  /** As the API server would receive it (a retired apiVersion replaced by the current one). */
   readonly object: KubernetesObject;
+  /** The line of the field at a path of the object; its nearest parent's when it is absent. */
+  readonly lineOf: (path: string) => number;
+  /** What reading it noticed: a repeated key, a retired apiVersion. */
+  readonly notes: readonly LocatedFinding[];
 }
+
+/** A finding with the line of the field it names. */
+export interface LocatedFinding extends Finding {
+  readonly line: number;
+}
+
+/** The rule id of what reading a manifest finds (check only: the API server decodes it silently). */
+export const readingRuleId = 'manifest';
 
 export interface InputError {
   readonly file: string;
@@ -57,10 +73,16 @@ async function expand(path: string, errors: InputError[]): Promise<string[]> {
     .sort();
 }
 
-/** Multi-document YAML (JSON is YAML too); `List` kinds are opened into their items. */
+/**
+ * Multi-document YAML (JSON is YAML too), read as kubectl reads it: `List` kinds are opened into
+ * their items, which inherit the kind and apiVersion of a typed List (`ServiceList`); a repeated
+ * key is a warning and the later value wins; a retired version of a handled kind is read as the
+ * current one, with a warning.
+ */
 export function parseManifests(file: string, text: string, manifests: Manifest[], errors: InputError[]): void {
   const lines = new LineCounter();
-  for (const document of parseAllDocuments(text, { lineCounter: lines })) {
+  // Duplicated keys are reported by duplicateKeys below, as warnings: the API server accepts them.
+  for (const document of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false })) {
     const line = lines.linePos((document.contents ?? document).range?.[0] ?? 0).line;
     const [error] = document.errors;
     if (error) {
@@ -69,20 +91,56 @@ export function parseManifests(file: string, text: string, manifests: Manifest[]
     }
     const value = document.toJS() as unknown;
     if (value === null || value === undefined) continue;
-    for (const object of itemsOf(value)) {
+    for (const { object, node } of itemsOf(value, document.contents)) {
+      const start = lineOf(node as Node, lines) ?? line;
       const problem = notAnObject(object);
-      if (problem) errors.push({ file, line, message: problem });
-      else manifests.push({ file, line, object: object as KubernetesObject });
+      if (problem) errors.push({ file, line: start, message: problem });
+      else manifests.push(manifestOf(file, start, object as KubernetesObject, (path) => lineOfField(node, path, lines, start), duplicateKeys(node, lines)));
     }
   }
 }
 
-function itemsOf(value: unknown): unknown[] {
-  const object = recordOrEmpty(value);
-  const isList = typeof object.kind === 'string' && object.kind.endsWith('List') && Array.isArray(object.items);
-  return isList ? (object.items as unknown[]) : [value];
+function manifestOf(file: string, line: number, written: KubernetesObject, lineAt: (path: string) => number, duplicates: readonly DuplicateKey[]): Manifest {
+  const retired = currentVersionOf(String(written.apiVersion), String(written.kind));
+  const object = retired ? { ...written, apiVersion: retired.current } : written;
+  const notes: LocatedFinding[] = duplicates.map(({ path, line: at }) => ({
+    rule: readingRuleId,
+    path,
+    message: 'is written twice; the API server keeps the later value, as judged here',
+    workaround: 'remove the earlier one',
+    line: at,
+  }));
+  if (retired) {
+    notes.push({
+      rule: readingRuleId,
+      path: 'apiVersion',
+      message: `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}; judged as ${retired.current}`,
+      workaround: `write apiVersion: ${retired.current}`,
+      line: lineAt('apiVersion'),
+    });
+  }
+  return { file, line, object, lineOf: lineAt, notes };
 }
 
+interface Item {
+  readonly object: unknown;
+  /** Its node in the document, for the lines of its fields. */
+  readonly node: unknown;
+}
+
+function itemsOf(value: unknown, contents: unknown): Item[] {
+  const list = recordOrEmpty(value);
+  const isList = typeof list.kind === 'string' && list.kind.endsWith('List') && Array.isArray(list.items);
+  if (!isList) return [{ object: value, node: contents }];
+  const nodes = isMap(contents) ? contents.get('items', true) : undefined;
+  // A typed List's items may leave out what the List says: kubectl decodes them as its kind.
+  const kind = (list.kind as string).slice(0, -'List'.length);
+  const inherited = kind === '' ? {} : { apiVersion: list.apiVersion, kind };
+  return (list.items as unknown[]).map((item, index) => ({
+    object: item === recordOrEmpty(item) ? { ...inherited, ...(item as object) } : item,
+    node: isSeq(nodes) ? nodes.items[index] : undefined,
+  }));
+}
 function notAnObject(value: unknown): string | undefined {
   const object = recordOrEmpty(value);
   if (object !== value) return 'not a Kubernetes object (expected a mapping with apiVersion and kind)';

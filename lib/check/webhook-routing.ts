@@ -8,7 +8,7 @@ import type { Operation } from '../admission/review.js';
 import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
 import type { Labels } from '../policy/context.js';
 import { compileLabelSelector, type LabelMatcher } from '../profile/label-selector.js';
-import { groupVersionKindOf } from '../workload/kinds.js';
+import { groupVersionKindOf, resourceOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
 export type WebhookPath = '/mutate' | '/validate';
@@ -47,7 +47,7 @@ function webhookOf(webhook: Record<string, unknown>): Webhook {
 
 function calls(webhook: Webhook, object: KubernetesObject, operation: Operation, namespaceLabels: Labels): boolean {
   const { group, version, kind } = groupVersionKindOf(object);
-  const resource = resourceOf(kind);
+  const resource = resourceOf(group, kind) ?? '';
   const listed = (values: readonly string[] | undefined, value: string) => values !== undefined && (values.includes('*') || values.includes(value));
   return (
     webhook.rules.some(
@@ -60,11 +60,4 @@ function calls(webhook: Webhook, object: KubernetesObject, operation: Operation,
     webhook.matchesNamespace(namespaceLabels) &&
     webhook.matchesObject(object.metadata?.labels)
   );
-}
-
-/** The resource a kind is served as: the lower-case plural, as for every kind eci-admission handles. */
-function resourceOf(kind: string): string {
-  const lower = kind.toLowerCase();
-  if (/[^aeiou]y$/.test(lower)) return `${lower.slice(0, -1)}ies`;
-  return /(s|x|ch|sh)$/.test(lower) ? `${lower}es` : `${lower}s`;
 }

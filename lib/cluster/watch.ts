@@ -1,5 +1,5 @@
-// List/watch of the two things the policy context needs from the cluster: the eci-profile
-// ConfigMap and the labels of every Namespace. Informers from @kubernetes/client-node; on error
+// List/watch of what the policy context needs from the cluster: the profile ConfigMaps (the
+// acs-profile and the eci-profile, lib/profile/locations.ts) and the labels of every Namespace. Informers from @kubernetes/client-node; on error
 // they are restarted after a pause, and the last state stays in use meanwhile.
 import {
   ADD,
@@ -15,12 +15,13 @@ import {
   type V1Namespace,
 } from '@kubernetes/client-node';
 import type { Labels } from '../policy/context.js';
+import { locationName, profileLocations, type ProfileLocation } from '../profile/locations.js';
 
 export interface ClusterEvents {
-  /** The eci-profile ConfigMap as it is now; undefined when there is none. */
-  profile(configMap: V1ConfigMap | undefined): void;
+  /** The profile ConfigMap at `location` as it is now; undefined when there is none. */
+  profile(location: ProfileLocation, configMap: V1ConfigMap | undefined): void;
   namespaces(labels: ReadonlyMap<string, Labels>): void;
-  /** Both lists have succeeded once: the context reflects the cluster. */
+  /** Every list has succeeded once: the context reflects the cluster. */
   synced(): void;
   error(source: string, error: unknown): void;
 }
@@ -29,25 +30,27 @@ export interface ClusterWatch {
   stop(): Promise<void>;
 }
 
-const profileName = 'eci-profile';
-const profileNamespace = 'kube-system';
-
 export function watchCluster(config: KubeConfig, events: ClusterEvents, retryMs = 2000): ClusterWatch {
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
-  const fieldSelector = `metadata.name=${profileName}`;
-  const profile = new ListWatch<V1ConfigMap>(
-    `/api/v1/namespaces/${profileNamespace}/configmaps`,
-    watch,
-    () => core.listNamespacedConfigMap({ namespace: profileNamespace, fieldSelector }),
-    false,
-    undefined,
-    fieldSelector,
-  );
+  // One informer per profile: the RBAC grants list and watch by name, which the API server
+  // authorizes only with a field selector naming exactly one object.
+  const profileInformer = (location: ProfileLocation) => {
+    const fieldSelector = `metadata.name=${location.name}`;
+    const informer = new ListWatch<V1ConfigMap>(
+      `/api/v1/namespaces/${location.namespace}/configmaps`,
+      watch,
+      () => core.listNamespacedConfigMap({ namespace: location.namespace, fieldSelector }),
+      false,
+      undefined,
+      fieldSelector,
+    );
+    return run(locationName(location), informer, (items) => events.profile(location, items.find((item) => item.metadata?.name === location.name)));
+  };
   const namespaces = new ListWatch<V1Namespace>('/api/v1/namespaces', watch, () => core.listNamespace(), false);
   const synced = new Set<string>();
   const informers = [
-    run('eci-profile', profile, (items) => events.profile(items.find((item) => item.metadata?.name === profileName))),
+    ...profileLocations.map(profileInformer),
     run('namespaces', namespaces, (items) => events.namespaces(new Map(items.map((ns) => [ns.metadata?.name ?? '', ns.metadata?.labels ?? {}])))),
   ];
 

@@ -2,10 +2,7 @@
 // directory. The values live in the schema files; this module only binds them to their data.
 import { compileProfileSchema, type ProfileSchema } from '../profile/profile-schema.js';
 import { readSchema, schemasDir } from '../schemas.js';
-import { recordOrEmpty } from '../workload/pod-template.js';
-import type { PolicyContext } from './context.js';
-import type { Violation } from './rule.js';
-import { remembered, schemaCompiler, type SchemaCheck } from './schema-check.js';
+import { remembered, schemaCompiler, type SchemaCheck } from '../schema/schema-check.js';
 
 export interface PolicySchemas {
   /** A pod's annotation map (schemas/eci-annotations.schema.json). */
@@ -27,12 +24,4 @@ export function compilePolicySchemas(dir: string = schemasDir): PolicySchemas {
     resourcePolicy: compile(readSchema('resource-policy', dir)),
     eciProfile: compileProfileSchema(readSchema('eci-profile', dir), compile),
   };
-}
-
-/**
- * The findings of an annotation map, with paths below `at` (e.g. `spec.template.metadata.annotations`).
- * Anything that is not a map has no ECI annotations to judge.
- */
-export function checkAnnotations(annotations: unknown, at: string, context: PolicyContext): Violation[] {
-  return context.schemas.eciAnnotations(recordOrEmpty(annotations), at);
 }

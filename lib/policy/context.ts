@@ -1,5 +1,6 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
 import { embeddedProfile, type Profile } from '../profile/profile.js';
+import type { Labels } from '../schema/types.js';
 import { compilePolicySchemas, type PolicySchemas } from './annotations.js';
 import { defaultEnforcement, type Enforcement } from './enforcement.js';
 import type { RoutingFlavour } from './routing.js';
@@ -13,7 +14,7 @@ export const clusterModes = ['serverless', 'hybrid'] as const;
  */
 export type ClusterMode = (typeof clusterModes)[number];
 
-export type Labels = Readonly<Record<string, string>>;
+export type { Labels };
 
 export interface PolicyContext {
   readonly clusterMode: ClusterMode;

@@ -11,7 +11,7 @@ import type { Finding } from './findings.js';
 import { findingsOf, type SeveredFinding } from './rule.js';
 import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
-import { isEciBound } from './routing.js';
+import { placementOf, type Placement } from './placement.js';
 import { rules } from './rules/index.js';
 
 export interface Decision {
@@ -26,6 +26,8 @@ export interface Decision {
   readonly audited?: readonly Finding[];
   /** Why the request was not judged at all (an exempt user, namespace, ...). */
   readonly exempt?: string;
+  /** Where the object's pods run, for kinds judged only on ECI: the one answer. */
+  readonly placement?: Placement;
 }
 
 const unchanged: Decision = { allowed: true, findings: [], warnings: [], patch: [] };
@@ -43,26 +45,27 @@ export function decide(request: AdmissionRequest, context: PolicyContext, purpos
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
-  const exempt = exemptionOf(request, kind, object, context);
-  if (exempt !== undefined) return { ...unchanged, exempt };
-  const mutation = mutationOf(request, kind, object, context);
+  const placement = isRoutedKind(kind) ? placementOf(podTemplateOf(kind, object), request.namespace, context) : undefined;
+  const exempt = exemptionOf(request, kind, object, context.enforcement);
+  if (exempt !== undefined) return { ...unchanged, exempt, ...(placement && { placement }) };
+  const mutation = placement && mutationOf(request, kind, object, placement, context);
   // Validators judge the object as it will be stored: after our own mutation.
   const judged = mutation?.pod ?? object;
-  const pod = podTemplateOf(kind, judged);
-  const checked = purpose !== 'mutate' && (!isRoutedKind(kind) || isEciBound(pod, request.namespace, context));
-  const found = checked ? evaluate(kind, judged, pod, context) : [];
+  const checked = purpose !== 'mutate' && (placement?.onEci ?? true);
+  const found = checked ? evaluate(kind, judged, podTemplateOf(kind, judged), context) : [];
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
-  return verdict(
+  const decision = verdict(
     switched(all, context.enforcement.rules),
     mutation && purpose !== 'validate' ? jsonpatch.compare(object, mutation.pod) : [],
-    modeOf(request.namespace, context),
+    modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
   );
+  return { ...decision, ...(placement && { placement }) };
 }
 
 /** Pods are mutated when they are created: selector effects and virtual-node routing. */
-function mutationOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, context: PolicyContext): Mutation | undefined {
+function mutationOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, placement: Placement, context: PolicyContext): Mutation | undefined {
   if (kind !== 'Pod' || request.operation !== 'CREATE' || request.subResource) return undefined;
-  return mutatePod(object as V1Pod, request.namespace, context);
+  return mutatePod(object as V1Pod, placement, context);
 }
 
 /** The object to judge: CREATE and UPDATE of the resource itself (or its ephemeral containers). */

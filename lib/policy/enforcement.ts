@@ -4,8 +4,8 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AdmissionRequest } from '../admission/review.js';
 import { isRoutedKind, type KindKey } from '../workload/kinds.js';
-import type { PolicyContext } from './context.js';
-import type { SeveredFinding } from './rule.js';
+import type { Labels } from '../schema/types.js';
+import type { SeveredFinding } from './findings.js';
 
 export const modes = ['enforce', 'warn', 'audit'] as const;
 /** enforce denies; warn allows with the findings as warnings; audit allows silently and records. */
@@ -48,8 +48,7 @@ export function serviceAccountUser(namespace: string, name: string): string {
  * Why the request is exempt, or undefined. Namespace exemptions cover what runs (pods,
  * workloads, Services), not ECI's own configuration: the eci-profile lives in kube-system.
  */
-export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, context: PolicyContext): string | undefined {
-  const rules = context.enforcement;
+export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, rules: Enforcement): string | undefined {
   const user = request.userInfo?.username;
   if (user !== undefined && rules.exemptUsers.has(user)) return `user ${user}`;
   const group = request.userInfo?.groups?.find((g) => rules.exemptGroups.has(g));
@@ -60,9 +59,9 @@ export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: Ku
   return undefined;
 }
 
-export function modeOf(namespace: string | undefined, context: PolicyContext): Mode {
-  const label = namespace === undefined ? undefined : context.namespaceLabels.get(namespace)?.[modeLabel];
-  return (modes as readonly string[]).includes(label ?? '') ? (label as Mode) : context.enforcement.mode;
+export function modeOf(namespaceLabels: Labels | undefined, enforcement: Enforcement): Mode {
+  const label = namespaceLabels?.[modeLabel];
+  return (modes as readonly string[]).includes(label ?? '') ? (label as Mode) : enforcement.mode;
 }
 
 /** The cluster's per-rule switches: a rule turned off says nothing, a rule turned to warn only warns. */

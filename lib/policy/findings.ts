@@ -1,4 +1,5 @@
 // A finding is one thing ECI cannot run, said so a user can fix it without reading our code.
+import type { Severity } from '../schema/types.js';
 
 export interface Finding {
   /** Stable rule id, e.g. `host-path`. */
@@ -9,6 +10,11 @@ export interface Finding {
   readonly subject?: string;
   readonly message: string;
   readonly workaround: string;
+}
+
+/** A finding and whether it denies or warns. */
+export interface SeveredFinding extends Finding {
+  readonly severity: Severity;
 }
 
 /** `<rule-id>: <field path> (<name>): <what is wrong>; <workaround>` (DESIGN.md section 3). */

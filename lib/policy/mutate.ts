@@ -3,9 +3,10 @@
 import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
 import type { ProfileSelector } from '../profile/profile.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
-import type { Labels, PolicyContext } from './context.js';
+import type { PolicyContext } from './context.js';
+import type { Placement } from './placement.js';
 import type { SeveredFinding } from './rule.js';
-import { eciLabelRoute, virtualNodeRouting, type LabelRoute } from './routing.js';
+import { virtualNodeRouting, type LabelRoute } from './routing.js';
 
 /** The id of the findings routing reports (legacy labels, conflicting nodeSelectors). */
 export const routingRuleId = 'eci-routing';
@@ -15,37 +16,16 @@ export interface Mutation {
   readonly warnings: readonly SeveredFinding[];
 }
 
-/** The selectors whose effect a pod gets: ECI.md section 2. */
-export function matchingSelectors(podLabels: Labels | undefined, namespaceLabels: Labels | undefined, context: PolicyContext, onEci: boolean): ProfileSelector[] {
-  const { selectors, index } = context.profile;
-  const matching: ProfileSelector[] = [];
-  for (const position of index.candidates(podLabels, namespaceLabels)) {
-    const selector = selectors[position]!;
-    // An unconstrained selector applies to every ECI pod, and sends none there by itself.
-    if ((selector.constrained || onEci) && selector.matchesNamespace(namespaceLabels) && selector.matchesObject(podLabels)) matching.push(selector);
-  }
-  return matching;
-}
-
-export function mutatePod(original: V1Pod, namespace: string | undefined, context: PolicyContext): Mutation {
+/** Applies a placement decided by decide: the selectors' effects, then the virtual-node routing. */
+export function mutatePod(original: V1Pod, placement: Placement, context: PolicyContext): Mutation {
   // A pod whose metadata or spec is not a map has nothing we could patch sanely: the validators
   // judge it as it is. The API server never sends one; a fuzzer or a broken client might.
   if (!isMapOrAbsent(original.metadata) || !isMapOrAbsent(original.spec)) return { pod: original, warnings: [] };
-  const labels = original.metadata?.labels;
-  const namespaceLabels = namespace === undefined ? undefined : context.namespaceLabels.get(namespace);
-  const route = eciLabelRoute(labels, namespaceLabels);
-  // A pod matched by a constrained selector goes to ECI (the "ECI Scheduler"), and is then an ECI
-  // pod for the unconstrained selectors too.
-  // One pass over the candidates: the unconstrained matches apply only if the pod is on ECI.
-  const matched = matchingSelectors(labels, namespaceLabels, context, true);
-  const routedBySelector = matched.some((selector) => selector.constrained);
-  const onEci = context.clusterMode === 'serverless' || route !== undefined || routedBySelector;
-  const selectors = onEci ? matched : [];
-  const routed = route !== undefined || (context.clusterMode === 'hybrid' && routedBySelector);
+  const route = placement.labelRoute;
   const warnings = route?.legacy ? [legacyLabelWarning(route)] : [];
   // Copy on write: untouched parts stay the submitted objects, so the diff skips them at once.
-  const effected = selectors.length > 0 ? withSelectorEffects(original, selectors) : original;
-  return { pod: routed ? routeToVirtualNode(effected, context, warnings) : effected, warnings };
+  const effected = placement.selectors.length > 0 ? withSelectorEffects(original, placement.selectors) : original;
+  return { pod: placement.routed ? routeToVirtualNode(effected, context, warnings) : effected, warnings };
 }
 
 function isMapOrAbsent(value: unknown): boolean {

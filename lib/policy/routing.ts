@@ -1,10 +1,7 @@
-// Which objects end up on ECI (ECI.md sections 1 and 4), and how a pod is sent to a virtual node.
-// In a serverless cluster every pod runs on ECI; in a hybrid one only those a label, a
-// nodeSelector, a nodeName or an eci-profile selector sends to a virtual node.
+// The labels that send pods to ECI and how a pod is sent to a virtual node (ECI.md section 4), as
+// data; placement.ts decides from them where a pod runs.
 import type { V1Toleration } from '@kubernetes/client-node';
-import type { PodTemplate } from '../workload/pod-template.js';
-import type { Labels, PolicyContext } from './context.js';
-import { matchingSelectors } from './mutate.js';
+import type { Labels } from '../schema/types.js';
 
 interface RoutingLabel {
   readonly key: string;
@@ -54,26 +51,3 @@ export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector:
     toleration: { key: 'k8s.aliyun.com/vnode', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
   },
 };
-
-const virtualNodeNamePrefix = 'virtual-kubelet-';
-
-export function isEciBound(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): boolean {
-  return eciBoundReason(pod, namespace, context) !== undefined;
-}
-
-/** Why a pod (template) runs on ECI, in words; undefined when it does not. */
-export function eciBoundReason(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): string | undefined {
-  if (context.clusterMode === 'serverless') return 'every pod of a serverless cluster runs on ECI';
-  const nsLabels = namespace === undefined ? undefined : context.namespaceLabels.get(namespace);
-  const route = eciLabelRoute(pod?.metadata.labels, nsLabels);
-  if (route) return `the ${route.label}`;
-  if (pod === undefined) return undefined;
-  const nodeSelector = pod.spec.nodeSelector;
-  const flavour = Object.values(virtualNodeRouting).find(({ nodeSelector: wanted }) =>
-    Object.entries(wanted).every(([key, value]) => nodeSelector?.[key] === value),
-  );
-  if (flavour) return `its nodeSelector ${Object.entries(flavour.nodeSelector).map(([k, v]) => `${k}=${v}`).join(',')}`;
-  if (String(pod.spec.nodeName ?? '').startsWith(virtualNodeNamePrefix)) return `its nodeName ${pod.spec.nodeName}`;
-  const [selector] = matchingSelectors(pod.metadata.labels, nsLabels, context, false);
-  return selector && `the eci-profile selector ${selector.name}`;
-}

@@ -1,6 +1,6 @@
 // schemas/eci-profile.schema.json compiled: the data map, the selectors list (its $defs.selectors,
 // checked once the JSON string is parsed), and the field names the schema knows.
-import type { SchemaCheck } from '../policy/schema-check.js';
+import type { SchemaCheck } from '../schema/schema-check.js';
 import type { JsonSchema } from '../schemas.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 

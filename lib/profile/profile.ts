@@ -3,12 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import type { Labels } from '../policy/context.js';
-import type { PolicySchemas } from '../policy/annotations.js';
-import type { Severity, Violation } from '../policy/rule.js';
-import { childPath } from '../policy/schema-messages.js';
+import type { SchemaCheck } from '../schema/schema-check.js';
+import { childPath } from '../schema/schema-messages.js';
+import type { Labels, Severity, Violation } from '../schema/types.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import { compileLabelSelector, type LabelMatcher } from './label-selector.js';
+import type { ProfileSchema } from './profile-schema.js';
 import { indexSelectors, type IndexableSelector, type SelectorIndex } from './selector-index.js';
 
 export interface ProfileSelector {
@@ -30,6 +30,12 @@ export interface Profile {
   readonly index: SelectorIndex;
 }
 
+/** The compiled schemas a profile is checked with: its own, and the annotations of its effects. */
+export interface ProfileSchemas {
+  readonly eciProfile: ProfileSchema;
+  readonly eciAnnotations: SchemaCheck;
+}
+
 export interface ProfileProblem {
   readonly path: string;
   readonly message: string;
@@ -45,9 +51,6 @@ export interface ParsedProfile {
 /** What newer ACK clusters ship: no selectors; routing by the ECI labels still applies. */
 export const embeddedProfile: Profile = { source: 'embedded default', data: { selectors: '' }, selectors: [], index: indexSelectors([]) };
 
-/** The ConfigMaps that hold a profile, as namespace/name. */
-export const profileConfigMaps: readonly string[] = ['kube-system/eci-profile', 'kube-system/acs-profile'];
-
 export class ProfileError extends Error {
   override name = 'ProfileError';
 }
@@ -56,7 +59,7 @@ export class ProfileError extends Error {
  * Parses the `data` of a profile ConfigMap against the compiled eci-profile schema; selector
  * effects are checked with the annotation schema. Paths in problems start at `data`.
  */
-export function parseProfile(data: unknown, source: string, schemas: PolicySchemas): ParsedProfile {
+export function parseProfile(data: unknown, source: string, schemas: ProfileSchemas): ParsedProfile {
   const schema = schemas.eciProfile;
   const invalid = schema.data(data, 'data');
   if (invalid.length > 0) return refused(invalid.map(problemOf));
@@ -71,7 +74,7 @@ export function parseProfile(data: unknown, source: string, schemas: PolicySchem
 }
 
 /** The selector items, checked; undefined when they cannot be read at all. */
-function parseSelectors(text: string, schemas: PolicySchemas, problems: ProfileProblem[]): Array<Record<string, unknown>> | undefined {
+function parseSelectors(text: string, schemas: ProfileSchemas, problems: ProfileProblem[]): Array<Record<string, unknown>> | undefined {
   if (text.trim() === '') return [];
   let parsed: unknown;
   try {
@@ -90,7 +93,7 @@ function parseSelectors(text: string, schemas: PolicySchemas, problems: ProfileP
   return items;
 }
 
-function selectorProblems(item: Record<string, unknown>, index: number, all: ReadonlyArray<Record<string, unknown>>, schemas: PolicySchemas) {
+function selectorProblems(item: Record<string, unknown>, index: number, all: ReadonlyArray<Record<string, unknown>>, schemas: ProfileSchemas) {
   const { selectorFields, crdOnlyFields } = schemas.eciProfile;
   const at = childPath('data.selectors', index);
   const problems = Object.keys(item)
@@ -137,7 +140,7 @@ function refused(problems: readonly ProfileProblem[]): ParsedProfile {
 }
 
 /** Reads an eci-profile ConfigMap from a YAML (or JSON) file; refuses one that does not parse. */
-export async function readProfileFile(path: string, schemas: PolicySchemas): Promise<ParsedProfile> {
+export async function readProfileFile(path: string, schemas: ProfileSchemas): Promise<ParsedProfile> {
   let document: unknown;
   try {
     document = parse(await readFile(path, 'utf8'));

@@ -2,7 +2,7 @@
 // `In` expression), so matching a pod reads the index under its own labels instead of trying every
 // selector: the cost follows the labels a pod has, not the size of the profile.
 import type { V1LabelSelector } from '@kubernetes/client-node';
-import type { Labels } from '../policy/context.js';
+import type { Labels } from '../schema/types.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
 /** Selector positions by label key, then by value. */

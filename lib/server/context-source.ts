@@ -3,6 +3,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import type { ClusterEvents } from '../cluster/watch.js';
 import type { Labels, PolicyContext } from '../policy/context.js';
+import { locationName, profileLocations, type ProfileLocation } from '../profile/locations.js';
 import { embeddedProfile, parseProfile } from '../profile/profile.js';
 
 export interface ContextHealth {
@@ -50,6 +51,8 @@ export class LiveContext implements ContextSource, ClusterEvents {
   #synced = false;
   #staleProfile: string | undefined;
   #lastVersion: string | undefined;
+  /** The profile ConfigMaps as last seen, by location name. */
+  #configMaps = new Map<string, V1ConfigMap | undefined>();
   #status: ProfileStatus = { generation: 0, loadedAt: undefined, refused: 0 };
 
   constructor(initial: PolicyContext, private readonly log: ContextLog) {
@@ -73,13 +76,17 @@ export class LiveContext implements ContextSource, ClusterEvents {
     return this.#status;
   }
 
-  profile(configMap: V1ConfigMap | undefined): void {
-    const version = configMap?.metadata?.resourceVersion ?? 'none';
+  /** The preferred profile that exists is used (lib/profile/locations.ts says which and why). */
+  profile(location: ProfileLocation, configMap: V1ConfigMap | undefined): void {
+    this.#configMaps.set(locationName(location), configMap);
+    const chosen = profileLocations.find((candidate) => this.#configMaps.get(locationName(candidate)) !== undefined);
+    const current = chosen && this.#configMaps.get(locationName(chosen));
+    const version = chosen ? `${locationName(chosen)}@${current?.metadata?.resourceVersion ?? ''}` : 'none';
     if (version === this.#lastVersion) return;
     this.#lastVersion = version;
-    if (configMap === undefined) return this.#useProfile(embeddedProfile);
-    const source = `cluster kube-system/eci-profile@${version}`;
-    const parsed = parseProfile(configMap.data ?? {}, source, this.#snapshot.schemas);
+    if (current === undefined) return this.#useProfile(embeddedProfile);
+    const source = `cluster ${version}`;
+    const parsed = parseProfile(current.data ?? {}, source, this.#snapshot.schemas);
     const denials = parsed.problems.filter((problem) => problem.severity === 'deny');
     if (parsed.profile) {
       for (const problem of parsed.problems) this.log.warn({ profile: source, ...problem }, 'eci-profile');

@@ -26,6 +26,7 @@ export function admissionMetrics(context: ContextSource, servingCertificate: str
   const requests = counter(registry, 'eci_admission_requests_total', 'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.', ['path', 'operation', 'kind', 'verdict']);
   const findings = counter(registry, 'eci_admission_findings_total', 'Findings reported, by rule id and severity.', ['rule', 'severity']);
   const audited = counter(registry, 'eci_admission_audited_findings_total', 'Findings allowed silently in audit mode, by rule id and namespace.', ['rule', 'namespace']);
+  const placements = counter(registry, 'eci_admission_placements_total', 'Objects judged, by what sends their pods to ECI (serverless, label, node-selector, node-name, profile-selector) or none.', ['cause']);
   const exempt = counter(registry, 'eci_admission_exempt_requests_total', 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).', ['path', 'reason']);
   const duration = new Histogram({
     name: 'eci_admission_request_duration_seconds',
@@ -56,6 +57,7 @@ export function admissionMetrics(context: ContextSource, servingCertificate: str
       // The exemption's first word (user, group, namespace, annotation): a bounded label.
       if (decision.exempt) exempt.inc({ path, reason: decision.exempt.split(' ')[0] ?? 'other' });
       if (!judges) return;
+      if (decision.placement) placements.inc({ cause: decision.placement.cause });
       for (const finding of decision.findings) findings.inc({ rule: finding.rule, severity: 'deny' });
       for (const finding of decision.warnings) findings.inc({ rule: finding.rule, severity: 'warn' });
       for (const finding of decision.audited ?? []) audited.inc({ rule: finding.rule, namespace: request.namespace ?? '' });

@@ -7,6 +7,7 @@ import type { WebhookConfigurations } from '../cluster/webhook-configurations.js
 import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
 import type { Enforcement } from '../policy/enforcement.js';
 import type { RoutingFlavour } from '../policy/routing.js';
+import { locationName, profileLocations } from '../profile/locations.js';
 import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
 import { CertDirError, ensureCertDir } from '../tls/cert-dir.js';
 import { buildApp, type App } from './app.js';
@@ -58,7 +59,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   );
   for (const problem of fromFile?.problems ?? []) app.log.warn(problem, 'eci-profile');
   if (live && options.cluster) {
-    app.log.info({ server: options.cluster.getCurrentCluster()?.server }, 'eci-profile source: cluster kube-system/eci-profile (watching)');
+    app.log.info({ server: options.cluster.getCurrentCluster()?.server }, `eci-profile source: cluster ${profileLocations.map(locationName).join(' or ')} (watching)`);
     const watch = watchCluster(options.cluster, live);
     app.addHook('onClose', () => watch.stop());
   } else {

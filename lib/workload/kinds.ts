@@ -2,46 +2,84 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { GroupVersionKind } from '../admission/review.js';
 
-/** Field names from the object root to the pod template (the object holding metadata and spec). */
-const podTemplateLocations: ReadonlyMap<string, readonly string[]> = new Map([
-  ['Pod', []],
-  ['PodTemplate', ['template']],
-  ['ReplicationController', ['spec', 'template']],
-  ['apps/Deployment', ['spec', 'template']],
-  ['apps/ReplicaSet', ['spec', 'template']],
-  ['apps/StatefulSet', ['spec', 'template']],
-  ['apps/DaemonSet', ['spec', 'template']],
-  ['batch/Job', ['spec', 'template']],
-  ['batch/CronJob', ['spec', 'jobTemplate', 'spec', 'template']],
-]);
+/**
+ * `pod`: has a pod template, judged when its pods go to ECI. `routed`: no pod, but decides where
+ * pods run (judged when ECI-bound). `config`: ECI's own configuration (the profile ConfigMaps,
+ * ResourcePolicies, which decide what overflows to ECI), judged in every cluster mode.
+ */
+type Handling = 'pod' | 'routed' | 'config';
 
-/** Objects without a pod that still decide where pods run: judged only when ECI-bound. */
-const routedObjectKinds: ReadonlySet<string> = new Set(['Service']);
+export interface HandledKind {
+  readonly group: string;
+  readonly kind: string;
+  /** The resource the API server serves it as: what deploy/webhook-configurations.yaml names. */
+  readonly resource: string;
+  readonly handling: Handling;
+  /** Field names from the object root to the pod template (the object holding metadata and spec). */
+  readonly podTemplate?: readonly string[];
+}
+
+/** Every kind eci-admission judges: the one table the code, the webhook configurations' test and the README follow. */
+export const handledKinds: readonly HandledKind[] = [
+  { group: '', kind: 'Pod', resource: 'pods', handling: 'pod', podTemplate: [] },
+  { group: '', kind: 'PodTemplate', resource: 'podtemplates', handling: 'pod', podTemplate: ['template'] },
+  { group: '', kind: 'ReplicationController', resource: 'replicationcontrollers', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'Deployment', resource: 'deployments', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'ReplicaSet', resource: 'replicasets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'StatefulSet', resource: 'statefulsets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'DaemonSet', resource: 'daemonsets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'batch', kind: 'Job', resource: 'jobs', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'batch', kind: 'CronJob', resource: 'cronjobs', handling: 'pod', podTemplate: ['spec', 'jobTemplate', 'spec', 'template'] },
+  { group: '', kind: 'Service', resource: 'services', handling: 'routed' },
+  { group: '', kind: 'ConfigMap', resource: 'configmaps', handling: 'config' },
+  { group: 'scheduling.alibabacloud.com', kind: 'ResourcePolicy', resource: 'resourcepolicies', handling: 'config' },
+];
+
+const byKey: ReadonlyMap<KindKey, HandledKind> = new Map(handledKinds.map((handled) => [kindKey(handled), handled]));
+
+/** The resource a kind of that group is served as; undefined for kinds not handled. */
+export function resourceOf(group: string, kind: string): string | undefined {
+  return byKey.get(kindKey({ group, kind }))?.resource;
+}
 
 /**
- * Configuration of ECI itself, judged in every cluster mode: the eci-profile ConfigMap, and
- * ResourcePolicies, which decide what overflows to ECI from any namespace.
+ * Versions of handled kinds that current Kubernetes no longer serves, and the version the API
+ * server converts them to under the webhooks' `matchPolicy: Equivalent`. A manifest written in
+ * one is judged as the current kind (`check`), with a warning. Removals: Kubernetes deprecated
+ * API migration guide (https://kubernetes.io/docs/reference/using-api/deprecation-guide/).
  */
-const configKinds: ReadonlySet<string> = new Set(['ConfigMap', 'scheduling.alibabacloud.com/ResourcePolicy']);
+const retiredVersions: ReadonlyArray<{ readonly apiVersion: string; readonly kinds: readonly string[]; readonly current: string; readonly removedIn: string }> = [
+  { apiVersion: 'extensions/v1beta1', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet'], current: 'apps/v1', removedIn: '1.16' },
+  { apiVersion: 'apps/v1beta1', kinds: ['Deployment', 'StatefulSet'], current: 'apps/v1', removedIn: '1.16' },
+  { apiVersion: 'apps/v1beta2', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'], current: 'apps/v1', removedIn: '1.16' },
+  { apiVersion: 'batch/v2alpha1', kinds: ['CronJob'], current: 'batch/v1', removedIn: '1.21' },
+  { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], current: 'batch/v1', removedIn: '1.25' },
+];
+
+/** The current version of a kind written in a retired one, and when that one stopped being served. */
+export function currentVersionOf(apiVersion: string, kind: string): { readonly current: string; readonly removedIn: string } | undefined {
+  return retiredVersions.find((retired) => retired.apiVersion === apiVersion && retired.kinds.includes(kind));
+}
 
 /** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
 export type KindKey = string;
 
-export function kindKey(kind: GroupVersionKind): KindKey {
+export function kindKey(kind: Pick<GroupVersionKind, 'group' | 'kind'>): KindKey {
   return kind.group === '' ? kind.kind : `${kind.group}/${kind.kind}`;
 }
 
 export function podTemplateLocation(kind: KindKey): readonly string[] | undefined {
-  return podTemplateLocations.get(kind);
+  return byKey.get(kind)?.podTemplate;
 }
 
 export function isHandledKind(kind: KindKey): boolean {
-  return isRoutedKind(kind) || configKinds.has(kind);
+  return byKey.has(kind);
 }
 
 /** Kinds whose objects are judged only when they go to ECI (hybrid clusters). */
 export function isRoutedKind(kind: KindKey): boolean {
-  return podTemplateLocations.has(kind) || routedObjectKinds.has(kind);
+  const handling = byKey.get(kind)?.handling;
+  return handling === 'pod' || handling === 'routed';
 }
 
 /** The group, version and kind an object declares (`apps/v1` Deployment, `v1` Pod). */

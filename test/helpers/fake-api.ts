@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import jsonPatch, { type Operation } from 'fast-json-patch';
+import { profileLocations, type ProfileLocation } from '../../lib/profile/locations.js';
 
 type Resource = 'configmaps' | 'namespaces';
 type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -26,9 +27,18 @@ interface Watcher {
 
 const webhookConfigurations = /^\/apis\/admissionregistration\.k8s\.io\/v1\/((?:mutating|validating)webhookconfigurations)(?:\/([^/]+))?$/;
 
-const routes: ReadonlyArray<readonly [RegExp, Resource]> = [
-  [/^\/api\/v1\/namespaces\/kube-system\/configmaps$/, 'configmaps'],
-  [/^\/api\/v1\/namespaces$/, 'namespaces'],
+/** Where the profiles live is the webhook's own definition: the stand-in serves exactly there. */
+function profileLocation(name: string): ProfileLocation {
+  const location = profileLocations.find((candidate) => candidate.name === name);
+  if (!location) throw new Error(`${name} is not a profile location`);
+  return location;
+}
+
+const profileNamespaces = new Set(profileLocations.map((location) => location.namespace));
+
+const routes: ReadonlyArray<readonly [(path: string) => boolean, Resource]> = [
+  [(path) => [...profileNamespaces].some((namespace) => path === `/api/v1/namespaces/${namespace}/configmaps`), 'configmaps'],
+  [(path) => path === '/api/v1/namespaces', 'namespaces'],
 ];
 
 export class FakeApi {
@@ -82,12 +92,14 @@ export class FakeApi {
     return config;
   }
 
-  setProfile(data: Record<string, string>): void {
-    this.#put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data } as KubernetesObject);
+  /** Writes the profile ConfigMap of that name (`eci-profile` or `acs-profile`). */
+  setProfile(data: Record<string, string>, name = 'eci-profile'): void {
+    const { namespace } = profileLocation(name);
+    this.#put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data } as KubernetesObject);
   }
 
-  deleteProfile(): void {
-    this.#delete('configmaps', 'eci-profile');
+  deleteProfile(name = 'eci-profile'): void {
+    this.#delete('configmaps', profileLocation(name).name);
   }
 
   setNamespace(name: string, labels: Record<string, string>): void {
@@ -151,7 +163,7 @@ export class FakeApi {
       void this.#configuration(request, response, configuration[1]!, configuration[2]);
       return;
     }
-    const resource = routes.find(([pattern]) => pattern.test(url.pathname))?.[1];
+    const resource = routes.find(([matches]) => matches(url.pathname))?.[1];
     if (request.method !== 'GET' || resource === undefined) return status(response, 404);
     const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
     if (url.searchParams.get('watch') === 'true') this.#watch(resource, name, Number(url.searchParams.get('resourceVersion') ?? 0), response);

@@ -14,7 +14,7 @@ export function junitReport(report: Report): string {
     ...(result.verdict === 'skipped' ? { skipped: { '@message': 'not sent to eci-admission in the cluster' } } : {}),
     failure: failures
       .filter((line) => line.result === result)
-      .map(({ finding }) => ({ '@message': formatFinding(finding), '@type': finding.rule, '#text': formatFinding(finding) })),
+      .map(({ finding }) => ({ '@message': formatFinding(finding), '@type': finding.rule, '#text': `${result.manifest.file}:${finding.line}: ${formatFinding(finding)}` })),
   }));
   const errorCases = report.errors.map((error) => ({
     '@classname': error.file,

@@ -1,7 +1,6 @@
 // What a check run found, independent of how it is printed, and the exit code it earns.
-import type { Finding } from '../../policy/findings.js';
 import type { CheckResult } from '../check.js';
-import type { InputError } from '../inputs.js';
+import type { InputError, LocatedFinding } from '../inputs.js';
 
 export const outputs = ['text', 'json', 'junit', 'github'] as const;
 export type Output = (typeof outputs)[number];
@@ -45,7 +44,7 @@ export type Severity = 'error' | 'warning';
 
 export interface Line {
   readonly result: CheckResult;
-  readonly finding: Finding;
+  readonly finding: LocatedFinding;
   readonly severity: Severity;
 }
 

@@ -8,7 +8,7 @@ export function textReport(report: Report, colour: boolean): string {
   const paint = (severity: 'error' | 'warning', text: string) => (colour ? `${colours[severity]}${text}${colours.reset}` : text);
   const findings = lines(report).map(
     ({ result, finding, severity }) =>
-      `${result.manifest.file}:${result.manifest.line} ${objectName(result)} ${paint(severity, severity)} ${formatFinding(finding)}`,
+      `${result.manifest.file}:${finding.line} ${objectName(result)} ${paint(severity, severity)} ${formatFinding(finding)}`,
   );
   const errors = report.errors.map((error) => `${error.file}:${error.line} ${paint('error', 'error')} ${error.message}`);
   const s = summarize(report);

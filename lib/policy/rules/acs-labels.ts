@@ -3,6 +3,7 @@ import type { PodRule } from '../rule.js';
 
 export const acsLabels: PodRule = {
   id: 'acs-labels',
+  summary: 'ACS compute labels and annotations outside `schemas/acs-labels.schema.json`',
   target: 'pod',
   message: 'ACS does not accept this compute label or annotation',
   workaround: 'fix or remove it (README: ACS labels)',

@@ -1,10 +1,12 @@
-import { checkAnnotations } from '../annotations.js';
+import { recordOrEmpty } from '../../workload/pod-template.js';
 import type { PodRule } from '../rule.js';
 
 export const eciAnnotations: PodRule = {
   id: 'eci-annotations',
+  summary: 'ECI annotations outside `schemas/eci-annotations.schema.json` (see the tables below)',
   target: 'pod',
   message: 'ECI does not accept this annotation value',
   workaround: 'fix or remove the annotation; ECI reads it only when the pod is created (README: ECI annotations)',
-  check: (pod, context) => checkAnnotations(pod.metadata.annotations, `${pod.metadataPath}.annotations`, context),
+  // Anything that is not a map has no ECI annotations to judge.
+  check: (pod, context) => context.schemas.eciAnnotations(recordOrEmpty(pod.metadata.annotations), `${pod.metadataPath}.annotations`),
 };

@@ -6,6 +6,7 @@ type HostNamespaceField = 'hostNetwork' | 'hostPID' | 'hostIPC';
 function hostNamespaceRule(id: string, field: HostNamespaceField, workaround: string): PodRule {
   return {
     id,
+    summary: `\`${field}: true\``,
     target: 'pod',
     message: `${field} is not supported on ECI: each pod is an isolated sandbox with no host to share`,
     workaround,

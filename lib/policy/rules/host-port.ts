@@ -3,6 +3,7 @@ import type { PodRule } from '../rule.js';
 
 export const hostPort: PodRule = {
   id: 'host-port',
+  summary: '`containers[].ports[].hostPort`',
   target: 'pod',
   message: 'hostPort is not supported on ECI: there is no node port to bind',
   workaround: 'remove it and expose the port with a Service of type LoadBalancer or an Ingress',

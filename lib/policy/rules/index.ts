@@ -8,6 +8,7 @@ import { eciProfile } from './eci-profile.js';
 import { hostIpc, hostNetwork, hostPid } from './host-namespaces.js';
 import { hostPath } from './host-path.js';
 import { hostPort } from './host-port.js';
+import { instanceLimitsRule } from './instance-limits.js';
 import { nodePort } from './node-port.js';
 import { privileged } from './privileged.js';
 import { reservedPort } from './reserved-port.js';
@@ -24,6 +25,7 @@ export const rules: readonly Rule[] = [
   privileged,
   capabilities,
   reservedPort,
+  instanceLimitsRule,
   nodePort,
   sessionAffinity,
   eciAnnotations,

@@ -3,6 +3,7 @@ import type { ObjectRule } from '../rule.js';
 
 export const nodePort: ObjectRule = {
   id: 'node-port',
+  summary: 'Services of type NodePort',
   target: 'object',
   kinds: ['Service'],
   message: 'Services of type NodePort are not supported on ECI: virtual nodes have no node ports',

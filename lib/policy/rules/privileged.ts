@@ -3,6 +3,7 @@ import type { PodRule } from '../rule.js';
 
 export const privileged: PodRule = {
   id: 'privileged',
+  summary: '`securityContext.privileged` in containers, init and ephemeral containers',
   target: 'pod',
   message: 'privileged containers are not supported on ECI (a preview enabled only through Alibaba Cloud support)',
   workaround: 'add only the capabilities needed with securityContext.capabilities.add',

@@ -6,6 +6,7 @@ const reservedPorts = new Set([111, 10250, 10255]);
 
 export const reservedPort: PodRule = {
   id: 'reserved-port',
+  summary: '`containerPort` 111, 10250 or 10255 (used by the ECI sandbox)',
   target: 'pod',
   message: 'ECI reserves container ports 111, 10250 and 10255',
   workaround: 'listen on another port',

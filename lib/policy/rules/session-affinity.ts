@@ -3,6 +3,7 @@ import type { ObjectRule } from '../rule.js';
 
 export const sessionAffinity: ObjectRule = {
   id: 'session-affinity',
+  summary: 'Services with `sessionAffinity: ClientIP`',
   target: 'object',
   kinds: ['Service'],
   message: 'sessionAffinity ClientIP is not supported for pods on ECI',

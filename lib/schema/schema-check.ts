@@ -5,7 +5,7 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import addFormats from 'ajv-formats';
 import type { JsonSchema } from '../schemas.js';
-import type { Violation } from './rule.js';
+import type { Violation } from './types.js';
 import { violationsOf } from './schema-messages.js';
 
 /** The violations of `data`, with field paths below `at`. */

@@ -4,7 +4,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import type { JsonSchema } from '../schemas.js';
-import type { Severity, Violation } from './rule.js';
+import type { Severity, Violation } from './types.js';
 
 /** One thing wrong, at a field path relative to the value the error was raised on. */
 interface Problem {
