@@ -45,25 +45,27 @@ export interface Selector {
   readonly effect: { annotations?: Record<string, string>; labels?: Record<string, string> };
 }
 
-export function profileConfigMap(selectors: readonly Selector[] | string): V1ConfigMap {
+export type ProfileName = 'eci-profile' | 'acs-profile';
+
+export function profileConfigMap(selectors: readonly Selector[] | string, name: ProfileName = 'eci-profile'): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
-    metadata: { name: 'eci-profile', namespace: 'kube-system' },
+    metadata: { name, namespace: 'kube-system' },
     data: { selectors: typeof selectors === 'string' ? selectors : JSON.stringify(selectors) },
   };
 }
 
-/** Applies an eci-profile and waits until the webhook serves it (the watch, not a restart). */
-export async function applyProfile(selectors: readonly Selector[]): Promise<void> {
-  const applied = await kubectlObjects(['apply', '-o', 'jsonpath={.metadata.resourceVersion}'], profileConfigMap(selectors));
-  if (applied.code !== 0) throw new Error(`the eci-profile was refused: ${applied.stderr}`);
-  await untilProfile((profile) => profile.endsWith(`@${applied.stdout.trim()}`));
+/** Applies a profile and waits until the webhook serves it (the watch, not a restart). */
+export async function applyProfile(selectors: readonly Selector[], name: ProfileName = 'eci-profile'): Promise<void> {
+  const applied = await kubectlObjects(['apply', '-o', 'jsonpath={.metadata.resourceVersion}'], profileConfigMap(selectors, name));
+  if (applied.code !== 0) throw new Error(`the ${name} was refused: ${applied.stderr}`);
+  await untilProfile((profile) => profile.endsWith(`${name}@${applied.stdout.trim()}`));
 }
 
-export async function deleteProfile(): Promise<void> {
-  await kubectlOk(['delete', 'configmap', 'eci-profile', '-n', 'kube-system', '--ignore-not-found']);
-  await untilProfile((profile) => !profile.includes('kube-system/eci-profile@'));
+export async function deleteProfile(name: ProfileName = 'eci-profile'): Promise<void> {
+  await kubectlOk(['delete', 'configmap', name, '-n', 'kube-system', '--ignore-not-found']);
+  await untilProfile((profile) => !profile.includes(`kube-system/${name}@`));
 }
 
 /** The profile the webhook names in /readyz. */

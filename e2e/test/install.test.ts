@@ -51,6 +51,7 @@ t.test('the webhook runs as the ServiceAccount, with exactly the rights it needs
   const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args, `--as=${serviceAccount}`])).stdout.trim();
   t.equal(await can('watch', 'namespaces'), 'yes');
   t.equal(await can('get', 'configmap/eci-profile', '-n', 'kube-system'), 'yes');
+  t.equal(await can('watch', 'configmap/acs-profile', '-n', 'kube-system'), 'yes');
   t.equal(await can('patch', 'validatingwebhookconfiguration/eci-admission'), 'yes');
   t.equal(await can('list', 'configmaps', '-n', 'kube-system'), 'no', 'no other kube-system ConfigMap can be listed');
   t.equal(await can('get', 'secrets', '-n', 'eci-admission'), 'no');

@@ -2,7 +2,7 @@
 // invalid one is refused with the path of the error, other kube-system ConfigMaps never reach us.
 import type { V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
-import { applyProfile, deleteProfile, kubectlObjects, namespace, pod, profileConfigMap, webhookPid, webhookPort } from '../helpers.js';
+import { applyProfile, deleteProfile, kubectlObjects, namespace, pod, profileConfigMap, webhookPid, webhookPort, webhookProfile } from '../helpers.js';
 import { webhookCounter } from '../webhook.js';
 
 t.before(async () => void (await namespace('e2e-profile', { team: 'profile' })));
@@ -32,6 +32,19 @@ t.test('an invalid profile is refused by the profiles webhook, with the path of 
   const notJson = await kubectlObjects(['apply'], profileConfigMap('[{"name": '));
   t.equal(notJson.code, 1);
   t.match(notJson.stderr, 'data.selectors');
+});
+
+t.test('an acs-profile applies like the eci-profile, wins over it, and /readyz names it', async (t) => {
+  await applyProfile([{ name: 'eci', namespaceSelector: { matchLabels: { team: 'profile' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } } }]);
+  await applyProfile([{ name: 'acs', namespaceSelector: { matchLabels: { team: 'profile' } }, effect: { labels: { 'acs-selector': 'acs' } } }], 'acs-profile');
+  t.teardown(() => deleteProfile('acs-profile'));
+  t.match(await webhookProfile(), /^cluster kube-system\/acs-profile@\d+$/);
+  const routed = await dryRunPod('acs');
+  t.equal(routed.metadata?.labels?.['acs-selector'], 'acs', 'the acs-profile\'s effect');
+  t.notOk(routed.metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'not the eci-profile\'s');
+  const refused = await kubectlObjects(['apply'], profileConfigMap('[{"name": "x", "effect": 1}]', 'acs-profile'));
+  t.equal(refused.code, 1, 'an invalid acs-profile is refused');
+  t.match(refused.stderr, 'admission webhook "profiles.eci-admission.svc" denied the request');
 });
 
 t.test('only the profiles are sent: the API server evaluates matchConditions', async (t) => {
