@@ -11,6 +11,7 @@ import { readInputs, type Inputs } from './inputs.js';
 import { githubReport } from './report/github.js';
 import { jsonReport } from './report/json.js';
 import { junitReport } from './report/junit.js';
+import { sarifReport } from './report/sarif.js';
 import { exitCode, type Output, type Report } from './report/report.js';
 import { textReport } from './report/text.js';
 import { loadWebhookRouting } from './webhook-routing.js';
@@ -71,6 +72,8 @@ function render(report: Report, output: Output, colour: boolean): string {
       return junitReport(report);
     case 'github':
       return githubReport(report);
+    case 'sarif':
+      return sarifReport(report);
     case 'text':
       return textReport(report, colour);
   }
