@@ -87,10 +87,11 @@ t.test('the examples of the issue', async (t) => {
   t.same(await judge(pod({}, {}, unrelated)), { allowed: true, denials: [], warnings: [] }, 'annotations outside the ECI set');
 });
 
-t.test("a workload's own annotations are not the pod's: only the template is judged", async (t) => {
+t.test("a workload's own annotations are not the pod's: their values are not judged, their place is", async (t) => {
   const deployment = withMetadata(kubectlCreate('deployment', 'web', '--image=nginx'), [], { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' } });
   const { allowed, findings, warnings, patch } = decide(requestFor(deployment), context);
-  t.same({ allowed, findings, warnings, patch }, { allowed: true, findings: [], warnings: [], patch: [] });
+  t.same({ allowed, findings, patch }, { allowed: true, findings: [], patch: [] });
+  t.same(warnings.map((w) => [w.rule, w.path]), [['annotation-placement', 'metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]']], 'only that it is in the wrong place');
 });
 
 t.test('malformed metadata never throws', async (t) => {

@@ -137,3 +137,29 @@ t.test('GitHub output puts each finding on the line of its field, in every docum
     `warning capabilities @${lineOf(multiDocument, '              add: [NET_RAW]')}`,
   ]);
 });
+
+t.test('ECI annotations on a CronJob\'s own metadata: a warning on their line, saying where to move them', async (t) => {
+  const cronJob = `apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: nightly
+  annotations:
+    k8s.aliyun.com/eci-spot-strategy: Cheapest
+spec:
+  schedule: "0 3 * * *"
+  jobTemplate:
+    spec:
+      template:
+        spec:
+          restartPolicy: Never
+          containers: [{name: app, image: busybox}]
+`;
+  const dir = t.testdir({ 'cronjob.yaml': cronJob });
+  const result = await run(['check', '-f', join(dir, 'cronjob.yaml'), '--output', 'json']);
+  t.equal(result.code, 0, 'a warning: the value is never read, so it cannot be refused');
+  const [object] = (JSON.parse(result.stdout) as JsonReport).objects;
+  t.same(object?.findings.map((f) => [f.rule, f.severity, f.path, f.line]), [
+    ['annotation-placement', 'warn', 'metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', lineOf(cronJob, '    k8s.aliyun.com/eci-spot-strategy: Cheapest')],
+  ]);
+  t.match(result.stdout, 'move it to spec.jobTemplate.spec.template.metadata.annotations[\\"k8s.aliyun.com/eci-spot-strategy\\"]');
+});

@@ -42,10 +42,33 @@ const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
   ['resource-policy', resourcePolicy({ strategy: 'prefer', units: [{ resource: 'tpu' }] }), 'spec.units[0].resource'],
 ];
 
+/** Rules that only warn: one object each that trips exactly that rule, and the path it names. */
+const cronJob = {
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name: 'nightly', namespace: 'default', annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo', team: 'batch' } },
+  spec: { schedule: '0 3 * * *', jobTemplate: { metadata: { annotations: { 'k8s.aliyun.com/eci-use-specs': '2-4Gi' } }, spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } } } },
+} as KubernetesObject;
+const warningCases: ReadonlyArray<readonly [string, KubernetesObject, readonly string[], readonly string[]]> = [
+  ['annotation-placement', cronJob,
+    ['metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', 'spec.jobTemplate.metadata.annotations["k8s.aliyun.com/eci-use-specs"]'],
+    ['spec.jobTemplate.spec.template.metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', 'spec.jobTemplate.spec.template.metadata.annotations["k8s.aliyun.com/eci-use-specs"]']],
+];
+
 t.test('every registered rule has a case, and ids are unique', async (t) => {
   const ids = rules.map((rule) => rule.id);
   t.equal(new Set(ids).size, ids.length, 'no duplicate ids');
-  t.same([...ids].sort(), ruleCases.map(([id]) => id).sort());
+  t.same([...ids].sort(), [...ruleCases, ...warningCases].map(([id]) => id).sort());
+});
+
+t.test('each warning rule warns its case at the right paths, and says where to move it', async (t) => {
+  for (const [id, object, paths, targets] of warningCases) {
+    const decision = decide(requestFor(object), serverless);
+    t.equal(decision.allowed, true, `${id} allows`);
+    const warnings = decision.warnings.filter((w) => w.rule === id);
+    t.same(warnings.map((w) => w.path), paths, `${id} warnings`);
+    targets.forEach((target, index) => t.match(warnings[index]?.workaround, target));
+  }
 });
 
 t.test('each rule denies its case with one finding at the right path', async (t) => {

@@ -1,6 +1,7 @@
 // The rule registry: every rule once, by stable id, in the order findings are reported.
 import type { Rule } from '../rule.js';
 import { acsLabels } from './acs-labels.js';
+import { annotationPlacement } from './annotation-placement.js';
 import { capabilities } from './capabilities.js';
 import { daemonset } from './daemonset.js';
 import { eciAnnotations } from './eci-annotations.js';
@@ -29,6 +30,7 @@ export const rules: readonly Rule[] = [
   nodePort,
   sessionAffinity,
   eciAnnotations,
+  annotationPlacement,
   acsLabels,
   resourcePolicy,
   eciProfile,
