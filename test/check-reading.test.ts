@@ -163,3 +163,16 @@ spec:
   ]);
   t.match(result.stdout, 'move it to spec.jobTemplate.spec.template.metadata.annotations[\\"k8s.aliyun.com/eci-spot-strategy\\"]');
 });
+
+t.test('--mode audit lists what it would record, and fails nothing', async (t) => {
+  const dir = t.testdir({ 'agent.yaml': retired });
+  const file = join(dir, 'agent.yaml');
+  const text = await run(['check', '-f', file, '--mode', 'audit']);
+  t.equal(text.code, 0);
+  t.match(text.stdout, /DaemonSet\/default\/agent audit daemonset: kind: /);
+  t.match(text.stdout, '1 admitted, 0 denied');
+  t.match(text.stdout, '1 audited');
+  const json = JSON.parse((await run(['check', '-f', file, '--mode', 'audit', '--output', 'json'])).stdout) as JsonReport & { summary: { audited: number } };
+  t.same(json.objects[0]?.findings.filter((f) => f.severity === 'audit').map((f) => f.rule), ['daemonset']);
+  t.equal(json.summary.audited, 1);
+});

@@ -22,6 +22,8 @@ export interface CheckResult {
   readonly findings: readonly LocatedFinding[];
   /** What reading the manifest noticed, then the decision's warnings. */
   readonly warnings: readonly LocatedFinding[];
+  /** What an audit-mode namespace (or `--mode audit`) records without a word to the user. */
+  readonly audited: readonly LocatedFinding[];
   /** What /mutate would change (pods only). */
   readonly patch: readonly PatchOperation[];
 }
@@ -64,7 +66,7 @@ function checkOne(manifest: Manifest, context: PolicyContext, routing: WebhookRo
   const namespace = namespaceOf(object);
   const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});
   const base = { manifest, namespace, name: object.metadata?.name ?? object.metadata?.generateName ?? '' };
-  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: notes, patch: [] };
+  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], patch: [] };
   const decision = decide(requestOf(object, namespace, base.name), context);
   const validated = paths.has('/validate');
   const located = (findings: readonly Finding[]) => (validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : []);
@@ -73,6 +75,7 @@ function checkOne(manifest: Manifest, context: PolicyContext, routing: WebhookRo
     verdict: validated && !decision.allowed ? 'denied' : 'admitted',
     findings: located(decision.findings),
     warnings: [...notes, ...located(decision.warnings)],
+    audited: located(decision.audited ?? []),
     patch: paths.has('/mutate') ? decision.patch : [],
   };
 }

@@ -84,11 +84,12 @@ export function isRoutedKind(kind: KindKey): boolean {
 
 /** The group, version and kind an object declares (`apps/v1` Deployment, `v1` Pod). */
 export function groupVersionKindOf(object: KubernetesObject): GroupVersionKind {
-  const apiVersion = object.apiVersion ?? '';
+  // Objects from files, tests or a fuzzer need not match their type: a non-string reads as none.
+  const apiVersion = typeof object.apiVersion === 'string' ? object.apiVersion : '';
   const slash = apiVersion.indexOf('/');
   return {
     group: slash < 0 ? '' : apiVersion.slice(0, slash),
     version: apiVersion.slice(slash + 1),
-    kind: object.kind ?? '',
+    kind: typeof object.kind === 'string' ? object.kind : '',
   };
 }

@@ -4,7 +4,7 @@ import { lines, objectName, type Report } from './report.js';
 
 export function githubReport(report: Report): string {
   const findings = lines(report).map(({ result, finding, severity }) =>
-    command(severity, { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` }, `${objectName(result)}: ${formatFinding(finding)}`),
+    command(severity === 'note' ? 'notice' : severity, { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` }, `${objectName(result)}: ${formatFinding(finding)}`),
   );
   const errors = report.errors.map((error) => command('error', { file: error.file, line: error.line, title: 'eci-admission input' }, error.message));
   return [...findings, ...errors, ''].join('\n');

@@ -15,6 +15,7 @@ export function jsonReport(report: Report): string {
     findings: [
       ...result.findings.map((finding) => ({ ...finding, severity: 'deny' })),
       ...result.warnings.map((finding) => ({ ...finding, severity: 'warn' })),
+      ...result.audited.map((finding) => ({ ...finding, severity: 'audit' })),
     ],
     patch: result.patch,
   }));

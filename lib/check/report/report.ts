@@ -18,6 +18,7 @@ export interface Summary {
   readonly denied: number;
   readonly skipped: number;
   readonly warnings: number;
+  readonly audited: number;
   readonly errors: number;
 }
 
@@ -29,6 +30,7 @@ export function summarize(report: Report): Summary {
     denied: count('denied'),
     skipped: count('skipped'),
     warnings: report.results.reduce((sum, result) => sum + result.warnings.length, 0),
+    audited: report.results.reduce((sum, result) => sum + result.audited.length, 0),
     errors: report.errors.length,
   };
 }
@@ -40,7 +42,8 @@ export function exitCode(report: Report): 0 | 1 | 2 {
   return summary.denied > 0 || (report.strict && summary.warnings > 0) ? 1 : 0;
 }
 
-export type Severity = 'error' | 'warning';
+/** `note`: a finding audit mode records; it never fails a run. */
+export type Severity = 'error' | 'warning' | 'note';
 
 export interface Line {
   readonly result: CheckResult;
@@ -48,11 +51,12 @@ export interface Line {
   readonly severity: Severity;
 }
 
-/** Every finding of the run, denials first within an object, in input order. */
+/** Every finding of the run, denials first, then warnings and audited ones, within an object in input order. */
 export function lines(report: Report): Line[] {
   return report.results.flatMap((result) => [
     ...result.findings.map((finding) => ({ result, finding, severity: 'error' as const })),
     ...result.warnings.map((finding) => ({ result, finding, severity: report.strict ? ('error' as const) : ('warning' as const) })),
+    ...result.audited.map((finding) => ({ result, finding, severity: 'note' as const })),
   ]);
 }
 
