@@ -6,19 +6,19 @@ import type { PodTemplate } from '../workload/pod-template.js';
 import type { Labels, PolicyContext } from './context.js';
 import { matchingSelectors } from './mutate.js';
 
-interface RoutingLabel {
+export interface RoutingLabel {
   readonly key: string;
   readonly value: string;
   /** Honoured, but the recommended label is alibabacloud.com/eci=true. */
   readonly legacy: boolean;
 }
 
-const podLabels: readonly RoutingLabel[] = [
+export const podLabels: readonly RoutingLabel[] = [
   { key: 'alibabacloud.com/eci', value: 'true', legacy: false },
   { key: 'alibabacloud.com/acs', value: 'true', legacy: false },
   { key: 'eci', value: 'true', legacy: true },
 ];
-const namespaceLabels: readonly RoutingLabel[] = [
+export const namespaceLabels: readonly RoutingLabel[] = [
   { key: 'alibabacloud.com/eci', value: 'true', legacy: false },
   { key: 'eci', value: 'true', legacy: true },
   { key: 'virtual-node-affinity-injection', value: 'enabled', legacy: true },
@@ -55,7 +55,7 @@ export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector:
   },
 };
 
-const virtualNodeNamePrefix = 'virtual-kubelet-';
+export const virtualNodeNamePrefix = 'virtual-kubelet-';
 
 export function isEciBound(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): boolean {
   return eciBoundReason(pod, namespace, context) !== undefined;

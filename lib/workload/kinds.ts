@@ -35,6 +35,11 @@ export function podTemplateLocation(kind: KindKey): readonly string[] | undefine
   return podTemplateLocations.get(kind);
 }
 
+/** Every kind with a pod template, and where it keeps it. */
+export function podTemplateKinds(): ReadonlyArray<readonly [KindKey, readonly string[]]> {
+  return [...podTemplateLocations];
+}
+
 export function isHandledKind(kind: KindKey): boolean {
   return isRoutedKind(kind) || configKinds.has(kind);
 }
