@@ -41,8 +41,10 @@ export function schemaDocs(dir: string = schemasDir): string {
   return [begin, '', ...parts, end].join('\n');
 }
 
-/** `readme` with its generated region replaced by `docs`. */
-export function withSchemaDocs(readme: string, docs: string): string {
+/** `readme` with a generated region replaced by `docs`, found by the markers `docs` starts and ends with. */
+export function withGenerated(readme: string, docs: string): string {
+  const lines = docs.split('\n');
+  const [begin, end] = [lines[0]!, lines.at(-1)!];
   const from = readme.indexOf(begin);
   const to = readme.indexOf(end);
   if (from < 0 || to < from) throw new Error(`README has no region ${begin} ... ${end}`);

@@ -1,12 +1,22 @@
 // The README's annotation reference is generated from the schema files and must stay in sync.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { schemaDocs, withSchemaDocs } from '../lib/schema-docs.js';
+import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { policyDocs } from '../lib/policies/docs.js';
+import { defaultPolicies } from '../lib/policies/manifests.js';
+import { schemaDocs, withGenerated } from '../lib/schema-docs.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 t.test('README matches the schemas (run `npm run docs` after changing a schema)', async (t) => {
-  t.equal(withSchemaDocs(readme, schemaDocs()), readme);
+  t.equal(withGenerated(readme, schemaDocs()), readme);
+});
+
+t.test('README says what the admission policies cover (run `npm run docs` after changing a rule)', async (t) => {
+  const docs = policyDocs(defaultPolicies(readWebhookConfigurations()));
+  t.equal(withGenerated(readme, docs), readme);
+  t.match(docs, /`eci-admission-host-path`/);
+  t.match(docs, /`resource-policy`: /);
 });
 
 t.test('every ECI annotation key of the schema is in the README with its allowed values', async (t) => {

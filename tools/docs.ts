@@ -1,9 +1,14 @@
-// `npm run docs`: rewrite the generated reference in README.md from the schema files.
+// `npm run docs`: rewrite the generated regions of README.md: the reference from the schema files,
+// and what the admission policies cover.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { schemaDocs, withSchemaDocs } from '../lib/schema-docs.js';
+import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { policyDocs } from '../lib/policies/docs.js';
+import { defaultPolicies } from '../lib/policies/manifests.js';
+import { schemaDocs, withGenerated } from '../lib/schema-docs.js';
 
 const readme = fileURLToReadme();
-writeFileSync(readme, withSchemaDocs(readFileSync(readme, 'utf8'), schemaDocs()));
+const docs = [schemaDocs(), policyDocs(defaultPolicies(readWebhookConfigurations()))];
+writeFileSync(readme, docs.reduce(withGenerated, readFileSync(readme, 'utf8')));
 process.stdout.write(`updated ${readme}\n`);
 
 /** README.md of this package: this file is compiled to dist/tools/docs.js. */

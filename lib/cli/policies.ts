@@ -8,12 +8,9 @@ import { readWebhookConfigurations } from '../cluster/webhook-configurations.js'
 import { clusterModes } from '../policy/context.js';
 import { modes } from '../policy/enforcement.js';
 import { rules } from '../policy/rules/index.js';
-import { hasPolicy, policies, type PolicySet } from '../policies/manifests.js';
+import { hasPolicy, policies, validateWebhook, type PolicySet } from '../policies/manifests.js';
 import { oneOf } from './flags.js';
 import { printUsage, UsageError } from './usage.js';
-
-/** The webhook whose resources and namespace exclusions the policies copy. */
-const validateWebhook = 'validate.eci-admission.svc';
 
 export async function runPolicies(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -32,13 +29,11 @@ export async function runPolicies(args: string[]): Promise<number> {
   for (const id of values.rule ?? []) {
     if (!expressible.includes(id)) throw new UsageError(`--rule: ${id} has no policy (rules with one: ${expressible.join(', ')})`);
   }
-  const webhook = readWebhookConfigurations().validating.webhooks?.find((w) => w.name === validateWebhook);
-  if (webhook === undefined) throw new UsageError(`the webhook configurations have no ${validateWebhook}`);
   const set = policies({
     mode: oneOf('--mode', values.mode, modes),
     clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
     rules: values.rule ?? [],
-    webhook,
+    webhook: validateWebhook(readWebhookConfigurations()),
   });
   const uncovered = uncoveredText(set);
   if (values.out === undefined) {

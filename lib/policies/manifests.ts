@@ -2,6 +2,7 @@
 // binding per rule that CEL can state, one more for the rules' warnings, and the list of what
 // stays with the webhook and why. Pure: the caller reads the webhook configurations and writes.
 import type { V1ValidatingWebhook } from '@kubernetes/client-node';
+import { WebhookConfigurationsError, type WebhookConfigurations } from '../cluster/webhook-configurations.js';
 import type { ClusterMode } from '../policy/context.js';
 import type { Mode } from '../policy/enforcement.js';
 import { isFieldRule, type FieldRule } from '../policy/field-rule.js';
@@ -86,6 +87,19 @@ export function policies(options: PolicyOptions): PolicySet {
       ...(options.clusterMode === 'hybrid' ? [{ field: 'eci-profile selectors', reason: 'in hybrid mode a pod that only an eci-profile selector sends to ECI is not seen as ECI-bound: the policies cannot read the profile' }] : []),
     ],
   };
+}
+
+/** The webhook whose resources and namespace exclusions the policies copy. */
+export function validateWebhook(configurations: WebhookConfigurations): V1ValidatingWebhook {
+  const name = 'validate.eci-admission.svc';
+  const webhook = configurations.validating.webhooks?.find((w) => w.name === name);
+  if (webhook === undefined) throw new WebhookConfigurationsError(`the webhook configurations have no ${name}`);
+  return webhook;
+}
+
+/** What deploy/policies holds: every rule, enforced, in a serverless cluster. */
+export function defaultPolicies(configurations: WebhookConfigurations): PolicySet {
+  return policies({ mode: 'enforce', clusterMode: 'serverless', rules: [], webhook: validateWebhook(configurations) });
 }
 
 export function hasPolicy(rule: Rule): boolean {

@@ -35,9 +35,9 @@ export interface SchemaCel {
 /** Reasons, by the keyword CEL cannot state, for the command's output and the README. */
 const reasons: Readonly<Record<string, string>> = {
   'x-list': 'a comma list checked entry by entry: not translated yet (CEL could split it)',
-  'x-json': 'a JSON value (or a number with a range) parsed from the string: CEL has no JSON parser',
-  format: 'a format (an IPv4 address) checked by a validator CEL lacks',
-  patternProperties: 'a family of keys by prefix',
+  'x-json': 'a JSON object or array, or a number with a range, parsed from the string: CEL has no JSON parser (the numbers are not translated yet)',
+  format: 'a format (an IPv4 address): not translated yet',
+  patternProperties: 'a family of keys by prefix (a warning): not translated yet',
 };
 
 /**
