@@ -32,7 +32,7 @@ const schemaRules: Readonly<Record<string, { schema: string; data: string; field
 /** Rules (and what the webhook does besides) that have no policy, and why. */
 export const cannotExpress: Readonly<Record<string, string>> = {
   'resource-policy':
-    'a custom resource checked unit by unit (a list of objects with cross-field rules); its schema uses keywords (items, minimum) the generator does not translate',
+    'a custom resource, typed by its CRD where the schema translation reads plain maps (and the CRD may be absent): not translated yet',
   'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
   [routingRuleId]: 'virtual-node routing and eci-profile selector effects change the pod (a mutation) and need the eci-profile, which a policy cannot read',
 };

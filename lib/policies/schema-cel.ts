@@ -34,11 +34,15 @@ export interface SchemaCel {
 
 /** Reasons, by the keyword CEL cannot state, for the command's output and the README. */
 const reasons: Readonly<Record<string, string>> = {
-  'x-list': 'a comma list checked entry by entry: not translated yet (CEL could split it)',
-  'x-json': 'a JSON object or array, or a number with a range, parsed from the string: CEL has no JSON parser (the numbers are not translated yet)',
-  format: 'a format (an IPv4 address): not translated yet',
+  'x-json': 'a JSON object or array parsed from the string: CEL has no JSON parser',
   patternProperties: 'a family of keys by prefix (a warning): not translated yet',
 };
+
+/** ajv-formats' ipv4, which the webhook's checks use, in RE2 (CEL's matches) as in JavaScript. */
+const ipv4Pattern = '^(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$';
+
+/** Range keywords of numbers parsed by x-json, and the CEL comparison each allows. */
+const ranges: Readonly<Record<string, string>> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
 
 /**
  * The validations of `schema` over the CEL map `data`, whose top-level fields sit at `fieldPrefix`
@@ -132,6 +136,26 @@ function nodeCel(root: JsonSchema, raw: JsonSchema, subject: string): string {
         return [`${subject} == ${literal(argument as string)}`];
       case 'pattern':
         return [`${subject}.matches(${literal(argument as string)})`];
+      case 'format':
+        if (argument !== 'ipv4') throw new NotExpressible(`the format ${String(argument)}`);
+        return [`${subject}.matches(${literal(ipv4Pattern)})`];
+      case 'x-list':
+        return [nodeCel(root, argument as JsonSchema, `${subject}.split(',')`)];
+      case 'x-json':
+        // Numbers only; their pattern has already said the string is one (&& absorbs the error).
+        if (!['number', 'integer'].includes(String((argument as JsonSchema).type))) throw new NotExpressible('x-json');
+        return [nodeCel(root, argument as JsonSchema, `double(${subject})`)];
+      case 'minimum':
+      case 'maximum':
+      case 'exclusiveMinimum':
+      case 'exclusiveMaximum':
+        return [`${subject} ${ranges[keyword]} double(${Number(argument)})`];
+      case 'items':
+        return [`${subject}.all(x, ${nodeCel(root, argument as JsonSchema, 'x')})`];
+      case 'maxItems':
+        return [`size(${subject}) <= ${Number(argument)}`];
+      case 'uniqueItems':
+        return argument === true ? [`${subject}.all(x, size(${subject}.filter(y, y == x)) == 1)`] : [];
       case 'if':
         return [`!(${nodeCel(root, argument as JsonSchema, subject)}) || (${nodeCel(root, (node.then ?? {}) as JsonSchema, subject)})`];
       case 'then':
