@@ -40,7 +40,7 @@ t.test('every rule has a policy or is listed as not covered, with a reason', asy
     t.ok(names.includes(`eci-admission-${id}`) !== (listed !== null), `${id}: a policy, or listed (not both)`);
     if (listed) t.notMatch(listed[1], /no CEL form/, `${id}: the list says why`);
   }
-  t.match(stdout, /^# - eci-routing: .*mutation/m, 'what the mutating webhook does is listed too');
+  t.match(stdout, /^# - eci-routing: .*eci-profile/m, 'what the mutating webhook does is listed too');
   t.match(stdout, /^# - eci-annotations annotations\["k8s\.aliyun\.com\/eci-custom-hosts"\]: .*JSON/m, 'annotation keys CEL cannot state are listed');
   t.same(names.length, ofKind(manifests, 'ValidatingAdmissionPolicyBinding').length, 'each policy has its binding');
 });
@@ -72,6 +72,15 @@ t.test('--cluster-mode hybrid judges only what is ECI-bound; serverless judges e
   t.ok(hybrid.length > 0 && hybrid.every((expression) => expression.includes('!variables.eciBound')), 'every hybrid validation skips what is not ECI-bound');
   t.notOk((await judged('serverless')).some((expression) => expression.includes('eciBound')));
   t.match((await generate('--cluster-mode', 'hybrid')).stdout, /^# - eci-profile selectors: /m, 'hybrid lists what it cannot see');
+});
+
+t.test('--mutating adds virtual-node routing as a MutatingAdmissionPolicy for new pods', async (t) => {
+  t.notOk((await generate()).manifests.some((m) => m.kind.startsWith('Mutating')), 'not by default: the API is beta');
+  const { manifests } = await generate('--mutating', '--routing', 'eci-vnode');
+  const [policy] = ofKind(manifests, 'MutatingAdmissionPolicy') as unknown as Array<{ spec: { mutations: Array<{ jsonPatch: { expression: string } }> } }>;
+  t.match(policy?.spec.mutations[0]?.jsonPatch.expression, /"k8s\.aliyun\.com\/vnode"/, 'the flavour chosen');
+  const [binding] = ofKind(manifests, 'MutatingAdmissionPolicyBinding');
+  t.same(binding?.spec.matchResources?.namespaceSelector, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['eci-admission', 'kube-system'] }] });
 });
 
 t.test('--rule chooses policies; a rule without one is a usage error', async (t) => {

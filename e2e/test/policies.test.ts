@@ -3,11 +3,13 @@
 // tables get the verdict `check` gives them (as far as the policies cover: what they do not is
 // the list `policies` prints). Policies take effect asynchronously, so each phase waits until a
 // probe gets the expected answer before comparing.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KubernetesObject } from '@kubernetes/client-node';
+import { isDeepStrictEqual } from 'node:util';
+import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
+import jsonpatch from 'fast-json-patch';
 import t from 'tap';
 import { carriers, families } from '../../test/helpers/annotation-cases.js';
 import { run } from '../../test/helpers/cli.js';
@@ -19,6 +21,7 @@ import { repoRoot } from '../paths.js';
 const ns = 'e2e-policies';
 const deployPolicies = join(repoRoot, 'deploy', 'policies');
 const webhookConfigurations = ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration'] as const;
+const routingPolicy = 'eci-admission-routing';
 
 interface Case {
   readonly what: string;
@@ -119,6 +122,26 @@ async function applyPolicies(args: readonly string[]): Promise<void> {
 
 const hostNetworkProbe = (name: string) => ({ ...pod({ hostNetwork: true }), metadata: { name, namespace: ns } }) as KubernetesObject;
 
+/** A pod the routing sends to a virtual node: labelled, in the test namespace. */
+const routingProbe = () => ({ ...pod({}), metadata: { name: 'routing-probe', namespace: ns, labels: { 'alibabacloud.com/eci': 'true' } } }) as KubernetesObject;
+
+/** What routing decides about a pod: its nodeSelector and the tolerations it did not get by default. */
+interface Routed {
+  readonly nodeSelector?: Record<string, string>;
+  readonly tolerations: readonly unknown[];
+}
+
+function routingOf(object: KubernetesObject): Routed {
+  const spec = (object as V1Pod).spec ?? { containers: [] };
+  // DefaultTolerationSeconds adds the not-ready and unreachable tolerations to every pod.
+  return { nodeSelector: spec.nodeSelector, tolerations: (spec.tolerations ?? []).filter((t) => !t.key?.startsWith('node.kubernetes.io/')) };
+}
+
+/** The pod as the API server would store it (a server-side dry run). */
+async function routedBy(object: KubernetesObject): Promise<Routed> {
+  return routingOf(JSON.parse(await kubectlOk(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: JSON.stringify(object) })) as KubernetesObject);
+}
+
 /** The webhook configurations as stored, ready to be created again. */
 async function savedWebhookConfigurations(): Promise<string[]> {
   return Promise.all(
@@ -135,7 +158,9 @@ t.before(async () => void (await namespace(ns)));
 t.test('the API server accepts every generated policy, in every mode and cluster mode', async (t) => {
   for (const mode of ['enforce', 'warn', 'audit']) {
     for (const clusterMode of ['serverless', 'hybrid']) {
-      const generated = await run(['policies', '--mode', mode, '--cluster-mode', clusterMode]);
+      // With the routing policy too, in each virtual-node flavour (the cluster enables its beta API).
+      const routing = clusterMode === 'serverless' ? 'ack-virtual-node' : 'eci-vnode';
+      const generated = await run(['policies', '--mode', mode, '--cluster-mode', clusterMode, '--mutating', '--routing', routing]);
       const documents = generated.stdout.split(/^---$/m).length;
       const applied = await kubectl(['apply', '--dry-run=server', '-f', '-'], { input: generated.stdout });
       t.equal(applied.code, 0, `${mode}, ${clusterMode}: ${applied.stderr}`);
@@ -149,7 +174,9 @@ t.test('with the webhooks removed and deploy/policies applied', async (t) => {
   t.teardown(async () => {
     // Back to the install the other tests expect: no policies, the webhooks answering.
     await kubectlOk(['delete', '-k', deployPolicies, '--ignore-not-found']);
+    await kubectlOk(['delete', 'mutatingadmissionpolicy,mutatingadmissionpolicybinding', routingPolicy, '--ignore-not-found']);
     await until('the policies did not go away', async () => ((await kubectlObjects(['apply', '--dry-run=server'], hostNetworkProbe('gone'))).code === 0 ? undefined : 'still refused'));
+    await until('the routing policy did not go away', async () => ((await routedBy(routingProbe())).nodeSelector === undefined ? undefined : 'still routed'));
     for (const configuration of saved) await kubectlOk(['create', '-f', '-'], { input: configuration });
     await until('the webhook did not come back', async () =>
       (await kubectlObjects(['apply', '--dry-run=server'], hostNetworkProbe('back'))).stderr.includes('admission webhook') ? undefined : 'not refused by the webhook');
@@ -211,5 +238,46 @@ t.test('with the webhooks removed and deploy/policies applied', async (t) => {
       return found.length === 0 ? undefined : found.join('\n');
     });
     t.same(await problems(), [], `each of the ${warned.length} rule objects is admitted with a Warning: naming its field`);
+  });
+  t.test('--mutating: routing as a MutatingAdmissionPolicy gives pods what /mutate gives them', async (t) => {
+    const eciNamespace = await namespace(`${ns}-routed`, { 'alibabacloud.com/eci': 'true' });
+    const legacyNamespace = await namespace(`${ns}-legacy`, { 'virtual-node-affinity-injection': 'enabled' });
+    const out = join(mkdtempSync(join(tmpdir(), 'e2e-routing-')), 'policies');
+    const written = await run(['policies', '--mutating', '--out', out]);
+    t.equal(written.code, 0, written.stderr);
+    await kubectlOk(['apply', '-f', join(out, `${routingPolicy}.yaml`)]);
+    const at = (name: string, namespace: string, labels: Record<string, string>, spec: Partial<V1Pod['spec']> = {}) =>
+      ({ ...pod(spec ?? {}), metadata: { name, namespace, labels } }) as KubernetesObject;
+    const provider = 'virtual-kubelet.io/provider';
+    const pods = [
+      at('m1', eciNamespace, {}),
+      at('m2', ns, { 'alibabacloud.com/eci': 'true' }),
+      at('m3', ns, { 'alibabacloud.com/acs': 'true' }),
+      at('m4', ns, { eci: 'true' }),
+      at('m5', legacyNamespace, {}),
+      at('m6', eciNamespace, {}, { nodeSelector: { type: 'other' }, tolerations: [{ operator: 'Exists' }] }),
+      at('m7', eciNamespace, {}, { nodeSelector: { disk: 'ssd' }, tolerations: [{ key: provider, operator: 'Exists' }] }),
+      at('m8', eciNamespace, {}, { tolerations: [{ key: provider, operator: 'Exists', effect: 'NoExecute' }] }),
+      at('m9', ns, {}),
+    ];
+    const checked = await run(['check', '-f', '-', '--output', 'json', '--namespace-labels', `${eciNamespace}=alibabacloud.com/eci=true`, '--namespace-labels', `${legacyNamespace}=virtual-node-affinity-injection=enabled`], {
+      stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }),
+    });
+    const patches = (JSON.parse(checked.stdout) as { objects: Array<{ patch: jsonpatch.Operation[] }> }).objects.map((o) => o.patch);
+    const expected = pods.map((object, index) => routingOf(jsonpatch.applyPatch(structuredClone(object), patches[index]!).newDocument));
+    const differing = async () => {
+      const found: string[] = [];
+      for (const [index, object] of pods.entries()) {
+        const stored = await routedBy(object);
+        if (!isDeepStrictEqual(stored, expected[index])) found.push(`${object.metadata!.name}: /mutate gives ${JSON.stringify(expected[index])}, the policy ${JSON.stringify(stored)}`);
+      }
+      return found;
+    };
+    await until('the routing policy differs from /mutate', async () => {
+      const found = await differing();
+      return found.length === 0 ? undefined : found.join('\n');
+    });
+    t.same(await differing(), [], `each of the ${pods.length} pods is routed as /mutate routes it`);
+    t.equal(expected.filter((routed) => routed.nodeSelector?.type === 'virtual-kubelet').length, 7, 'seven get the virtual-node nodeSelector, one keeps its own, one is not routed');
   });
 });

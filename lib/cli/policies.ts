@@ -8,7 +8,8 @@ import { readWebhookConfigurations } from '../cluster/webhook-configurations.js'
 import { clusterModes } from '../policy/context.js';
 import { modes } from '../policy/enforcement.js';
 import { rules } from '../policy/rules/index.js';
-import { hasPolicy, policies, validateWebhook, type PolicySet } from '../policies/manifests.js';
+import { hasPolicy, mutateWebhook, policies, validateWebhook, type PolicySet } from '../policies/manifests.js';
+import { routingFlavours } from '../policy/routing.js';
 import { oneOf } from './flags.js';
 import { printUsage, UsageError } from './usage.js';
 
@@ -20,6 +21,8 @@ export async function runPolicies(args: string[]): Promise<number> {
       mode: { type: 'string', default: 'enforce' },
       'cluster-mode': { type: 'string', default: 'serverless' },
       rule: { type: 'string', multiple: true },
+      mutating: { type: 'boolean', default: false },
+      routing: { type: 'string', default: 'ack-virtual-node' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -29,11 +32,14 @@ export async function runPolicies(args: string[]): Promise<number> {
   for (const id of values.rule ?? []) {
     if (!expressible.includes(id)) throw new UsageError(`--rule: ${id} has no policy (rules with one: ${expressible.join(', ')})`);
   }
+  const configurations = readWebhookConfigurations();
+  const flavour = oneOf('--routing', values.routing, routingFlavours);
   const set = policies({
     mode: oneOf('--mode', values.mode, modes),
     clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
     rules: values.rule ?? [],
-    webhook: validateWebhook(readWebhookConfigurations()),
+    webhook: validateWebhook(configurations),
+    ...(values.mutating ? { routing: { flavour, webhook: mutateWebhook(configurations) } } : {}),
   });
   const uncovered = uncoveredText(set);
   if (values.out === undefined) {

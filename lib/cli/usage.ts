@@ -40,6 +40,8 @@ Commands:
           or --out DIR with a kustomization), and what they do not cover
           --mode ${modes.join('|')} (Deny, Warn or Audit)  --cluster-mode ${clusterModes.join('|')}
           --rule ID (repeatable; default every rule with a policy)  --out DIR
+          --mutating  also virtual-node routing as a MutatingAdmissionPolicy (beta)
+          --routing ${routingFlavours.join('|')} (default ack-virtual-node)
 
 Run 'eci-admission <command> --help' for details.`;
 

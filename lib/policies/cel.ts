@@ -83,7 +83,7 @@ export const eciBoundVariable: Variable = {
   ].join(' || '),
 };
 
-function labelTests(map: string, labels: ReadonlyArray<Pick<RoutingLabel, 'key' | 'value'>>, join = ' || '): string {
+export function labelTests(map: string, labels: ReadonlyArray<Pick<RoutingLabel, 'key' | 'value'>>, join = ' || '): string {
   return labels.map(({ key, value }) => `(${literal(key)} in ${map} && ${map}[${literal(key)}] == ${literal(value)})`).join(join);
 }
 

@@ -1,12 +1,13 @@
 // The rules as ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1): one policy and
 // binding per rule that CEL can state, one more for the rules' warnings, and the list of what
 // stays with the webhook and why. Pure: the caller reads the webhook configurations and writes.
-import type { V1ValidatingWebhook } from '@kubernetes/client-node';
+import type { V1MutatingWebhook, V1ValidatingWebhook } from '@kubernetes/client-node';
 import { WebhookConfigurationsError, type WebhookConfigurations } from '../cluster/webhook-configurations.js';
 import type { ClusterMode } from '../policy/context.js';
 import type { Mode } from '../policy/enforcement.js';
 import { isFieldRule, type FieldRule } from '../policy/field-rule.js';
 import { routingRuleId } from '../policy/mutate.js';
+import type { RoutingFlavour } from '../policy/routing.js';
 import type { Rule } from '../policy/rule.js';
 import { rules } from '../policy/rules/index.js';
 import { readSchema } from '../schemas.js';
@@ -21,6 +22,8 @@ import {
   unchangedVariable,
   type Variable,
 } from './cel.js';
+import { routingPolicy } from './routing-cel.js';
+import { admissionObject } from './objects.js';
 import { schemaCel, type Uncovered } from './schema-cel.js';
 
 /** Rules checked against a schema of schemas/, and the CEL map each reads. */
@@ -34,7 +37,8 @@ export const cannotExpress: Readonly<Record<string, string>> = {
   'resource-policy':
     'a custom resource, typed by its CRD where the schema translation reads plain maps (and the CRD may be absent): not translated yet',
   'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
-  [routingRuleId]: 'virtual-node routing and eci-profile selector effects change the pod (a mutation) and need the eci-profile, which a policy cannot read',
+  [routingRuleId]:
+    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector',
 };
 
 export interface PolicyOptions {
@@ -44,6 +48,8 @@ export interface PolicyOptions {
   readonly rules: readonly string[];
   /** The `validate` webhook of deploy/webhook-configurations.yaml: resources and namespace exclusions. */
   readonly webhook: V1ValidatingWebhook;
+  /** Also virtual-node routing as a MutatingAdmissionPolicy, for the `mutate` webhook's pods. */
+  readonly routing?: { readonly flavour: RoutingFlavour; readonly webhook: V1MutatingWebhook };
 }
 
 export interface PolicySet {
@@ -76,6 +82,7 @@ export function policies(options: PolicyOptions): PolicySet {
     ...(warnings.length === 0
       ? []
       : [policyAndBinding('warnings', warnings.map((p) => p.rule), warnings.flatMap((p) => p.variables), warnings.flatMap((p) => p.warn), options.mode === 'audit' ? 'Audit' : 'Warn', options)]),
+    ...(options.routing ? [routingPolicy(options.routing.flavour, options.routing.webhook)] : []),
   ];
   const left = rules.filter((rule) => !hasPolicy(rule)).map((rule) => ({ field: rule.id, reason: cannotExpress[rule.id] ?? 'no CEL form' }));
   return {
@@ -89,10 +96,18 @@ export function policies(options: PolicyOptions): PolicySet {
   };
 }
 
-/** The webhook whose resources and namespace exclusions the policies copy. */
+/** The webhook whose resources and namespace exclusions the validating policies copy. */
 export function validateWebhook(configurations: WebhookConfigurations): V1ValidatingWebhook {
-  const name = 'validate.eci-admission.svc';
-  const webhook = configurations.validating.webhooks?.find((w) => w.name === name);
+  return webhookNamed(configurations.validating.webhooks, 'validate.eci-admission.svc');
+}
+
+/** The webhook whose resources, namespace exclusions and reinvocation the routing policy copies. */
+export function mutateWebhook(configurations: WebhookConfigurations): V1MutatingWebhook {
+  return webhookNamed(configurations.mutating.webhooks, 'mutate.eci-admission.svc');
+}
+
+function webhookNamed<T extends { name: string }>(webhooks: readonly T[] | undefined, name: string): T {
+  const webhook = webhooks?.find((w) => w.name === name);
   if (webhook === undefined) throw new WebhookConfigurationsError(`the webhook configurations have no ${name}`);
   return webhook;
 }
@@ -134,8 +149,6 @@ function kindsOf(rule: Rule): string[] {
   return (rule.target === 'pod' ? podTemplateKinds().map(([kind]) => kind) : rule.kinds).map(kindName);
 }
 
-const labels = { 'app.kubernetes.io/name': 'eci-admission', 'app.kubernetes.io/component': 'admission-policy' };
-
 function policyAndBinding(
   id: string,
   judged: readonly Rule[],
@@ -148,33 +161,23 @@ function policyAndBinding(
   // What is not judged passes: an UPDATE that changes nothing the rules read, and in hybrid
   // mode what does not run on ECI.
   const skipped = ['variables.unchanged', ...(options.clusterMode === 'hybrid' ? ['!variables.eciBound'] : [])].join(' || ');
-  const policy = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicy',
-    metadata: { name, labels },
-    spec: {
-      // A policy runs in the API server, so it is never unreachable: an error is a bug in an
-      // expression, and Fail makes it seen instead of silently admitting.
-      failurePolicy: 'Fail',
-      matchConstraints: { resourceRules: options.webhook.rules },
-      matchConditions: [{ name: 'judged-kinds', expression: `object.kind in ${listLiteral([...new Set(judged.flatMap(kindsOf))])}` }],
-      variables: [...templateVariables, unchangedVariable, ...(options.clusterMode === 'hybrid' ? [eciBoundVariable] : []), ...variables],
-      validations: validations.map((validation) => ({
-        expression: `${skipped} || (${validation.expression})`,
-        messageExpression: validation.messageExpression,
-        reason: 'Forbidden',
-      })),
-    },
-  };
-  const binding = {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'ValidatingAdmissionPolicyBinding',
-    metadata: { name, labels },
-    spec: {
-      policyName: name,
-      validationActions: [action],
-      matchResources: { namespaceSelector: options.webhook.namespaceSelector },
-    },
-  };
+  const policy = admissionObject('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', name, {
+    // A policy runs in the API server, so it is never unreachable: an error is a bug in an
+    // expression, and Fail makes it seen instead of silently admitting.
+    failurePolicy: 'Fail',
+    matchConstraints: { resourceRules: options.webhook.rules },
+    matchConditions: [{ name: 'judged-kinds', expression: `object.kind in ${listLiteral([...new Set(judged.flatMap(kindsOf))])}` }],
+    variables: [...templateVariables, unchangedVariable, ...(options.clusterMode === 'hybrid' ? [eciBoundVariable] : []), ...variables],
+    validations: validations.map((validation) => ({
+      expression: `${skipped} || (${validation.expression})`,
+      messageExpression: validation.messageExpression,
+      reason: 'Forbidden',
+    })),
+  });
+  const binding = admissionObject('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicyBinding', name, {
+    policyName: name,
+    validationActions: [action],
+    matchResources: { namespaceSelector: options.webhook.namespaceSelector },
+  });
   return { name, documents: [policy, binding] };
 }
