@@ -11,12 +11,13 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import t from 'tap';
+import { parse } from 'yaml';
 import { carriers, families } from '../../test/helpers/annotation-cases.js';
 import { run } from '../../test/helpers/cli.js';
 import { cleanCases, container, ruleCases } from '../../test/helpers/rule-cases.js';
 import { pod } from '../../test/helpers/objects.js';
 import { kubectl, kubectlObjects, kubectlOk, namespace } from '../helpers.js';
-import { repoRoot } from '../paths.js';
+import { e2eModuleDir, repoRoot } from '../paths.js';
 
 const ns = 'e2e-policies';
 const deployPolicies = join(repoRoot, 'deploy', 'policies');
@@ -33,6 +34,7 @@ const cases: readonly Case[] = [
   ...ruleCases.map(([rule, object]) => ({ what: `rule ${rule}`, object })),
   ...cleanCases.map((object) => ({ what: 'clean', object })),
   { what: 'NET_RAW', object: pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_RAW'] } } }] }) },
+  { what: 'the README\'s agent.yaml', object: parse(readFileSync(join(e2eModuleDir, 'fixtures', 'agent.yaml'), 'utf8')) as KubernetesObject },
   ...families.flatMap((family) =>
     carriers.flatMap(([kind, , make]) => [
       ...family.accepted.map((metadata) => ({ what: `${family.name}: accepted on a ${kind}`, object: make(metadata) })),
