@@ -76,6 +76,10 @@ function apiserverArgs(etcdPort: number, port: number): string[] {
     // refused for lacking one. Everything else is the default plugin chain, webhooks included.
     '--disable-admission-plugins=ServiceAccount',
     '--profiling=false',
+    // MutatingAdmissionPolicy is beta and off by default in 1.34: on here, so the routing policy
+    // of `eci-admission policies --mutating` can be tested.
+    '--feature-gates=MutatingAdmissionPolicy=true',
+    '--runtime-config=admissionregistration.k8s.io/v1beta1=true',
     // The API server would publish 127.0.0.1 as the kubernetes Service's endpoint, which is refused.
     '--endpoint-reconciler-type=none',
   ];

@@ -6,6 +6,7 @@
 // mistyped flag should not pay.
 import { runCerts, runRegister } from './cli/certs.js';
 import { runCheckCommand, runExplainCommand } from './cli/check.js';
+import { runPolicies } from './cli/policies.js';
 import { runServe } from './cli/serve.js';
 import { printUsage } from './cli/usage.js';
 
@@ -15,6 +16,7 @@ const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = 
   explain: runExplainCommand,
   certs: runCerts,
   register: runRegister,
+  policies: runPolicies,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -1,46 +1,22 @@
 // The decision core called directly: no server, no files, no network.
-import type { KubernetesObject, V1PodSpec, V1Service } from '@kubernetes/client-node';
+import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
 import t from 'tap';
 import { policyContext, type ClusterMode, type PolicyContext } from '../lib/policy/context.js';
 import { decide, type Decision } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
 import { rules } from '../lib/policy/rules/index.js';
-import { daemonSet, pod, requestFor, resourcePolicy } from './helpers/objects.js';
+import { daemonSet, pod, requestFor } from './helpers/objects.js';
+import { cleanCases, container, objectWithSpecAt, ruleCases, service, workloads } from './helpers/rule-cases.js';
 
 function contextOf(clusterMode: ClusterMode = 'serverless', namespaces: Record<string, Record<string, string>> = {}): PolicyContext {
   return policyContext({ clusterMode, namespaceLabels: new Map(Object.entries(namespaces)) });
 }
 const serverless = contextOf();
 
-function service(spec: V1Service['spec']): KubernetesObject {
-  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec } as KubernetesObject;
-}
-const container = { name: 'app', image: 'nginx' };
-
 /** The verdict alone: placement has its own tests. */
 function withoutPlacement({ placement: _placement, ...rest }: Decision): Omit<Decision, 'placement'> {
   return rest;
 }
-
-/** One object per rule that breaks exactly that rule, and the path the finding must name. */
-const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
-  ['daemonset', daemonSet(), 'kind'],
-  ['host-path', pod({ volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'logs', hostPath: { path: '/var/log' } }] }), 'spec.volumes[1].hostPath'],
-  ['host-network', pod({ hostNetwork: true }), 'spec.hostNetwork'],
-  ['host-pid', pod({ hostPID: true }), 'spec.hostPID'],
-  ['host-ipc', pod({ hostIPC: true }), 'spec.hostIPC'],
-  ['host-port', pod({ containers: [{ ...container, ports: [{ containerPort: 80 }, { containerPort: 8080, hostPort: 8080 }] }] }), 'spec.containers[0].ports[1].hostPort'],
-  ['privileged', pod({ initContainers: [{ name: 'init', image: 'busybox', securityContext: { privileged: true } }] }), 'spec.initContainers[0].securityContext.privileged'],
-  ['capabilities', pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_ADMIN', 'SYS_ADMIN'] } } }] }), 'spec.containers[0].securityContext.capabilities.add[1]'],
-  ['reserved-port', pod({ containers: [{ ...container, ports: [{ containerPort: 10250 }] }] }), 'spec.containers[0].ports[0].containerPort'],
-  ['instance-limits', pod({ volumes: Array.from({ length: 21 }, (_, i) => ({ name: `v${i}`, emptyDir: {} })) }), 'spec.volumes'],
-  ['node-port', service({ type: 'NodePort', ports: [{ port: 80 }] }), 'spec.type'],
-  ['session-affinity', service({ type: 'ClusterIP', sessionAffinity: 'ClientIP' }), 'spec.sessionAffinity'],
-  ['eci-profile', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: { selectors: '[{"name": ""}]' } } as KubernetesObject, 'data.selectors[0].name'],
-  ['eci-annotations', pod({}, {}, { 'k8s.aliyun.com/eci-with-eip': 'yes' }), 'metadata.annotations["k8s.aliyun.com/eci-with-eip"]'],
-  ['acs-labels', pod({}, { 'alibabacloud.com/compute-class': 'cheap' }), 'metadata.labels["alibabacloud.com/compute-class"]'],
-  ['resource-policy', resourcePolicy({ strategy: 'prefer', units: [{ resource: 'tpu' }] }), 'spec.units[0].resource'],
-];
 
 /** Rules that only warn: one object each that trips exactly that rule, and the path it names. */
 const cronJob = {
@@ -90,11 +66,7 @@ t.test('a finding reads rule: path (name): what is wrong; workaround', async (t)
 });
 
 t.test('a clean pod, a LoadBalancer Service and NET_ADMIN are allowed with nothing to say', async (t) => {
-  const clean = [
-    pod({ volumes: [{ name: 'data', emptyDir: {} }], containers: [{ ...container, ports: [{ containerPort: 8080 }], securityContext: { capabilities: { add: ['cap_net_admin'] } } }] }),
-    service({ type: 'LoadBalancer', ports: [{ port: 80 }], sessionAffinity: 'None' }),
-  ];
-  for (const object of clean) t.same(withoutPlacement(decide(requestFor(object), serverless)), { allowed: true, findings: [], warnings: [], patch: [] });
+  for (const object of cleanCases) t.same(withoutPlacement(decide(requestFor(object), serverless)), { allowed: true, findings: [], warnings: [], patch: [] });
 });
 
 t.test('capabilities as ECI documents them: defaults and NET_ADMIN pass, NET_RAW and undocumented ones warn, SYS_ADMIN and ALL are denied', async (t) => {
@@ -140,28 +112,6 @@ t.test('NET_RAW is allowed with a warning: it needs Alibaba Cloud support', asyn
   t.equal(decision.allowed, true);
   t.same(decision.warnings.map((w) => [w.rule, w.path]), [['capabilities', 'spec.containers[0].securityContext.capabilities.add[0]']]);
 });
-
-/** Where each kind keeps its pod spec, written out independently of lib/workload. */
-const workloads: ReadonlyArray<readonly [apiVersion: string, kind: string, specPath: string]> = [
-  ['v1', 'Pod', 'spec'],
-  ['v1', 'PodTemplate', 'template.spec'],
-  ['v1', 'ReplicationController', 'spec.template.spec'],
-  ['apps/v1', 'Deployment', 'spec.template.spec'],
-  ['apps/v1', 'ReplicaSet', 'spec.template.spec'],
-  ['apps/v1', 'StatefulSet', 'spec.template.spec'],
-  ['apps/v1', 'DaemonSet', 'spec.template.spec'],
-  ['batch/v1', 'Job', 'spec.template.spec'],
-  ['batch/v1', 'CronJob', 'spec.jobTemplate.spec.template.spec'],
-];
-
-function objectWithSpecAt(apiVersion: string, kind: string, specPath: string, spec: Partial<V1PodSpec>): KubernetesObject {
-  const root: Record<string, unknown> = { apiVersion, kind, metadata: { name: 'w', namespace: 'default' } };
-  const fields = specPath.split('.');
-  let node = root;
-  for (const field of fields.slice(0, -1)) node = (node[field] = (node[field] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
-  node[fields.at(-1)!] = spec;
-  return root as KubernetesObject;
-}
 
 t.test('pod rules apply to every pod template, with the path of each kind', async (t) => {
   for (const [apiVersion, kind, specPath] of workloads) {

@@ -2,6 +2,9 @@
 // schema files, and must stay in sync.
 import { readFileSync } from 'node:fs';
 import t from 'tap';
+import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { policyDocs } from '../lib/policies/docs.js';
+import { defaultPolicies } from '../lib/policies/manifests.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { ruleDocs } from '../lib/rule-docs.js';
 import { schemaDocs, withGenerated } from '../lib/schema-docs.js';
@@ -15,6 +18,13 @@ t.test('README matches the schemas (run `npm run docs` after changing a schema)'
 t.test('README matches the rule registry (run `npm run docs` after changing a rule)', async (t) => {
   t.equal(withGenerated(readme, ruleDocs()), readme);
   for (const rule of rules) t.match(readme, `| \`${rule.id}\` | ${rule.summary} |`, `${rule.id} has its row`);
+});
+
+t.test('README says what the admission policies cover (run `npm run docs` after changing a rule)', async (t) => {
+  const docs = policyDocs(defaultPolicies(readWebhookConfigurations()));
+  t.equal(withGenerated(readme, docs), readme);
+  t.match(docs, /`eci-admission-host-path`/);
+  t.match(docs, /`resource-policy`: /);
 });
 
 t.test('every ECI annotation key of the schema is in the README with its allowed values', async (t) => {

@@ -36,6 +36,12 @@ Commands:
   register  create the webhook configurations, or set their caBundle to
           ca.crt, in the cluster found through KUBECONFIG or the service account
           --cert-dir certs  --configurations ${webhookConfigurationsFile}
+  policies  the rules as ValidatingAdmissionPolicies and their bindings (YAML on stdout,
+          or --out DIR with a kustomization), and what they do not cover
+          --mode ${modes.join('|')} (Deny, Warn or Audit)  --cluster-mode ${clusterModes.join('|')}
+          --rule ID (repeatable; default every rule with a policy)  --out DIR
+          --mutating  also virtual-node routing as a MutatingAdmissionPolicy (beta)
+          --routing ${routingFlavours.join('|')} (default ack-virtual-node)
 
 Run 'eci-admission <command> --help' for details.`;
 

@@ -5,7 +5,7 @@
 import type { ProfileSelector } from '../profile/profile.js';
 import type { PodTemplate } from '../workload/pod-template.js';
 import type { Labels, PolicyContext } from './context.js';
-import { eciLabelRoute, virtualNodeRouting, type LabelRoute } from './routing.js';
+import { eciLabelRoute, virtualNodeNamePrefix, virtualNodeRouting, type LabelRoute } from './routing.js';
 
 /** What sends it to ECI, a bounded set (a metrics label). */
 export const placementCauses = ['serverless', 'label', 'node-selector', 'node-name', 'profile-selector', 'none'] as const;
@@ -24,7 +24,6 @@ export interface Placement {
   readonly selectors: readonly ProfileSelector[];
 }
 
-const virtualNodeNamePrefix = 'virtual-kubelet-';
 
 /** `pod` is undefined for objects without one (a Service): only the namespace can send it. */
 export function placementOf(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): Placement {

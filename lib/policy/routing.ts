@@ -3,19 +3,19 @@
 import type { V1Toleration } from '@kubernetes/client-node';
 import type { Labels } from '../schema/types.js';
 
-interface RoutingLabel {
+export interface RoutingLabel {
   readonly key: string;
   readonly value: string;
   /** Honoured, but the recommended label is alibabacloud.com/eci=true. */
   readonly legacy: boolean;
 }
 
-const podLabels: readonly RoutingLabel[] = [
+export const podLabels: readonly RoutingLabel[] = [
   { key: 'alibabacloud.com/eci', value: 'true', legacy: false },
   { key: 'alibabacloud.com/acs', value: 'true', legacy: false },
   { key: 'eci', value: 'true', legacy: true },
 ];
-const namespaceLabels: readonly RoutingLabel[] = [
+export const namespaceLabels: readonly RoutingLabel[] = [
   { key: 'alibabacloud.com/eci', value: 'true', legacy: false },
   { key: 'eci', value: 'true', legacy: true },
   { key: 'virtual-node-affinity-injection', value: 'enabled', legacy: true },
@@ -51,3 +51,6 @@ export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector:
     toleration: { key: 'k8s.aliyun.com/vnode', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
   },
 };
+
+/** Virtual nodes' names start with this: a pod pinned to one by nodeName runs on ECI. */
+export const virtualNodeNamePrefix = 'virtual-kubelet-';

@@ -72,6 +72,11 @@ export function podTemplateLocation(kind: KindKey): readonly string[] | undefine
   return byKey.get(kind)?.podTemplate;
 }
 
+/** Every kind with a pod template, and where it keeps it. */
+export function podTemplateKinds(): ReadonlyArray<readonly [KindKey, readonly string[]]> {
+  return handledKinds.flatMap((handled) => (handled.podTemplate ? [[kindKey(handled), handled.podTemplate] as const] : []));
+}
+
 export function isHandledKind(kind: KindKey): boolean {
   return byKey.has(kind);
 }

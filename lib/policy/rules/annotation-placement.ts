@@ -3,12 +3,12 @@
 // reach a pod: ECI ignores them silently, an easy and costly mistake (a spot strategy that
 // never applies). A warning, since the object is valid and runs, only not as intended.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { groupVersionKindOf, handledKinds, kindKey, podTemplateLocation } from '../../workload/kinds.js';
+import { groupVersionKindOf, kindKey, podTemplateKinds, podTemplateLocation } from '../../workload/kinds.js';
 import { recordOrEmpty } from '../../workload/pod-template.js';
 import type { ObjectRule, Violation } from '../rule.js';
 
 /** Kinds whose pods come from a template inside them. */
-const workloadKinds = handledKinds.filter((kind) => (kind.podTemplate?.length ?? 0) > 0).map(kindKey);
+const workloadKinds = podTemplateKinds().flatMap(([kind, location]) => (location.length > 0 ? [kind] : []));
 
 export const annotationPlacement: ObjectRule = {
   id: 'annotation-placement',

@@ -1,17 +1,16 @@
 // hostNetwork, hostPID and hostIPC: each ECI pod is its own sandbox with no host to share.
-import type { PodRule } from '../rule.js';
+import { podFieldRule } from '../field-rule.js';
 
 type HostNamespaceField = 'hostNetwork' | 'hostPID' | 'hostIPC';
 
-function hostNamespaceRule(id: string, field: HostNamespaceField, workaround: string): PodRule {
-  return {
+function hostNamespaceRule(id: string, field: HostNamespaceField, workaround: string) {
+  return podFieldRule({
     id,
     summary: `\`${field}: true\``,
-    target: 'pod',
     message: `${field} is not supported on ECI: each pod is an isolated sandbox with no host to share`,
     workaround,
-    check: (pod) => (pod.spec[field] === true ? [{ path: `${pod.specPath}.${field}` }] : []),
-  };
+    fields: [{ scope: 'spec', field: [field], forbidden: { equals: true } }],
+  });
 }
 
 export const hostNetwork = hostNamespaceRule(

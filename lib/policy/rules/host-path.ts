@@ -1,14 +1,9 @@
-import { listOf } from '../../workload/pod-template.js';
-import type { PodRule } from '../rule.js';
+import { podFieldRule } from '../field-rule.js';
 
-export const hostPath: PodRule = {
+export const hostPath = podFieldRule({
   id: 'host-path',
   summary: '`hostPath` volumes',
-  target: 'pod',
   message: 'hostPath volumes are not supported on ECI',
   workaround: 'use an emptyDir, a PVC (cloud disk or NAS), a ConfigMap or a Secret instead',
-  check: (pod) =>
-    listOf(pod.spec.volumes).flatMap((volume, index) =>
-      volume?.hostPath ? [{ path: `${pod.specPath}.volumes[${index}].hostPath`, subject: volume.name }] : [],
-    ),
-};
+  fields: [{ scope: 'volumes', field: ['hostPath'], forbidden: { set: true } }],
+});

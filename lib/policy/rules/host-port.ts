@@ -1,16 +1,9 @@
-import { containersOf, listOf } from '../../workload/pod-template.js';
-import type { PodRule } from '../rule.js';
+import { podFieldRule } from '../field-rule.js';
 
-export const hostPort: PodRule = {
+export const hostPort = podFieldRule({
   id: 'host-port',
   summary: '`containers[].ports[].hostPort`',
-  target: 'pod',
   message: 'hostPort is not supported on ECI: there is no node port to bind',
   workaround: 'remove it and expose the port with a Service of type LoadBalancer or an Ingress',
-  check: (pod) =>
-    containersOf(pod).flatMap(({ container, path, name }) =>
-      listOf(container?.ports).flatMap((port, index) =>
-        port?.hostPort ? [{ path: `${path}.ports[${index}].hostPort`, subject: name }] : [],
-      ),
-    ),
-};
+  fields: [{ scope: 'ports', field: ['hostPort'], forbidden: { set: true } }],
+});

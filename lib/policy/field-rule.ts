@@ -1,0 +1,124 @@
+// Rules that forbid values of one field, written as data. The description is the one source of
+// both the rule's TypeScript check (here) and its CEL form (lib/policies/cel.ts), so the webhook
+// and the ValidatingAdmissionPolicies cannot drift apart.
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { KindKey } from '../workload/kinds.js';
+import { containersOf, listOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
+import type { ObjectRule, PodRule, Severity, Violation } from './rule.js';
+
+/**
+ * Where the field is: in the pod spec, in each volume, each container (init and ephemeral too),
+ * each port of each container; or in the whole object (`object`, for object rules).
+ */
+export type Scope = 'spec' | 'volumes' | 'containers' | 'ports' | 'object';
+
+/** What makes a value forbidden. */
+export type Forbidden =
+  /** Exactly this value (`hostNetwork: true`, `type: NodePort`). */
+  | { readonly equals: string | boolean }
+  /** Set to anything but null, 0, false or "" (a `hostPath` volume source, a `hostPort`). */
+  | { readonly set: true }
+  /** One of these numbers (reserved ports). */
+  | { readonly oneOf: readonly number[] }
+  /** Capability names (compared as the runtime does: any case, CAP_ optional) in this list... */
+  | { readonly capabilityIn: readonly string[] }
+  /** ...or not in it. */
+  | { readonly capabilityNotIn: readonly string[] };
+
+export interface FieldCheck {
+  readonly scope: Scope;
+  /** Field names below the scope's item, e.g. `securityContext.privileged`. */
+  readonly field: readonly string[];
+  /** The field holds a list whose entries are judged one by one (`capabilities.add`). */
+  readonly each?: boolean;
+  readonly forbidden: Forbidden;
+  readonly severity?: Severity;
+  /** Replaces the rule's message; `{value}` stands for the offending value as normalised. */
+  readonly message?: string;
+  readonly workaround?: string;
+}
+
+/** The rule's checks; the first is the rule's own finding, the others refine it. */
+export interface FieldRuleInfo {
+  readonly id: string;
+  /** What it refuses, for the README's rule table. */
+  readonly summary: string;
+  readonly message: string;
+  readonly workaround: string;
+  readonly fields: readonly FieldCheck[];
+}
+
+export interface PodFieldRule extends PodRule, FieldRuleInfo {}
+export interface ObjectFieldRule extends ObjectRule, FieldRuleInfo {}
+export type FieldRule = PodFieldRule | ObjectFieldRule;
+
+export function podFieldRule(info: FieldRuleInfo): PodFieldRule {
+  return { ...info, target: 'pod', check: (pod) => info.fields.flatMap((field) => podViolations(field, pod)) };
+}
+
+export function objectFieldRule(info: FieldRuleInfo & { readonly kinds: readonly KindKey[] }): ObjectFieldRule {
+  return {
+    ...info,
+    target: 'object',
+    check: (object) => info.fields.flatMap((field) => violationsAt(field, object, '', undefined)),
+  };
+}
+
+export function isFieldRule(rule: PodRule | ObjectRule): rule is FieldRule {
+  return Array.isArray((rule as Partial<FieldRuleInfo>).fields);
+}
+
+/** A capability as the runtime reads it: upper case, without the CAP_ prefix. */
+export function normalisedCapability(raw: unknown): string {
+  return String(raw).toUpperCase().replace(/^CAP_/, '');
+}
+
+export function isForbidden(forbidden: Forbidden, value: unknown): boolean {
+  if ('equals' in forbidden) return value === forbidden.equals;
+  if ('set' in forbidden) return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
+  if ('oneOf' in forbidden) return forbidden.oneOf.includes(Number(value));
+  if ('capabilityIn' in forbidden) return value !== undefined && forbidden.capabilityIn.includes(normalisedCapability(value));
+  return value !== undefined && !forbidden.capabilityNotIn.includes(normalisedCapability(value));
+}
+
+/** The value as a message shows it: capabilities as the runtime reads them. */
+function shown(forbidden: Forbidden, value: unknown): string {
+  return 'capabilityIn' in forbidden || 'capabilityNotIn' in forbidden ? normalisedCapability(value) : String(value);
+}
+
+/** The items of the pod a scope names, with the path and name of each. */
+function itemsOf(scope: Scope, pod: PodTemplate): Array<{ item: unknown; path: string; name?: string }> {
+  switch (scope) {
+    case 'spec':
+    case 'object':
+      return [{ item: pod.spec, path: pod.specPath }];
+    case 'volumes':
+      return listOf(pod.spec.volumes).map((volume, index) => ({ item: volume, path: `${pod.specPath}.volumes[${index}]`, name: volume?.name }));
+    case 'containers':
+      return containersOf(pod).map(({ container, path, name }) => ({ item: container, path, name }));
+    case 'ports':
+      return containersOf(pod).flatMap(({ container, path, name }) =>
+        listOf(container?.ports).map((port, index) => ({ item: port, path: `${path}.ports[${index}]`, name })),
+      );
+  }
+}
+
+function podViolations(check: FieldCheck, pod: PodTemplate): Violation[] {
+  return itemsOf(check.scope, pod).flatMap(({ item, path, name }) => violationsAt(check, item, path, name));
+}
+
+/** The violations of one item (a container, a volume, the object): its field, or each entry of it. */
+function violationsAt(check: FieldCheck, item: unknown, at: string, name: string | undefined): Violation[] {
+  const value = check.field.reduce<unknown>((node, field) => recordOrEmpty(node)[field], item);
+  const path = [at, check.field.join('.')].filter(Boolean).join('.');
+  const entries = check.each ? listOf(value as unknown[]).map((entry, index) => ({ entry, path: `${path}[${index}]` })) : [{ entry: value, path }];
+  return entries
+    .filter(({ entry }) => isForbidden(check.forbidden, entry))
+    .map(({ entry, path }) => ({
+      path,
+      ...(name ? { subject: name } : {}),
+      ...(check.message ? { message: check.message.replace('{value}', shown(check.forbidden, entry)) } : {}),
+      ...(check.workaround ? { workaround: check.workaround } : {}),
+      ...(check.severity ? { severity: check.severity } : {}),
+    }));
+}

@@ -1,0 +1,58 @@
+// One object per rule that breaks exactly that rule, objects that break none, and where each kind
+// keeps its pod spec: the tables decide's tests and the e2e comparison with the policies share.
+import type { KubernetesObject, V1PodSpec, V1Service } from '@kubernetes/client-node';
+import { daemonSet, pod, resourcePolicy } from './objects.js';
+
+export function service(spec: V1Service['spec']): KubernetesObject {
+  return { apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'default' }, spec } as KubernetesObject;
+}
+export const container = { name: 'app', image: 'nginx' };
+
+/** One object per rule that breaks exactly that rule, and the path the finding must name. */
+export const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string]> = [
+  ['daemonset', daemonSet(), 'kind'],
+  ['host-path', pod({ volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'logs', hostPath: { path: '/var/log' } }] }), 'spec.volumes[1].hostPath'],
+  ['host-network', pod({ hostNetwork: true }), 'spec.hostNetwork'],
+  ['host-pid', pod({ hostPID: true }), 'spec.hostPID'],
+  ['host-ipc', pod({ hostIPC: true }), 'spec.hostIPC'],
+  ['host-port', pod({ containers: [{ ...container, ports: [{ containerPort: 80 }, { containerPort: 8080, hostPort: 8080 }] }] }), 'spec.containers[0].ports[1].hostPort'],
+  ['privileged', pod({ initContainers: [{ name: 'init', image: 'busybox', securityContext: { privileged: true } }] }), 'spec.initContainers[0].securityContext.privileged'],
+  ['capabilities', pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_ADMIN', 'SYS_ADMIN'] } } }] }), 'spec.containers[0].securityContext.capabilities.add[1]'],
+  ['reserved-port', pod({ containers: [{ ...container, ports: [{ containerPort: 10250 }] }] }), 'spec.containers[0].ports[0].containerPort'],
+  ['instance-limits', pod({ volumes: Array.from({ length: 21 }, (_, i) => ({ name: `v${i}`, emptyDir: {} })) }), 'spec.volumes'],
+  ['node-port', service({ type: 'NodePort', ports: [{ port: 80 }] }), 'spec.type'],
+  ['session-affinity', service({ type: 'ClusterIP', sessionAffinity: 'ClientIP', ports: [{ port: 80 }] }), 'spec.sessionAffinity'],
+  ['eci-profile', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: { selectors: '[{"name": ""}]' } } as KubernetesObject, 'data.selectors[0].name'],
+  ['eci-annotations', pod({}, {}, { 'k8s.aliyun.com/eci-with-eip': 'yes' }), 'metadata.annotations["k8s.aliyun.com/eci-with-eip"]'],
+  ['acs-labels', pod({}, { 'alibabacloud.com/compute-class': 'cheap' }), 'metadata.labels["alibabacloud.com/compute-class"]'],
+  ['resource-policy', resourcePolicy({ strategy: 'prefer', units: [{ resource: 'tpu' }] }), 'spec.units[0].resource'],
+];
+
+/** Objects no rule has anything to say about. */
+export const cleanCases: readonly KubernetesObject[] = [
+  pod({ volumes: [{ name: 'data', emptyDir: {} }], containers: [{ ...container, ports: [{ containerPort: 8080 }], securityContext: { capabilities: { add: ['cap_net_admin'] } } }] }),
+  service({ type: 'LoadBalancer', ports: [{ port: 80 }], sessionAffinity: 'None' }),
+];
+
+/** Where each kind keeps its pod spec, written out independently of lib/workload. */
+export const workloads: ReadonlyArray<readonly [apiVersion: string, kind: string, specPath: string]> = [
+  ['v1', 'Pod', 'spec'],
+  ['v1', 'PodTemplate', 'template.spec'],
+  ['v1', 'ReplicationController', 'spec.template.spec'],
+  ['apps/v1', 'Deployment', 'spec.template.spec'],
+  ['apps/v1', 'ReplicaSet', 'spec.template.spec'],
+  ['apps/v1', 'StatefulSet', 'spec.template.spec'],
+  ['apps/v1', 'DaemonSet', 'spec.template.spec'],
+  ['batch/v1', 'Job', 'spec.template.spec'],
+  ['batch/v1', 'CronJob', 'spec.jobTemplate.spec.template.spec'],
+];
+
+export function objectWithSpecAt(apiVersion: string, kind: string, specPath: string, spec: Partial<V1PodSpec>): KubernetesObject {
+  const root: Record<string, unknown> = { apiVersion, kind, metadata: { name: 'w', namespace: 'default' } };
+  const fields = specPath.split('.');
+  let node = root;
+  for (const field of fields.slice(0, -1)) node = (node[field] = (node[field] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
+  node[fields.at(-1)!] = spec;
+  return root as KubernetesObject;
+}
+

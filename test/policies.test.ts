@@ -1,0 +1,106 @@
+// `eci-admission policies` as a user runs it: the built CLI writing real files. What the API
+// server makes of the policies is tested against the real one (e2e/test/policies.test.ts).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parseAllDocuments } from 'yaml';
+import { rules } from '../lib/policy/rules/index.js';
+import { run } from './helpers/cli.js';
+
+const deployPolicies = fileURLToPath(new URL('../../deploy/policies/', import.meta.url));
+const webhookFile = fileURLToPath(new URL('../../deploy/webhook-configurations.yaml', import.meta.url));
+
+interface Manifest {
+  readonly kind: string;
+  readonly metadata: { name: string };
+  readonly spec: {
+    readonly validationActions?: string[];
+    readonly matchResources?: { namespaceSelector?: unknown };
+    readonly variables?: Array<{ name: string; expression: string }>;
+    readonly validations?: Array<{ expression: string; messageExpression: string }>;
+  };
+}
+
+async function generate(...args: string[]): Promise<{ stdout: string; manifests: Manifest[] }> {
+  const result = await run(['policies', ...args]);
+  if (result.code !== 0) throw new Error(`policies exited ${result.code}: ${result.stderr}`);
+  return { stdout: result.stdout, manifests: parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest) };
+}
+
+const ofKind = (manifests: readonly Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
+
+t.test('every rule has a policy or is listed as not covered, with a reason', async (t) => {
+  const { stdout, manifests } = await generate();
+  const names = ofKind(manifests, 'ValidatingAdmissionPolicy').map((m) => m.metadata.name);
+  for (const { id } of rules) {
+    const listed = new RegExp(`^# - ${id}: (.+)$`, 'm').exec(stdout);
+    t.ok(names.includes(`eci-admission-${id}`) !== (listed !== null), `${id}: a policy, or listed (not both)`);
+    if (listed) t.notMatch(listed[1], /no CEL form/, `${id}: the list says why`);
+  }
+  t.match(stdout, /^# - eci-routing: .*eci-profile/m, 'what the mutating webhook does is listed too');
+  t.match(stdout, /^# - eci-annotations annotations\["k8s\.aliyun\.com\/eci-custom-hosts"\]: .*JSON/m, 'annotation keys CEL cannot state are listed');
+  t.same(names.length, ofKind(manifests, 'ValidatingAdmissionPolicyBinding').length, 'each policy has its binding');
+});
+
+t.test('--mode maps to validationActions; warnings are a policy of their own', async (t) => {
+  for (const [mode, deny, warn] of [['enforce', 'Deny', 'Warn'], ['warn', 'Warn', 'Warn'], ['audit', 'Audit', 'Audit']] as const) {
+    const bindings = ofKind((await generate('--mode', mode)).manifests, 'ValidatingAdmissionPolicyBinding');
+    for (const binding of bindings) {
+      const wanted = binding.metadata.name === 'eci-admission-warnings' ? warn : deny;
+      t.same(binding.spec.validationActions, [wanted], `${mode}: ${binding.metadata.name}`);
+    }
+  }
+});
+
+t.test('bindings exclude the namespaces the webhook configurations exclude', async (t) => {
+  const validate = parseAllDocuments(readFileSync(webhookFile, 'utf8'))
+    .map((document) => document.toJS() as { kind: string; webhooks?: Array<{ name: string; namespaceSelector: unknown }> })
+    .find((document) => document.kind === 'ValidatingWebhookConfiguration')!
+    .webhooks!.find((webhook) => webhook.name === 'validate.eci-admission.svc')!;
+  for (const binding of ofKind((await generate()).manifests, 'ValidatingAdmissionPolicyBinding')) {
+    t.same(binding.spec.matchResources?.namespaceSelector, validate.namespaceSelector, binding.metadata.name);
+  }
+});
+
+t.test('--cluster-mode hybrid judges only what is ECI-bound; serverless judges everything', async (t) => {
+  const judged = async (mode: string) =>
+    ofKind((await generate('--cluster-mode', mode)).manifests, 'ValidatingAdmissionPolicy').flatMap((policy) => policy.spec.validations!.map((v) => v.expression));
+  const hybrid = await judged('hybrid');
+  t.ok(hybrid.length > 0 && hybrid.every((expression) => expression.includes('!variables.eciBound')), 'every hybrid validation skips what is not ECI-bound');
+  t.notOk((await judged('serverless')).some((expression) => expression.includes('eciBound')));
+  t.match((await generate('--cluster-mode', 'hybrid')).stdout, /^# - eci-profile selectors: /m, 'hybrid lists what it cannot see');
+});
+
+t.test('--mutating adds virtual-node routing as a MutatingAdmissionPolicy for new pods', async (t) => {
+  t.notOk((await generate()).manifests.some((m) => m.kind.startsWith('Mutating')), 'not by default: the API is beta');
+  const { manifests } = await generate('--mutating', '--routing', 'eci-vnode');
+  const [policy] = ofKind(manifests, 'MutatingAdmissionPolicy') as unknown as Array<{ spec: { mutations: Array<{ jsonPatch: { expression: string } }> } }>;
+  t.match(policy?.spec.mutations[0]?.jsonPatch.expression, /"k8s\.aliyun\.com\/vnode"/, 'the flavour chosen');
+  const [binding] = ofKind(manifests, 'MutatingAdmissionPolicyBinding');
+  t.same(binding?.spec.matchResources?.namespaceSelector, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['eci-admission', 'kube-system'] }] });
+});
+
+t.test('--rule chooses policies; a rule without one is a usage error', async (t) => {
+  const names = ofKind((await generate('--rule', 'host-path', '--rule', 'capabilities')).manifests, 'ValidatingAdmissionPolicy').map((m) => m.metadata.name);
+  t.same(names, ['eci-admission-host-path', 'eci-admission-capabilities', 'eci-admission-warnings'], 'capabilities brings its NET_RAW warning');
+  const refused = await run(['policies', '--rule', 'eci-profile']);
+  t.equal(refused.code, 2);
+  t.match(refused.stderr, /--rule: eci-profile has no policy/);
+});
+
+t.test('deploy/policies holds the defaults as --out writes them, and kustomize renders them', async (t) => {
+  const out = join(mkdtempSync(join(tmpdir(), 'eci-policies-')), 'policies');
+  const written = await run(['policies', '--out', out]);
+  t.equal(written.code, 0, written.stderr);
+  t.match(written.stdout, `wrote ${join(out, 'kustomization.yaml')}`);
+  t.same(readdirSync(deployPolicies).sort(), readdirSync(out).sort(), 'the same files');
+  for (const file of readdirSync(out)) {
+    t.equal(readFileSync(join(deployPolicies, file), 'utf8'), readFileSync(join(out, file), 'utf8'), `${file} is current: run \`npm run build && node dist/lib/cli.js policies --out deploy/policies\``);
+  }
+  const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', deployPolicies], { encoding: 'utf8' })).map((d) => d.toJS() as Manifest);
+  t.equal(ofKind(rendered, 'ValidatingAdmissionPolicy').length, ofKind(rendered, 'ValidatingAdmissionPolicyBinding').length);
+  t.ok(ofKind(rendered, 'ValidatingAdmissionPolicy').length >= 12);
+});
