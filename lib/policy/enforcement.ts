@@ -4,6 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AdmissionRequest } from '../admission/review.js';
 import { isRoutedKind, type KindKey } from '../workload/kinds.js';
+import { listOf } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
 import type { SeveredFinding } from './rule.js';
 
@@ -52,7 +53,7 @@ export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: Ku
   const rules = context.enforcement;
   const user = request.userInfo?.username;
   if (user !== undefined && rules.exemptUsers.has(user)) return `user ${user}`;
-  const group = request.userInfo?.groups?.find((g) => rules.exemptGroups.has(g));
+  const group = listOf(request.userInfo?.groups).find((g) => rules.exemptGroups.has(g));
   if (group !== undefined) return `group ${group}`;
   if (!isRoutedKind(kind)) return undefined;
   if (request.namespace !== undefined && rules.exemptNamespaces.has(request.namespace)) return `namespace ${request.namespace}`;
