@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The `eci-admission` command: dispatches to the commands in cli/ and maps failures to exit
-// codes: 0 success, 1 a denial (check) or a cluster that refused (register), 2 bad usage or bad
-// input. What needs @kubernetes/client-node or the server is imported when a command needs it:
+// codes: 0 success, 1 a denial (check), 2 any failure (bad usage or input, a configuration or
+// port that cannot be used, a cluster that refused). What needs @kubernetes/client-node or the server is imported when a command needs it:
 // client-node alone costs most of a second at start, which `certs`, `check`, `--help` and a
 // mistyped flag should not pay.
 import { runCerts, runRegister } from './cli/certs.js';
@@ -30,21 +30,16 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await command(args);
   } catch (error) {
-    if (!isUserError(error)) throw error;
-    process.stderr.write(`eci-admission ${name}: ${(error as Error).message}\n`);
+    // Every failure is one line a user can act on; the stack is for whoever debugs the command.
+    const detail = process.env.LOG_LEVEL === 'debug' ? (error as Error)?.stack : undefined;
+    process.stderr.write(`eci-admission ${name}: ${firstLine(error)}\n${detail ? `${detail}\n` : ''}`);
     return 2;
   }
 }
 
-/** By name: the modules that define these errors load only with their command. */
-const userErrors = new Set(['UsageError', 'ProfileError', 'CertDirError', 'WebhookConfigurationsError']);
-
-/** Mistakes in flags or input: said in one line with exit 2, not as a stack trace. */
-function isUserError(error: unknown): boolean {
-  if (userErrors.has((error as Error).name)) return true;
-  // parseArgs reports unknown or malformed flags with these codes.
-  const code = (error as { code?: string }).code ?? '';
-  return code.startsWith('ERR_PARSE_ARGS_');
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0] ?? message;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -120,6 +120,9 @@ t.test('the Deployment is hardened and the Service reaches its port', async (t) 
   });
   t.notOk(container?.securityContext?.privileged, 'not privileged');
   t.ok(container?.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory, 'requests and limits');
+  // The heap cap is what keeps the measured peak (README: Memory and limits) under the limit.
+  const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '')?.[1]);
+  t.ok(heapMiB > 0 && heapMiB * 2.5 <= parseInt(container?.resources?.limits?.memory ?? '0', 10), `a ${heapMiB} MiB heap well under the ${container?.resources?.limits?.memory} limit`);
   t.match(container?.readinessProbe?.httpGet, { scheme: 'HTTPS', path: '/readyz' });
   t.match(container?.livenessProbe?.httpGet, { scheme: 'HTTPS', path: '/healthz' });
   t.equal(container?.image, 'eci-admission:0.1.0', 'the image placeholder from the images: entry');

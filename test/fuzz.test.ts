@@ -4,16 +4,16 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
 import jsonpatch from 'fast-json-patch';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import type { AdmissionRequest, AdmissionReview } from '../lib/admission/review.js';
-import { policyContext } from '../lib/policy/context.js';
+import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide, type Decision } from '../lib/policy/decide.js';
 import { matchingSelectors } from '../lib/policy/placement.js';
 import { parseProfile } from '../lib/profile/profile.js';
 import { buildApp } from '../lib/server/app.js';
 import { staticContext } from '../lib/server/context-source.js';
 import { ensureCertDir } from '../lib/tls/cert-dir.js';
-import { admissionRequest, fuzzRuns, mutatedObject, policyContexts } from './helpers/arbitraries.js';
+import { admissionRequest, fuzzRuns, hostileProfileData, hostileRequest, mutatedObject, policyContexts } from './helpers/arbitraries.js';
 import { startServer } from './helpers/server.js';
 
 /** The patch applies to the submitted object (validated as it goes) and yields the admitted one. */
@@ -33,6 +33,30 @@ t.test('decide(): never throws; patches apply and a second pass has nothing to a
     { numRuns: fuzzRuns(300) },
   );
   t.pass(`${fuzzRuns(300)} requests`);
+});
+
+t.test('decide(): hostile values in every field it reads get a well-formed decision', async (t) => {
+  fc.assert(
+    fc.property(hostileRequest, policyContexts, (request, context) => {
+      const decision = decide(request, context);
+      return typeof decision.allowed === 'boolean' && decision.findings.length > 0 !== decision.allowed && Array.isArray(decision.patch);
+    }),
+    { numRuns: fuzzRuns(200) },
+  );
+  t.equal(({} as Record<string, unknown>).x, undefined, 'no prototype polluted');
+});
+
+t.test('the profile parser: hostile data is a profile or a refusal with its reasons, never an exception', async (t) => {
+  const { schemas } = policyContext();
+  fc.assert(
+    fc.property(hostileProfileData, (data) => {
+      const parsed = parseProfile(data, 'fuzz', schemas);
+      const refusals = parsed.problems.filter((problem) => problem.severity === 'deny');
+      return parsed.profile === undefined ? refusals.length > 0 : refusals.length === 0;
+    }),
+    { numRuns: fuzzRuns(200) },
+  );
+  t.equal(({} as Record<string, unknown>).x, undefined, 'no prototype polluted');
 });
 
 t.test('the selector index finds exactly what matching every selector finds', async (t) => {
@@ -58,9 +82,9 @@ t.test('the selector index finds exactly what matching every selector finds', as
   t.pass('index and scan agree');
 });
 
-/** A body: a plausible review, one with a garbage envelope, or not a review at all. */
+/** A body: a plausible or hostile review, one with a garbage envelope, or not a review at all. */
 const body = fc.oneof(
-  admissionRequest.map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })),
+  fc.oneof(admissionRequest, hostileRequest).map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })),
   fc.record({ apiVersion: fc.constantFrom('admission.k8s.io/v1', 'v1'), kind: fc.constantFrom('AdmissionReview', 'Pod'), request: fc.oneof(fc.anything({ maxDepth: 2 }), mutatedObject) }, { requiredKeys: [] }).map((review) => JSON.stringify(review)),
   fc.json({ maxDepth: 3 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
@@ -75,19 +99,26 @@ function wellFormed(sent: string, status: number, answer: string): boolean {
   return reply.kind === 'AdmissionReview' && reply.response.uid === uid && typeof reply.response.allowed === 'boolean';
 }
 
-t.test('the server answers every body with a review or a 4xx (fastify inject)', async (t) => {
+/** Every body `bodies` generates gets a well-formed answer from an app with `context`, in-process. */
+async function answersEveryBody(t: Test, bodies: fc.Arbitrary<string>, context: PolicyContext): Promise<void> {
   const certificate = await ensureCertDir(join(t.testdir(), 'certs'), new Date());
-  const app = buildApp({ tls: certificate, context: staticContext(policyContext({ clusterMode: 'hybrid' })), logger: false });
+  const app = buildApp({ tls: certificate, context: staticContext(context), logger: false });
   t.teardown(() => app.close());
   await fc.assert(
-    fc.asyncProperty(body, fc.constantFrom('/mutate', '/validate'), async (payload, url) => {
+    fc.asyncProperty(bodies, fc.constantFrom('/mutate', '/validate'), async (payload, url) => {
       const reply = await app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json' } });
       return wellFormed(payload, reply.statusCode, reply.body);
     }),
     { numRuns: fuzzRuns(200) },
   );
   t.pass('every answer well formed');
-});
+}
+
+t.test('the server answers every body with a review or a 4xx (fastify inject)', (t) => answersEveryBody(t, body, policyContext({ clusterMode: 'hybrid' })));
+
+t.test('the server answers hostile reviews with a review or a 4xx, never a 5xx (fastify inject)', (t) =>
+  answersEveryBody(t, hostileRequest.map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })), policyContext()),
+);
 
 t.test('a few of them over real TLS', async (t) => {
   const server = await startServer(t, { clusterMode: 'hybrid' });

@@ -2,6 +2,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import t from 'tap';
 import { policyContext } from '../lib/policy/context.js';
+import { defaultBackoff, retryDelay } from '../lib/cluster/watch.js';
 import { profileLocations } from '../lib/profile/locations.js';
 import { LiveContext } from '../lib/server/context-source.js';
 
@@ -69,4 +70,33 @@ t.test('with both profiles the acs-profile is used; without it, the eci-profile 
   live.profile(acs, undefined);
   t.same(live.current().profile.selectors.map((s) => s.name), ['eci-edited']);
   t.equal(live.health().profile, 'cluster kube-system/eci-profile@3');
+});
+
+t.test('a failing watch is logged when it starts failing and when it recovers, not at each retry', async (t) => {
+  const { lines, log } = recorder();
+  const live = new LiveContext(policyContext(), log);
+  for (let i = 0; i < 5; i++) {
+    live.error('eci-profile', new Error('connect ECONNREFUSED'));
+    live.error('namespaces', new Error('connect ECONNREFUSED'));
+  }
+  t.same(lines, [
+    ['warn', 'cluster watch failed; serving the last state, retrying'],
+    ['warn', 'cluster watch failed; serving the last state, retrying'],
+  ], 'one warning per watch');
+  live.recovered('eci-profile');
+  live.recovered('eci-profile');
+  live.error('eci-profile', new Error('again'));
+  t.same(lines.slice(2), [
+    ['info', 'cluster watch recovered'],
+    ['warn', 'cluster watch failed; serving the last state, retrying'],
+  ]);
+});
+
+t.test('retries back off exponentially to a cap, with jitter', async (t) => {
+  const backoff = { firstMs: 1000, maxMs: 60_000 };
+  const ceilings = Array.from({ length: 10 }, (_, attempt) => retryDelay(attempt, backoff, () => 1));
+  t.same(ceilings, [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000], 'doubling, capped');
+  t.same([0, 3, 9].map((attempt) => retryDelay(attempt, backoff, () => 0)), [500, 4000, 30_000], 'at least half');
+  t.equal(retryDelay(1_000_000, backoff, () => 0.5), 45_000, 'no overflow after a long outage');
+  t.equal(defaultBackoff.maxMs, 60_000);
 });

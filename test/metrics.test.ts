@@ -1,7 +1,12 @@
 // GET /metrics: Prometheus text with counters, histogram and context gauges that move with traffic.
+import { X509Certificate } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
+import { defaultEnforcement } from '../lib/policy/enforcement.js';
+import { defaultServingNames, generateCertificates } from '../lib/tls/certificates.js';
 import { kubectlCreate, pod, reviewFor } from './helpers/objects.js';
-import { startServer } from './helpers/server.js';
+import { eventually, startServer } from './helpers/server.js';
 
 /** The value of one sample line, e.g. `name{a="b"}`, or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -45,4 +50,36 @@ t.test('profile, namespace cache and certificate gauges', async (t) => {
   t.ok(expiry > now + 800 * 86400 && expiry < now + 830 * 86400, `expires in about 825 days (${expiry})`);
   t.match(text, /# TYPE eci_admission_requests_total counter/);
   t.match(text, /# TYPE eci_admission_request_duration_seconds histogram/);
+});
+
+t.test('the certificate expiry follows a reload', async (t) => {
+  const server = await startServer(t);
+  const before = sample(await server.text('/metrics'), 'eci_admission_certificate_expiry_timestamp_seconds')!;
+  const renewed = generateCertificates({ ...defaultServingNames, days: 30, now: new Date() });
+  // The key first: a certificate without its key is a half-copied pair, refused until it matches.
+  writeFileSync(join(server.certDir, 'tls.key'), renewed.key);
+  writeFileSync(join(server.certDir, 'tls.crt'), renewed.cert);
+  const expected = Date.parse(new X509Certificate(renewed.cert).validTo) / 1000;
+  const after = await eventually(async () => sample(await server.text('/metrics'), 'eci_admission_certificate_expiry_timestamp_seconds'), (value) => value === expected, 'the new expiry');
+  t.not(after, before, `from ${before} to ${after}`);
+});
+
+t.test('the README lists every metric served, and serves every metric it lists', async (t) => {
+  const server = await startServer(t);
+  await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
+  const served = new Set([...(await server.text('/metrics')).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Metrics'), readme.indexOf('\n## ', readme.indexOf('\n## Metrics') + 1));
+  const listed = [...section.matchAll(/^\| `([a-z_*]+)` \|/gm)].map((match) => match[1]!);
+  const covers = (name: string, entry: string) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry);
+  t.same([...served].filter((name) => !listed.some((entry) => covers(name, entry))), [], 'served but not in the README');
+  t.same(listed.filter((entry) => ![...served].some((name) => covers(name, entry))), [], 'in the README but not served');
+  t.ok(served.has('process_resident_memory_bytes') && served.has('nodejs_eventloop_lag_seconds'), 'Node process metrics');
+});
+
+t.test('audit findings in thousands of namespaces add no series', async (t) => {
+  const server = await startServer(t, { enforcement: { ...defaultEnforcement, mode: 'audit' } });
+  for (let i = 0; i < 50; i++) await server.post('/validate', reviewFor(pod({ hostNetwork: true }), { namespace: `tenant-${i}` }));
+  const series = (await server.text('/metrics')).split('\n').filter((line) => line.startsWith('eci_admission_audited_findings_total{'));
+  t.same(series, ['eci_admission_audited_findings_total{rule="host-network"} 50']);
 });

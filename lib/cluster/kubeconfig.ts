@@ -12,7 +12,12 @@ export function findKubeConfig(env: NodeJS.ProcessEnv = process.env): KubeConfig
     return config;
   }
   if (env.KUBECONFIG) {
-    config.loadFromDefault();
+    try {
+      config.loadFromDefault();
+    } catch (error) {
+      // Said as what to fix: the variable and why its file cannot be used.
+      throw new Error(`KUBECONFIG ${env.KUBECONFIG} cannot be used: ${(error as Error).message}`);
+    }
     return config;
   }
   return undefined;

@@ -1,6 +1,8 @@
 // List/watch of what the policy context needs from the cluster: the profile ConfigMaps (the
-// acs-profile and the eci-profile, lib/profile/locations.ts) and the labels of every Namespace. Informers from @kubernetes/client-node; on error
-// they are restarted after a pause, and the last state stays in use meanwhile.
+// acs-profile and the eci-profile, lib/profile/locations.ts) and the labels of every Namespace.
+// Informers from @kubernetes/client-node; on error they are restarted after a pause that doubles
+// up to a cap, spread at random so that replicas (and the informers) do not retry in step; the
+// last state stays in use meanwhile.
 import {
   ADD,
   CoreV1Api,
@@ -23,14 +25,32 @@ export interface ClusterEvents {
   namespaces(labels: ReadonlyMap<string, Labels>): void;
   /** Every list has succeeded once: the context reflects the cluster. */
   synced(): void;
+  /** A list or watch failed; it is retried. */
   error(source: string, error: unknown): void;
+  /** A list succeeded again after errors. */
+  recovered(source: string): void;
+}
+
+/** The pause before the first retry, and the longest one. */
+export interface Backoff {
+  readonly firstMs: number;
+  readonly maxMs: number;
+}
+
+/** One second, doubling to a minute: an API server back from an outage is not stampeded. */
+export const defaultBackoff: Backoff = { firstMs: 1000, maxMs: 60_000 };
+
+/** The pause before retry `attempt` (0 first): between half and all of the capped doubling. */
+export function retryDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
+  const ceiling = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(attempt, 32));
+  return ceiling / 2 + (random() * ceiling) / 2;
 }
 
 export interface ClusterWatch {
   stop(): Promise<void>;
 }
 
-export function watchCluster(config: KubeConfig, events: ClusterEvents, retryMs = 2000): ClusterWatch {
+export function watchCluster(config: KubeConfig, events: ClusterEvents, backoff: Backoff = defaultBackoff): ClusterWatch {
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   // One informer per profile: the RBAC grants list and watch by name, which the API server
@@ -57,16 +77,20 @@ export function watchCluster(config: KubeConfig, events: ClusterEvents, retryMs 
   function run<T extends KubernetesObject>(name: string, informer: ListWatch<T>, publish: (items: readonly T[]) => void) {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
+    let failures = 0;
     const changed = () => publish(informer.list());
     for (const verb of [ADD, UPDATE, DELETE] as const) informer.on(verb, changed);
     informer.on(ERROR, (error) => {
       events.error(name, error);
-      if (!stopped) timer = setTimeout(() => void start(), retryMs);
+      clearTimeout(timer);
+      if (!stopped) timer = setTimeout(() => void start(), retryDelay(failures++, backoff));
     });
     async function start(): Promise<void> {
       await informer.start();
       // start() resolves after the list (and the watch request) or after an error.
       if (stopped || informer.latestResourceVersion() === '') return;
+      if (failures > 0) events.recovered(name);
+      failures = 0;
       changed();
       synced.add(name);
       if (synced.size === informers.length) events.synced();

@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import jsonpatch, { type Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
+import { depthExceeds, maxObjectDepth } from '../json/bounded.js';
 import { isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
 import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
@@ -41,7 +42,30 @@ const checkedSubresources: ReadonlySet<string> = new Set(['', 'ephemeralcontaine
  */
 export type Purpose = 'mutate' | 'validate' | 'both';
 
+/** The rule id of the denial of a request the webhook cannot read. */
+export const unreadableRuleId = 'malformed';
+
+/**
+ * The decision, guarded: whatever the request holds, the answer is a decision. A request nested
+ * past any real object is refused before anything recurses over it; anything else that throws
+ * while judging is refused with its reason. Refused, not allowed: under failurePolicy Ignore an
+ * error would admit the object unchecked.
+ */
 export function decide(request: AdmissionRequest, context: PolicyContext, purpose: Purpose = 'both'): Decision {
+  if (depthExceeds(request, maxObjectDepth)) return unreadable(`is nested deeper than ${maxObjectDepth} levels, the limit; no Kubernetes object is`);
+  try {
+    return judge(request, context, purpose);
+  } catch (error) {
+    return unreadable(`cannot be judged: ${(error as Error)?.message ?? String(error)}`);
+  }
+}
+
+function unreadable(message: string): Decision {
+  const finding = { rule: unreadableRuleId, path: 'object', message, workaround: 'send the object as the API server stores it' };
+  return { allowed: false, findings: [finding], warnings: [], patch: [] };
+}
+
+function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpose): Decision {
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;

@@ -4,6 +4,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AdmissionRequest } from '../admission/review.js';
 import { isRoutedKind, type KindKey } from '../workload/kinds.js';
+import { listOf } from '../workload/pod-template.js';
 import type { Labels } from '../schema/types.js';
 import type { SeveredFinding } from './findings.js';
 
@@ -51,7 +52,7 @@ export function serviceAccountUser(namespace: string, name: string): string {
 export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, rules: Enforcement): string | undefined {
   const user = request.userInfo?.username;
   if (user !== undefined && rules.exemptUsers.has(user)) return `user ${user}`;
-  const group = request.userInfo?.groups?.find((g) => rules.exemptGroups.has(g));
+  const group = listOf(request.userInfo?.groups).find((g) => rules.exemptGroups.has(g));
   if (group !== undefined) return `group ${group}`;
   if (!isRoutedKind(kind)) return undefined;
   if (request.namespace !== undefined && rules.exemptNamespaces.has(request.namespace)) return `namespace ${request.namespace}`;

@@ -36,8 +36,20 @@ function headline(finding: Finding): string {
   return `${finding.rule}: ${where}: ${finding.message}`;
 }
 
-/** The status message of a denial: every finding, one per line, so kubectl shows them all. */
+/**
+ * Findings (or warnings) one response carries at most. A DaemonSet with 10,000 hostPath volumes
+ * has 10,000 findings: said whole, a 1.8 MB answer that no one reads past the first screen.
+ */
+export const maxFindingsShown = 20;
+
+/** The first `maxFindingsShown` lines, and one saying how many more there are. */
+export function capped(lines: readonly string[]): string[] {
+  if (lines.length <= maxFindingsShown) return [...lines];
+  return [...lines.slice(0, maxFindingsShown), `and ${lines.length - maxFindingsShown} more`];
+}
+
+/** The status message of a denial: a finding per line (the first 20, then how many more). */
 export function denialMessage(kind: string, findings: readonly Finding[]): string {
-  const lines = findings.map((finding) => `- ${formatFinding(finding)}`);
+  const lines = capped(findings.map((finding) => `- ${formatFinding(finding)}`));
   return [`this ${kind} uses what Elastic Container Instance (ECI) cannot run:`, ...lines].join('\n');
 }

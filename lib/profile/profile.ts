@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { JsonLimitError, readJson } from '../json/bounded.js';
 import type { SchemaCheck } from '../schema/schema-check.js';
 import { childPath } from '../schema/schema-messages.js';
 import type { Labels, Severity, Violation } from '../schema/types.js';
@@ -57,9 +58,19 @@ export class ProfileError extends Error {
 
 /**
  * Parses the `data` of a profile ConfigMap against the compiled eci-profile schema; selector
- * effects are checked with the annotation schema. Paths in problems start at `data`.
+ * effects are checked with the annotation schema. Paths in problems start at `data`. Whatever the
+ * data holds, the answer is a profile or a refusal: profiles come from the cluster, and a server
+ * that threw on one would crash-loop on every replica.
  */
 export function parseProfile(data: unknown, source: string, schemas: ProfileSchemas): ParsedProfile {
+  try {
+    return parseChecked(data, source, schemas);
+  } catch (error) {
+    return refused([{ path: 'data', message: `cannot be read: ${(error as Error)?.message ?? String(error)}`, severity: 'deny' }]);
+  }
+}
+
+function parseChecked(data: unknown, source: string, schemas: ProfileSchemas): ParsedProfile {
   const schema = schemas.eciProfile;
   const invalid = schema.data(data, 'data');
   if (invalid.length > 0) return refused(invalid.map(problemOf));
@@ -78,9 +89,10 @@ function parseSelectors(text: string, schemas: ProfileSchemas, problems: Profile
   if (text.trim() === '') return [];
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    parsed = readJson(text);
   } catch (error) {
-    problems.push({ path: 'data.selectors', message: `is not valid JSON: ${(error as Error).message}`, severity: 'deny' });
+    const reason = (error as Error).message;
+    problems.push({ path: 'data.selectors', message: error instanceof JsonLimitError ? reason : `is not valid JSON: ${reason}`, severity: 'deny' });
     return undefined;
   }
   const invalid = schemas.eciProfile.selectors(parsed, 'data.selectors');

@@ -4,6 +4,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import addFormats from 'ajv-formats';
+import { JsonLimitError, readJson } from '../json/bounded.js';
 import type { JsonSchema } from '../schemas.js';
 import type { Violation } from './types.js';
 import { violationsOf } from './schema-messages.js';
@@ -17,7 +18,7 @@ const describingKeywords = ['x-format', 'x-message', 'x-severity', 'x-at', 'x-cr
 /** A value given as one string that holds more structure: each is checked against a sub-schema. */
 const parsers: Readonly<Record<string, (text: string) => unknown>> = {
   /** JSON-valued annotations (custom hosts, DNS config, sysctls) and numbers with ranges. */
-  'x-json': (text) => JSON.parse(text),
+  'x-json': (text) => readJson(text),
   /** Comma lists (vSwitches, security groups, specs): the sub-schema sees the entries as an array. */
   'x-list': (text) => text.split(','),
 };
@@ -62,8 +63,8 @@ export function remembered(check: SchemaCheck): SchemaCheck {
 }
 
 /**
- * The keyword's error carries what the message needs: the parse error, or the sub-schema's own
- * errors with the parsed value (schema-messages.ts reads them).
+ * The keyword's error carries what the message needs: the parse error, the limit the value is
+ * past, or the sub-schema's own errors with the parsed value (schema-messages.ts reads them).
  */
 function parsedCheck(keyword: string, parse: (text: string) => unknown, inner: ValidateFunction): DataValidateFunction {
   const check: DataValidateFunction = (text: string) => {
@@ -71,7 +72,8 @@ function parsedCheck(keyword: string, parse: (text: string) => unknown, inner: V
     try {
       value = parse(text);
     } catch (error) {
-      check.errors = [{ keyword, params: { parseError: (error as Error).message } }];
+      const reason = (error as Error).message;
+      check.errors = [{ keyword, params: error instanceof JsonLimitError ? { limit: reason } : { parseError: reason } }];
       return false;
     }
     if (inner(value)) return true;

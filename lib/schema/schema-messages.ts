@@ -100,6 +100,9 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
 
 /** `x-json` and `x-list` check a value parsed from the string: their errors are about that value. */
 function parsedProblems(keyword: string, params: Record<string, unknown>, parent: JsonSchema, value: unknown): Problem[] {
+  if (typeof params.limit === 'string') {
+    return [{ at: '', text: `${show(value)} ${params.limit}; expected ${formatOf(parent) ?? 'JSON'}` }];
+  }
   if (typeof params.parseError === 'string') {
     return [{ at: '', text: `${show(value)} is not valid JSON (${params.parseError}); expected ${formatOf(parent) ?? 'JSON'}` }];
   }

@@ -3,6 +3,7 @@ import Fastify, { LogController, type FastifyError, type FastifyServerOptions } 
 import { describeReviewErrors } from '../admission/decode.js';
 import type { ContextSource } from './context-source.js';
 import { healthRoutes } from './health.js';
+import { limitLargeReviews } from './large-reviews.js';
 import { admissionMetrics } from './metrics.js';
 import { webhookRoutes } from './webhooks.js';
 
@@ -22,17 +23,50 @@ export const maxReviewBytes = 8 * 1024 * 1024;
 const requestTimeoutMs = 30_000;
 /** Headers are a few hundred bytes: a client still sending them after 10 s is not an API server. */
 const headersTimeoutMs = 10_000;
+/**
+ * Node checks the two timeouts above on this interval (30 s by default, which let a stalled
+ * body live to about 47 s): once a second keeps them within a second of what they say.
+ */
+const timeoutCheckMs = 1_000;
+/** A TCP connection that has not finished its TLS handshake by then is not a client of ours. */
+export const handshakeTimeoutMs = 5_000;
 /** A socket with no traffic at all, not even a request in progress. */
 const connectionTimeoutMs = 60_000;
+/**
+ * Open connections at most. The API servers keep a few pooled connections each; past this a
+ * flood of idle sockets would only cost memory and file descriptors.
+ */
+export const maxConnections = 1024;
+
+/**
+ * TLS 1.2 with forward secrecy and AEAD only, as Kubernetes components accept (ECDHE with
+ * AES-GCM or ChaCha20-Poly1305), and TLS 1.3's suites.
+ */
+const ciphers = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES128-GCM-SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+].join(':');
 
 /** The TLS settings, also used when a renewed certificate is swapped in (setSecureContext). */
 export function tlsOptions(pair: AppOptions['tls']) {
-  return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2' } as const;
+  return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2', ciphers, honorCipherOrder: true } as const;
 }
 
 export function buildApp(options: AppOptions) {
   const app = Fastify({
-    https: tlsOptions(options.tls),
+    https: {
+      ...tlsOptions(options.tls),
+      handshakeTimeout: handshakeTimeoutMs,
+      headersTimeout: headersTimeoutMs,
+      connectionsCheckingInterval: timeoutCheckMs,
+    },
     logger: options.logger,
     // One log line per admission, written by the route with what matters.
     logController: new LogController({ disableRequestLogging: true }),
@@ -57,12 +91,30 @@ export function buildApp(options: AppOptions) {
     else req.log.warn({ status, reason: error.message }, 'bad request');
     return reply.code(status).send({ statusCode: status, error: error.code ?? 'Error', message: error.message });
   });
-  app.server.headersTimeout = headersTimeoutMs;
-  const metrics = admissionMetrics(options.context, options.tls.cert);
+  app.server.maxConnections = maxConnections;
+  // Keys such as __proto__ and constructor are data in Kubernetes (a ConfigMap key, a label): JSON.parse
+  // keeps them as own properties, where fastify's default parser would refuse the review with a 400.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    if (body === '') return done(Object.assign(new Error('the body is empty'), { statusCode: 400 }), undefined);
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+    }
+  });
+  limitLargeReviews(app);
+  let certificate = options.tls.cert;
+  const metrics = admissionMetrics(options.context, () => certificate);
   app.register(healthRoutes, { context: options.context });
   app.register(webhookRoutes, { context: options.context, metrics });
   app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
-  return app;
+  return Object.assign(app, {
+    /** New handshakes get this pair; the metrics report its expiry. */
+    useCertificate(pair: AppOptions['tls']): void {
+      app.server.setSecureContext(tlsOptions(pair));
+      certificate = pair.cert;
+    },
+  });
 }
 
 export type App = ReturnType<typeof buildApp>;

@@ -1,18 +1,17 @@
 // The serving certificate over the server's life: swapped in when the files change (new
 // connections get it, open ones finish on the old), warned about before it expires, and, with
 // registration on, its CA published to the webhook configurations whenever it changes.
-import type { Server } from 'node:https';
 import type { Registration } from '../cluster/register.js';
 import { caBundleOf } from '../tls/secret.js';
 import { expiryWarning } from '../tls/expiry.js';
 import { watchKeyPair, type KeyPair } from '../tls/reload.js';
-import { tlsOptions } from './app.js';
 import type { ContextLog } from './context-source.js';
 
 export interface LifecycleOptions {
   readonly dir: string;
   readonly initial: KeyPair;
-  readonly server: Pick<Server, 'setSecureContext'>;
+  /** Serves a new pair: new handshakes get it. */
+  readonly use: (pair: KeyPair) => void;
   readonly log: ContextLog;
   /** The clock, read here at the edge. */
   readonly now: () => Date;
@@ -56,7 +55,7 @@ export function manageCertificate(options: LifecycleOptions): { close(): void } 
   const watch = watchKeyPair(options.dir, current, {
     changed(pair) {
       const caChanged = pair.ca !== current.ca;
-      options.server.setSecureContext(tlsOptions(pair));
+      options.use(pair);
       current = pair;
       log.info({ certDir: options.dir }, 'serving a new certificate from the certificate directory');
       checkExpiry();

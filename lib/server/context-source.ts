@@ -54,6 +54,8 @@ export class LiveContext implements ContextSource, ClusterEvents {
   /** The profile ConfigMaps as last seen, by location name. */
   #configMaps = new Map<string, V1ConfigMap | undefined>();
   #status: ProfileStatus = { generation: 0, loadedAt: undefined, refused: 0 };
+  /** Watches failing now: each change of state is logged once, not each retry. */
+  #failing = new Set<string>();
 
   constructor(initial: PolicyContext, private readonly log: ContextLog) {
     this.#snapshot = initial;
@@ -107,7 +109,13 @@ export class LiveContext implements ContextSource, ClusterEvents {
   }
 
   error(source: string, error: unknown): void {
+    if (this.#failing.has(source)) return;
+    this.#failing.add(source);
     this.log.warn({ source, reason: (error as Error)?.message ?? String(error) }, 'cluster watch failed; serving the last state, retrying');
+  }
+
+  recovered(source: string): void {
+    if (this.#failing.delete(source)) this.log.info({ source }, 'cluster watch recovered');
   }
 
   #useProfile(profile: PolicyContext['profile']): void {

@@ -2,7 +2,7 @@
 // tests, must not share counters). Counting on the hot path is a few map updates with bounded
 // labels; everything read from the context or the certificate is collected at scrape time.
 import { X509Certificate } from 'node:crypto';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { Decision } from '../policy/decide.js';
 import { isHandledKind, kindKey } from '../workload/kinds.js';
@@ -21,11 +21,14 @@ export interface AdmissionMetrics {
 /** Admission answers take well under a millisecond in-process; the API server gives up at 30 s. */
 const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 
-export function admissionMetrics(context: ContextSource, servingCertificate: string): AdmissionMetrics {
+export function admissionMetrics(context: ContextSource, servingCertificate: () => string): AdmissionMetrics {
   const registry = new Registry();
+  // process_* and nodejs_*: memory, CPU, event loop lag, file descriptors, GC.
+  collectDefaultMetrics({ register: registry });
   const requests = counter(registry, 'eci_admission_requests_total', 'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.', ['path', 'operation', 'kind', 'verdict']);
   const findings = counter(registry, 'eci_admission_findings_total', 'Findings reported, by rule id and severity.', ['rule', 'severity']);
-  const audited = counter(registry, 'eci_admission_audited_findings_total', 'Findings allowed silently in audit mode, by rule id and namespace.', ['rule', 'namespace']);
+  // By rule only: namespace names are unbounded (one cluster had 5,000); the log names the namespace.
+  const audited = counter(registry, 'eci_admission_audited_findings_total', 'Findings allowed silently in audit mode, by rule id.', ['rule']);
   const placements = counter(registry, 'eci_admission_placements_total', 'Objects judged, by what sends their pods to ECI (serverless, label, node-selector, node-name, profile-selector) or none.', ['cause']);
   const exempt = counter(registry, 'eci_admission_exempt_requests_total', 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).', ['path', 'reason']);
   const duration = new Histogram({
@@ -38,8 +41,7 @@ export function admissionMetrics(context: ContextSource, servingCertificate: str
   collectedGauge(registry, 'eci_admission_profile_generation', 'Profiles taken into use since start (0 while waiting for the first).', () => context.profileStatus().generation);
   collectedGauge(registry, 'eci_admission_profile_last_load_timestamp_seconds', 'When the profile in use was loaded, in seconds since the epoch (0 before the first).', () => (context.profileStatus().loadedAt ?? 0) / 1000);
   collectedGauge(registry, 'eci_admission_namespace_cache_size', 'Namespaces whose labels are cached.', () => context.current().namespaceLabels.size);
-  const expiry = Date.parse(new X509Certificate(servingCertificate).validTo) / 1000;
-  collectedGauge(registry, 'eci_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate expires, in seconds since the epoch.', () => expiry);
+  collectedGauge(registry, 'eci_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate in use expires, in seconds since the epoch.', () => Date.parse(new X509Certificate(servingCertificate()).validTo) / 1000);
   new Counter({
     name: 'eci_admission_profile_parse_errors_total',
     help: 'eci-profile ConfigMaps refused because they did not parse or check; the last good profile stays in use.',
@@ -60,7 +62,7 @@ export function admissionMetrics(context: ContextSource, servingCertificate: str
       if (decision.placement) placements.inc({ cause: decision.placement.cause });
       for (const finding of decision.findings) findings.inc({ rule: finding.rule, severity: 'deny' });
       for (const finding of decision.warnings) findings.inc({ rule: finding.rule, severity: 'warn' });
-      for (const finding of decision.audited ?? []) audited.inc({ rule: finding.rule, namespace: request.namespace ?? '' });
+      for (const finding of decision.audited ?? []) audited.inc({ rule: finding.rule });
     },
     responded(path, statusCode, seconds) {
       duration.observe({ path }, seconds);

@@ -69,13 +69,19 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const lifecycle = manageCertificate({
     dir: certificate.dir,
     initial: certificate,
-    server: app.server,
+    use: (pair) => app.useCertificate(pair),
     log,
     now: () => new Date(),
     ...(registration ? { register: (caBundle: string) => registerWebhooks(registration.cluster, caBundle, registration.configurations) } : {}),
   });
   app.addHook('onClose', async () => lifecycle.close());
-  await app.listen({ port: options.port, host: options.host });
+  try {
+    await app.listen({ port: options.port, host: options.host });
+  } catch (error) {
+    // A port in use: stop the watchers started above, so the command can exit with the reason.
+    await app.close();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return { app, url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}` };

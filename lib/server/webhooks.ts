@@ -4,7 +4,7 @@ import { reviewSchema } from '../admission/decode.js';
 import { denied, allowed, patched, reviewOf } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../admission/review.js';
 import { decide, type Decision, type Purpose } from '../policy/decide.js';
-import { denialMessage, formatFinding, warningOf } from '../policy/findings.js';
+import { capped, denialMessage, formatFinding, warningOf } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
 import type { AdmissionMetrics, Verdict } from './metrics.js';
 
@@ -19,7 +19,7 @@ function verdictOf(response: AdmissionResponse): Verdict {
 const mutation: Encode = (request, decision) => patched(request.uid, decision.patch);
 
 const validation: Encode = (request, decision) => {
-  const warnings = decision.warnings.map(warningOf);
+  const warnings = capped(decision.warnings.map(warningOf));
   return decision.allowed
     ? allowed(request.uid, warnings)
     : denied(request.uid, denialMessage(request.kind.kind, decision.findings), warnings);
@@ -65,11 +65,14 @@ function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { contex
           name: request.name,
           operation: request.operation,
           allowed: decision.allowed,
-          findings: decision.findings.map((finding) => finding.rule),
+          // Counts whole, lists capped as in the response: a line stays readable (and small)
+          // whatever the object holds.
+          findingCount: decision.findings.length,
+          findings: capped(decision.findings.map((finding) => finding.rule)),
           // Warnings reach the user cut to 120 characters, audited findings not at all: the log
-          // keeps them whole.
-          ...(decision.warnings.length > 0 ? { warnings: decision.warnings.map(formatFinding) } : {}),
-          ...(decision.audited ? { audited: decision.audited.map(formatFinding) } : {}),
+          // keeps their text whole.
+          ...(decision.warnings.length > 0 ? { warningCount: decision.warnings.length, warnings: capped(decision.warnings.map(formatFinding)) } : {}),
+          ...(decision.audited ? { auditedCount: decision.audited.length, audited: capped(decision.audited.map(formatFinding)) } : {}),
           ...(decision.exempt ? { exempt: decision.exempt } : {}),
         },
         url.slice(1),

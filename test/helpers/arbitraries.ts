@@ -158,3 +158,53 @@ const namespaces = new Map<string, Record<string, string>>([
 export const policyContexts: fc.Arbitrary<PolicyContext> = fc
   .record({ clusterMode: fc.constantFrom('serverless', 'hybrid'), routing: fc.constantFrom('ack-virtual-node', 'eci-vnode'), selectors: fc.boolean() })
   .map(({ clusterMode, routing, selectors }) => policyContext({ clusterMode, routing, namespaceLabels: namespaces, ...(selectors ? { profile: fuzzProfile } : {}) }));
+
+/** JSON text nested `depth` levels (arrays, objects or both): built to overflow whatever recurses. */
+const deepJsonText = ([depth, open, close]: readonly [number, string, string]): string => `${open.repeat(depth)}1${close.repeat(depth)}`;
+const deepJson = fc.tuple(fc.integer({ min: 20, max: 20_000 }), fc.constantFrom<[string, string]>(['[', ']'], ['{"a":', '}'], ['[{"a":', '}]'])).map(([depth, [open, close]]) => deepJsonText([depth, open, close]));
+
+/** A map with thousands of keys: annotations, labels, ConfigMap data. */
+const wideMap = (size: number): Record<string, string> =>
+  Object.fromEntries(Array.from({ length: size }, (_, i) => [i % 2 ? `k8s.aliyun.com/eci-custom-hosts-${i}` : `key-${i}`, `[{"host":"h${i}"}]`]));
+
+/** What an attacker puts where a value is read: deep, wide or of the wrong type. */
+export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+  { arbitrary: deepJson, weight: 3 },
+  fc.integer({ min: 90, max: 300 }).map(nested),
+  fc.integer({ min: 100, max: 1000 }).map(wideMap),
+  fc.integer({ min: 30, max: 300 }).map((n) => Array.from({ length: n }, (_, i) => ({ name: `v${i}`, hostPath: { path: '/' } }))),
+  garbage,
+);
+
+/** Every request field the code reads, and the annotations JSON values are parsed from. */
+const requestFields: ReadonlyArray<readonly string[]> = [
+  ['uid'], ['kind'], ['kind', 'kind'], ['kind', 'group'], ['operation'], ['subResource'], ['name'], ['namespace'],
+  ['userInfo'], ['userInfo', 'username'], ['userInfo', 'groups'], ['object'], ['oldObject'], ['dryRun'],
+  ['object', 'metadata'], ['object', 'metadata', 'annotations'], ['object', 'metadata', 'labels'], ['object', 'spec'], ['object', 'data'],
+  ['object', 'metadata', 'annotations', 'k8s.aliyun.com/eci-custom-hosts'], ['object', 'metadata', 'annotations', 'k8s.aliyun.com/eci-custom-dnsconfig'],
+  ['object', 'data', 'selectors'], ['object', 'spec', 'volumes'], ['object', 'spec', 'template', 'metadata', 'annotations'],
+];
+
+/** A plausible request with one field it reads replaced by a hostile value. */
+export const hostileRequest: fc.Arbitrary<AdmissionRequest> = fc
+  .tuple(admissionRequest, fc.constantFrom(...requestFields), hostileValue)
+  .map(([request, path, junk]) => {
+    const copy = structuredClone(request) as unknown as Record<string, unknown>;
+    let node = copy;
+    for (const field of path.slice(0, -1)) {
+      const child = node[field];
+      node[field] = typeof child === 'object' && child !== null ? child : {};
+      node = node[field] as Record<string, unknown>;
+    }
+    node[path.at(-1)!] = junk;
+    return copy as unknown as AdmissionRequest;
+  });
+
+/** The data of an eci-profile ConfigMap, hostile in its selectors, its keys or as a whole. */
+export const hostileProfileData: fc.Arbitrary<unknown> = fc.oneof(
+  hostileValue,
+  fc.record({ selectors: hostileValue }),
+  deepJson.map((deep) => ({ selectors: `[{"name":"a","objectSelector":{"matchLabels":${deep}}}]` })),
+  fc.integer({ min: 30, max: 300 }).map((n) => ({ selectors: JSON.stringify(Array.from({ length: n }, (_, i) => ({ name: `s${i}`, effect: { labels: { [`l${i}`]: 'x' } } }))) })),
+  fc.constant(JSON.parse('{"__proto__":{"x":1},"constructor":"y","selectors":"[{\\"name\\":\\"__proto__\\",\\"objectSelector\\":{\\"matchLabels\\":{\\"__proto__\\":\\"x\\"}}}]"}') as unknown),
+);
