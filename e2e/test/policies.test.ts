@@ -3,7 +3,7 @@
 // tables get the verdict `check` gives them (as far as the policies cover: what they do not is
 // the list `policies` prints). Policies take effect asynchronously, so each phase waits until a
 // probe gets the expected answer before comparing.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import t from 'tap';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { carriers, families } from '../../test/helpers/annotation-cases.js';
 import { run } from '../../test/helpers/cli.js';
 import { cleanCases, container, ruleCases } from '../../test/helpers/rule-cases.js';
@@ -35,6 +35,7 @@ const cases: readonly Case[] = [
   ...cleanCases.map((object) => ({ what: 'clean', object })),
   { what: 'NET_RAW', object: pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_RAW'] } } }] }) },
   { what: 'the README\'s agent.yaml', object: parse(readFileSync(join(e2eModuleDir, 'fixtures', 'agent.yaml'), 'utf8')) as KubernetesObject },
+  ...regressionSuite(),
   ...families.flatMap((family) =>
     carriers.flatMap(([kind, , make]) => [
       ...family.accepted.map((metadata) => ({ what: `${family.name}: accepted on a ${kind}`, object: make(metadata) })),
@@ -46,6 +47,16 @@ const cases: readonly Case[] = [
   if (metadata.namespace === 'kube-system') return { what, object };
   return { what, object: { ...object, metadata: { ...metadata, name: `c${index}`, namespace: ns } } as KubernetesObject };
 });
+
+/** The realistic manifests of test/fixtures/workloads (the regression suite of `check`). */
+function regressionSuite(): Case[] {
+  const dir = join(repoRoot, 'test', 'fixtures', 'workloads');
+  return readdirSync(dir).filter((file) => file.endsWith('.yaml')).sort().flatMap((file) =>
+    parseAllDocuments(readFileSync(join(dir, file), 'utf8'))
+      .map((document) => document.toJS() as KubernetesObject)
+      .map((object) => ({ what: `${file}: ${object.kind}/${object.metadata?.name}`, object })),
+  );
+}
 
 interface CheckedObject {
   readonly name: string;
