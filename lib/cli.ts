@@ -9,6 +9,7 @@ import { runCheckCommand, runExplainCommand } from './cli/check.js';
 import { runPolicies } from './cli/policies.js';
 import { runServe } from './cli/serve.js';
 import { printUsage } from './cli/usage.js';
+import { version } from './version.js';
 
 const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
   serve: runServe,
@@ -22,6 +23,10 @@ const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
   if (name === '--help' || name === '-h' || name === 'help') return printUsage(0);
+  if (name === 'version' || name === '--version') {
+    process.stdout.write(`eci-admission ${version}\n`);
+    return 0;
+  }
   const command = name === undefined ? undefined : commands[name];
   if (command === undefined) {
     process.stderr.write(name === undefined ? '' : `eci-admission: unknown command ${name}\n`);

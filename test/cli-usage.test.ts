@@ -1,5 +1,6 @@
 // Mistakes on the command line: one line on stderr and exit 2, never a stack trace. Apart from
 // cli.test.ts so each file keeps its own time budget on a busy machine.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import { run } from './helpers/cli.js';
@@ -25,4 +26,21 @@ t.test('usage errors exit 2 with a reason', async (t) => {
   const help = await run(['--help']);
   t.equal(help.code, 0);
   t.match(help.stdout, /serve/);
+});
+
+t.test('each command has help of its own, and the version is printed', async (t) => {
+  const commands = ['serve', 'check', 'explain', 'certs', 'register', 'policies'];
+  const helps = await Promise.all(commands.map((command) => run([command, '--help'])));
+  helps.forEach((help, index) => {
+    const command = commands[index]!;
+    t.equal(help.code, 0, command);
+    t.match(help.stdout, new RegExp(`^Usage: eci-admission ${command} \\[flags\\]\\n\\n  ${command} `), `${command}: its own usage`);
+    for (const other of commands.filter((name) => name !== command)) t.notMatch(help.stdout, new RegExp(`^  ${other} `, 'm'), `${command} --help does not describe ${other}`);
+  });
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  for (const args of [['version'], ['--version']]) {
+    const printed = await run(args);
+    t.equal(printed.code, 0);
+    t.equal(printed.stdout, `eci-admission ${version}\n`, args[0]!);
+  }
 });

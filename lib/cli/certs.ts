@@ -22,7 +22,7 @@ export async function runCerts(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return printUsage(0);
+  if (values.help) return printUsage(0, 'certs');
   const days = Number(values.days);
   if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days: not a whole number of days: ${values.days}`);
   const written = await issueCertificates({
@@ -49,7 +49,7 @@ export async function runRegister(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return printUsage(0);
+  if (values.help) return printUsage(0, 'register');
   const caPath = join(values['cert-dir'], certFileNames.ca);
   const ca = await readIfExists(caPath);
   if (ca === undefined) throw new CertDirError(`${caPath} does not exist: run 'eci-admission certs' first`);

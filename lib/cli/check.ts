@@ -10,7 +10,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     strict: true,
     options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
   });
-  if (values.help) return printUsage(0);
+  if (values.help) return printUsage(0, 'check');
   const options = { ...checkOptions(values), enforcement: enforcementOf(values), output: oneOf('--output', values.output, outputs), strict: values.strict };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
@@ -18,7 +18,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
 
 export async function runExplainCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: manifestFlags });
-  if (values.help) return printUsage(0);
+  if (values.help) return printUsage(0, 'explain');
   const options = checkOptions(values);
   const { runExplain } = await import('../check/command.js');
   return runExplain(options, process);

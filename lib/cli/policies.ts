@@ -27,7 +27,7 @@ export async function runPolicies(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) return printUsage(0);
+  if (values.help) return printUsage(0, 'policies');
   const expressible = rules.filter(hasPolicy).map((rule) => rule.id);
   for (const id of values.rule ?? []) {
     if (!expressible.includes(id)) throw new UsageError(`--rule: ${id} has no policy (rules with one: ${expressible.join(', ')})`);

@@ -27,7 +27,7 @@ export async function runServe(args: string[]): Promise<number> {
       ...requesterFlags,
     },
   });
-  if (values.help) return printUsage(0);
+  if (values.help) return printUsage(0, 'serve');
   // Flags are checked before the server and client-node are loaded: a typo answers at once.
   const options = {
     port: portOf(values.port),

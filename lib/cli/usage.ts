@@ -5,10 +5,9 @@ import { clusterModes } from '../policy/context.js';
 import { modes } from '../policy/enforcement.js';
 import { routingFlavours } from '../policy/routing.js';
 
-const usage = `Usage: eci-admission <command> [flags]
-
-Commands:
-  serve   run the admission webhook over TLS
+/** Each command's help: its line of the overview, then its flags. */
+const sections: Readonly<Record<string, string>> = {
+  serve: `  serve   run the admission webhook over TLS
           --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
           --cluster-mode ${clusterModes.join('|')} (default serverless)
           --routing ${routingFlavours.join('|')} (default ack-virtual-node)
@@ -19,29 +18,36 @@ Commands:
           --disable-rule ID, --warn-rule ID (repeatable)
           --register  keep the webhook configurations' caBundle equal to ca.crt
           Without --profile, a cluster found through the service account or
-          KUBECONFIG is watched for kube-system/eci-profile and namespace labels.
-  check   judge manifests offline, as the webhook would (exit 0 admitted, 1 denied, 2 bad input)
+          KUBECONFIG is watched for kube-system/eci-profile and namespace labels.`,
+  check: `  check   judge manifests offline, as the webhook would (exit 0 admitted, 1 denied, 2 bad input)
           -f PATH (file, folder or - for stdin; repeatable)  --profile FILE
           --cluster-mode ${clusterModes.join('|')}  --routing ${routingFlavours.join('|')}
           --namespace-labels NS=KEY=VALUE[,KEY=VALUE] (repeatable)
           --output ${outputs.join('|')} (default text)  --strict (warnings fail too)
-          --mode, --exempt-namespace, --allow-opt-out, --disable-rule, --warn-rule as for serve
-  explain for each pod or pod template: selectors matched, what is injected, ECI routing,
-          findings; the flags of check but --output and --strict
-  certs   issue a CA and a serving certificate for the webhook's Service
+          --mode, --exempt-namespace, --allow-opt-out, --disable-rule, --warn-rule as for serve`,
+  explain: `  explain for each pod or pod template: selectors matched, what is injected, ECI routing,
+          findings; the flags of check but --output and --strict`,
+  certs: `  certs   issue a CA and a serving certificate for the webhook's Service
           --out certs  --service eci-admission  --namespace eci-admission  --days 825
           --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls
           --ca-bundle  also write ca-bundle.txt, the caBundle of the webhooks
-          Files that exist are never overwritten.
-  register  create the webhook configurations, or set their caBundle to
+          Files that exist are never overwritten.`,
+  register: `  register  create the webhook configurations, or set their caBundle to
           ca.crt, in the cluster found through KUBECONFIG or the service account
-          --cert-dir certs  --configurations ${webhookConfigurationsFile}
-  policies  the rules as ValidatingAdmissionPolicies and their bindings (YAML on stdout,
+          --cert-dir certs  --configurations ${webhookConfigurationsFile}`,
+  policies: `  policies  the rules as ValidatingAdmissionPolicies and their bindings (YAML on stdout,
           or --out DIR with a kustomization), and what they do not cover
           --mode ${modes.join('|')} (Deny, Warn or Audit)  --cluster-mode ${clusterModes.join('|')}
           --rule ID (repeatable; default every rule with a policy)  --out DIR
           --mutating  also virtual-node routing as a MutatingAdmissionPolicy (beta)
-          --routing ${routingFlavours.join('|')} (default ack-virtual-node)
+          --routing ${routingFlavours.join('|')} (default ack-virtual-node)`,
+};
+
+const usage = `Usage: eci-admission <command> [flags]
+
+Commands:
+${Object.values(sections).join('\n')}
+  version print the version
 
 Run 'eci-admission <command> --help' for details.`;
 
@@ -49,7 +55,9 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function printUsage(code: number): number {
-  (code === 0 ? process.stdout : process.stderr).write(`${usage}\n`);
+/** The overview, or with a command the help of that command alone. */
+export function printUsage(code: number, command?: string): number {
+  const text = command === undefined ? usage : `Usage: eci-admission ${command} [flags]\n\n${sections[command] ?? ''}`;
+  (code === 0 ? process.stdout : process.stderr).write(`${text}\n`);
   return code;
 }

@@ -5,6 +5,7 @@ import { X509Certificate } from 'node:crypto';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { Decision } from '../policy/decide.js';
+import { version } from '../version.js';
 import { isHandledKind, kindKey } from '../workload/kinds.js';
 import type { ContextSource } from './context-source.js';
 
@@ -42,6 +43,9 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
   collectedGauge(registry, 'eci_admission_profile_last_load_timestamp_seconds', 'When the profile in use was loaded, in seconds since the epoch (0 before the first).', () => (context.profileStatus().loadedAt ?? 0) / 1000);
   collectedGauge(registry, 'eci_admission_namespace_cache_size', 'Namespaces whose labels are cached.', () => context.current().namespaceLabels.size);
   collectedGauge(registry, 'eci_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate in use expires, in seconds since the epoch.', () => Date.parse(new X509Certificate(servingCertificate()).validTo) / 1000);
+  // Prometheus' build_info convention: always 1, the version in the labels.
+  new Gauge({ name: 'eci_admission_build_info', help: 'The running version of eci-admission and of Node.js.', labelNames: ['version', 'node'] as const, registers: [registry] })
+    .set({ version, node: process.version }, 1);
   new Counter({
     name: 'eci_admission_profile_parse_errors_total',
     help: 'eci-profile ConfigMaps refused because they did not parse or check; the last good profile stays in use.',
