@@ -175,3 +175,21 @@ t.test('explain says which selectors matched, what is injected, why it goes to E
   t.match(result.stdout, /\+ spec\.nodeSelector\.type: "virtual-kubelet"/);
   t.match(result.stdout, /findings:\n    none/);
 });
+
+t.test('explain says what it judges for every kind, pods or not', async (t) => {
+  const dir = t.testdir({ 'objects.yaml': yamlOf(
+    { apiVersion: 'v1', kind: 'Service', metadata: { name: 'web', namespace: 'shop' }, spec: { type: 'NodePort', ports: [{ port: 80 }] } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'shop' }, data: { a: 'b' } },
+    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'acs-profile', namespace: 'kube-system' }, data: { selectors: '[{"name": ""}]' } },
+    { apiVersion: 'scheduling.alibabacloud.com/v1alpha1', kind: 'ResourcePolicy', metadata: { name: 'burst', namespace: 'shop' }, spec: { units: [{ resource: 'eci' }] } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'token', namespace: 'shop' } },
+  ) });
+  const result = await run(['explain', '-f', join(dir, 'objects.yaml'), '--cluster-mode', 'hybrid']);
+  t.equal(result.code, 0, result.stderr);
+  const block = (header: string) => result.stdout.split('\n\n').find((part) => part.startsWith(header)) ?? '';
+  t.match(block('Service/shop/web'), /judged by: node-port, session-affinity \(in a hybrid cluster, only when its namespace sends pods to ECI\)\n  findings:\n    none/);
+  t.match(block('ConfigMap/shop/app-config'), /not judged: of ConfigMaps only the profiles are \(kube-system\/acs-profile, kube-system\/eci-profile\)/);
+  t.match(block('ConfigMap/kube-system/acs-profile'), /judged by: eci-profile\n  findings:\n    deny eci-profile: data\.selectors\[0\]\.name/);
+  t.match(block('ResourcePolicy/shop/burst'), /judged by: resource-policy\n  findings:\n    none/);
+  t.match(block('Secret/shop/token'), /not judged: eci-admission has no rule for Secret objects/);
+});

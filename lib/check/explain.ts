@@ -1,16 +1,18 @@
 // `explain`: for each pod or pod template, the answer to "why did my pod get this?": which
 // eci-profile selectors matched and why, what /mutate would add, whether and why it goes to ECI,
-// and what /validate would say.
+// and what /validate would say. For any other object, which rules judge it and what they say.
 import type { V1Pod } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import type { PolicyContext } from '../policy/context.js';
-import { decide } from '../policy/decide.js';
+import { decide, type Decision } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
 import { mutatePod } from '../policy/mutate.js';
 import type { Placement } from '../policy/placement.js';
 import { fieldPath } from '../schema/schema-messages.js';
+import { isProfileLocation, locationName, profileLocations } from '../profile/locations.js';
 import type { ProfileSelector } from '../profile/profile.js';
-import { kindKey, groupVersionKindOf } from '../workload/kinds.js';
+import { rules } from '../policy/rules/index.js';
+import { groupVersionKindOf, isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
 import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
 import { namespaceOf, requestOf } from './check.js';
 import type { Manifest } from './inputs.js';
@@ -21,8 +23,9 @@ export function explain(manifests: readonly Manifest[], context: PolicyContext):
 
 function explainOne(manifest: Manifest, context: PolicyContext): string[] {
   const { object } = manifest;
-  const pod = podTemplateOf(kindKey(groupVersionKindOf(object)), object);
-  if (pod === undefined) return [];
+  const kind = kindKey(groupVersionKindOf(object));
+  const pod = podTemplateOf(kind, object);
+  if (pod === undefined) return explainObject(manifest, kind, context);
   const namespace = namespaceOf(object);
   const namespaceLabels = context.namespaceLabels.get(namespace) ?? {};
   const decision = decide(requestOf(object, namespace, object.metadata?.name ?? ''), context);
@@ -37,12 +40,33 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
     ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,
     ...injected(pod, placement, context),
-    '  findings:',
-    ...(decision.findings.length + decision.warnings.length === 0
-      ? ['    none']
-      : [...decision.findings.map((f) => `    deny ${formatFinding(f)}`), ...decision.warnings.map((f) => `    warn ${formatFinding(f)}`)]),
+    ...findingLines(decision),
     '',
   ];
+}
+
+/** An object without pods: the rules that judge its kind, and what they find. */
+function explainObject(manifest: Manifest, kind: KindKey, context: PolicyContext): string[] {
+  const { object } = manifest;
+  const namespace = namespaceOf(object);
+  const judging = rules.filter((rule) => rule.target === 'object' && rule.kinds.includes(kind)).map((rule) => rule.id);
+  const header = `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`;
+  if (!isHandledKind(kind) || judging.length === 0) return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
+  if (kind === 'ConfigMap' && !isProfileLocation(namespace, object.metadata?.name)) {
+    return [header, `  not judged: of ConfigMaps only the profiles are (${profileLocations.map(locationName).join(', ')})`, ''];
+  }
+  const decision = decide(requestOf(object, namespace, object.metadata?.name ?? ''), context);
+  const scope = context.clusterMode === 'hybrid' && isRoutedKind(kind) ? ' (in a hybrid cluster, only when its namespace sends pods to ECI)' : '';
+  return [header, `  judged by: ${judging.join(', ')}${scope}`, ...findingLines(decision), ''];
+}
+
+function findingLines(decision: Decision): string[] {
+  const lines = [
+    ...decision.findings.map((f) => `    deny ${formatFinding(f)}`),
+    ...decision.warnings.map((f) => `    warn ${formatFinding(f)}`),
+    ...(decision.audited ?? []).map((f) => `    audit ${formatFinding(f)}`),
+  ];
+  return ['  findings:', ...(lines.length === 0 ? ['    none'] : lines)];
 }
 
 function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceLabels: Record<string, string>, onEci: boolean): string {
