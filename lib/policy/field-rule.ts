@@ -2,6 +2,7 @@
 // both the rule's TypeScript check (here) and its CEL form (lib/policies/cel.ts), so the webhook
 // and the ValidatingAdmissionPolicies cannot drift apart.
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { capabilityName } from '../eci/capabilities.js';
 import type { KindKey } from '../workload/kinds.js';
 import { containersOf, listOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { ObjectRule, PodRule, Severity, Violation } from './rule.js';
@@ -68,22 +69,17 @@ export function isFieldRule(rule: PodRule | ObjectRule): rule is FieldRule {
   return Array.isArray((rule as Partial<FieldRuleInfo>).fields);
 }
 
-/** A capability as the runtime reads it: upper case, without the CAP_ prefix. */
-export function normalisedCapability(raw: unknown): string {
-  return String(raw).toUpperCase().replace(/^CAP_/, '');
-}
-
 export function isForbidden(forbidden: Forbidden, value: unknown): boolean {
   if ('equals' in forbidden) return value === forbidden.equals;
   if ('set' in forbidden) return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
   if ('oneOf' in forbidden) return forbidden.oneOf.includes(Number(value));
-  if ('capabilityIn' in forbidden) return value !== undefined && forbidden.capabilityIn.includes(normalisedCapability(value));
-  return value !== undefined && !forbidden.capabilityNotIn.includes(normalisedCapability(value));
+  if ('capabilityIn' in forbidden) return value !== undefined && forbidden.capabilityIn.includes(capabilityName(value));
+  return value !== undefined && !forbidden.capabilityNotIn.includes(capabilityName(value));
 }
 
 /** The value as a message shows it: capabilities as the runtime reads them. */
 function shown(forbidden: Forbidden, value: unknown): string {
-  return 'capabilityIn' in forbidden || 'capabilityNotIn' in forbidden ? normalisedCapability(value) : String(value);
+  return 'capabilityIn' in forbidden || 'capabilityNotIn' in forbidden ? capabilityName(value) : String(value);
 }
 
 /** The items of the pod a scope names, with the path and name of each. */
