@@ -34,6 +34,36 @@ export function patched(
   };
 }
 
+/**
+ * The AdmissionReview we answer, as a JSON Schema: fastify compiles it once into a serializer
+ * (fast-json-stringify), cheaper per response than JSON.stringify. It lists every field of
+ * AdmissionResponse: a field missing here would be dropped from the answer silently.
+ */
+export const answerSchema = {
+  type: 'object',
+  required: ['apiVersion', 'kind', 'response'],
+  properties: {
+    apiVersion: { type: 'string' },
+    kind: { type: 'string' },
+    response: {
+      type: 'object',
+      required: ['uid', 'allowed'],
+      properties: {
+        uid: { type: 'string' },
+        allowed: { type: 'boolean' },
+        status: {
+          type: 'object',
+          required: ['code', 'reason', 'message'],
+          properties: { code: { type: 'integer' }, reason: { type: 'string' }, message: { type: 'string' } },
+        },
+        patchType: { type: 'string' },
+        patch: { type: 'string' },
+        warnings: { type: 'array', items: { type: 'string' } },
+      },
+    },
+  },
+} as const;
+
 function warningsOf(warnings: readonly string[]): Pick<AdmissionResponse, 'warnings'> {
   return warnings.length > 0 ? { warnings } : {};
 }

@@ -1,7 +1,7 @@
 // POST /mutate and POST /validate: decode (by the route schema), decide, encode. No policy here.
 import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import { reviewSchema } from '../admission/decode.js';
-import { denied, allowed, patched, reviewOf } from '../admission/response.js';
+import { answerSchema, denied, allowed, patched, reviewOf } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../admission/review.js';
 import { decide, type Decision, type Purpose } from '../policy/decide.js';
 import { capped, denialMessage, formatFinding, warningOf } from '../policy/findings.js';
@@ -53,7 +53,7 @@ const webhooks: readonly Webhook[] = [
 function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { context, metrics }: WebhookOptions): void {
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(
     url,
-    { schema: { body: reviewSchema } },
+    { schema: { body: reviewSchema, response: { 200: answerSchema } } },
     async (req) => {
       const request = req.body.request;
       const decision = decide(request, context.current(), purpose);
