@@ -82,8 +82,24 @@ function shown(forbidden: Forbidden, value: unknown): string {
   return 'capabilityIn' in forbidden || 'capabilityNotIn' in forbidden ? capabilityName(value) : String(value);
 }
 
-/** The items of the pod a scope names, with the path and name of each. */
-function itemsOf(scope: Scope, pod: PodTemplate): Array<{ item: unknown; path: string; name?: string }> {
+interface Item {
+  readonly item: unknown;
+  readonly path: string;
+  readonly name?: string;
+}
+
+/** The items of the pod a scope names, with the path and name of each; listed once per pod. */
+function itemsOf(scope: Scope, pod: PodTemplate): readonly Item[] {
+  let scopes = listed.get(pod);
+  if (scopes === undefined) listed.set(pod, (scopes = new Map()));
+  let items = scopes.get(scope);
+  if (items === undefined) scopes.set(scope, (items = list(scope, pod)));
+  return items;
+}
+
+const listed = new WeakMap<PodTemplate, Map<Scope, readonly Item[]>>();
+
+function list(scope: Scope, pod: PodTemplate): readonly Item[] {
   switch (scope) {
     case 'spec':
     case 'object':
@@ -103,18 +119,28 @@ function podViolations(check: FieldCheck, pod: PodTemplate): Violation[] {
   return itemsOf(check.scope, pod).flatMap(({ item, path, name }) => violationsAt(check, item, path, name));
 }
 
-/** The violations of one item (a container, a volume, the object): its field, or each entry of it. */
+/**
+ * The violations of one item (a container, a volume, the object): its field, or each entry of it.
+ * Paths are built only for what is forbidden: nearly every item of nearly every pod is clean.
+ */
 function violationsAt(check: FieldCheck, item: unknown, at: string, name: string | undefined): Violation[] {
   const value = check.field.reduce<unknown>((node, field) => recordOrEmpty(node)[field], item);
-  const path = [at, check.field.join('.')].filter(Boolean).join('.');
-  const entries = check.each ? listOf(value as unknown[]).map((entry, index) => ({ entry, path: `${path}[${index}]` })) : [{ entry: value, path }];
-  return entries
-    .filter(({ entry }) => isForbidden(check.forbidden, entry))
-    .map(({ entry, path }) => ({
-      path,
-      ...(name ? { subject: name } : {}),
-      ...(check.message ? { message: check.message.replace('{value}', shown(check.forbidden, entry)) } : {}),
-      ...(check.workaround ? { workaround: check.workaround } : {}),
-      ...(check.severity ? { severity: check.severity } : {}),
-    }));
+  const entries = check.each ? listOf(value as unknown[]) : [value];
+  const violations: Violation[] = [];
+  entries.forEach((entry, index) => {
+    if (!isForbidden(check.forbidden, entry)) return;
+    const path = [at, check.field.join('.')].filter(Boolean).join('.');
+    violations.push(violation(check, check.each ? `${path}[${index}]` : path, name, entry));
+  });
+  return violations;
+}
+
+function violation(check: FieldCheck, path: string, name: string | undefined, entry: unknown): Violation {
+  return {
+    path,
+    ...(name ? { subject: name } : {}),
+    ...(check.message ? { message: check.message.replace('{value}', shown(check.forbidden, entry)) } : {}),
+    ...(check.workaround ? { workaround: check.workaround } : {}),
+    ...(check.severity ? { severity: check.severity } : {}),
+  };
 }

@@ -41,8 +41,19 @@ export function podTemplateOf(kind: KindKey, object: KubernetesObject): PodTempl
 
 const containerLists = ['containers', 'initContainers', 'ephemeralContainers'] as const;
 
-/** Every container of the pod, init and ephemeral ones included, in spec order. */
-export function containersOf(pod: PodTemplate): ContainerRef[] {
+/**
+ * Every container of the pod, init and ephemeral ones included, in spec order. Walked once per
+ * pod template: the rules judging one object share the walk (and the paths it builds).
+ */
+export function containersOf(pod: PodTemplate): readonly ContainerRef[] {
+  let containers = walked.get(pod);
+  if (containers === undefined) walked.set(pod, (containers = walk(pod)));
+  return containers;
+}
+
+const walked = new WeakMap<PodTemplate, readonly ContainerRef[]>();
+
+function walk(pod: PodTemplate): readonly ContainerRef[] {
   return containerLists.flatMap((list) =>
     listOf(pod.spec[list]).map((container, index) => ({
       container,
