@@ -9,7 +9,7 @@ import { isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/
 import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
 import type { Finding } from './findings.js';
-import { findingsOf, type SeveredFinding } from './rule.js';
+import { findingsOf, type Rule, type SeveredFinding } from './rule.js';
 import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
 import { placementOf, type Placement } from './placement.js';
@@ -106,11 +106,20 @@ function evaluate(
   pod: PodTemplate | undefined,
   context: PolicyContext,
 ): SeveredFinding[] {
-  return rules.flatMap((rule) => {
+  return rulesOf(kind).flatMap((rule) => {
     if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod, context)) : [];
-    return rule.kinds.includes(kind) ? findingsOf(rule, rule.check(object, context)) : [];
+    return findingsOf(rule, rule.check(object, context));
   });
 }
+
+/** The rules that judge a kind, in report order: listed once per kind, not filtered per request. */
+function rulesOf(kind: KindKey): readonly Rule[] {
+  let judging = rulesByKind.get(kind);
+  if (judging === undefined) rulesByKind.set(kind, (judging = rules.filter((rule) => rule.target === 'pod' || rule.kinds.includes(kind))));
+  return judging;
+}
+
+const rulesByKind = new Map<KindKey, readonly Rule[]>();
 
 /**
  * An UPDATE that leaves the checked part as it was (labels, annotations, finalizers, replicas)
