@@ -2,7 +2,7 @@
 // server, the CLI and the tests all come through here.
 import { isDeepStrictEqual } from 'node:util';
 import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import jsonpatch, { type Operation as PatchOperation } from 'fast-json-patch';
+import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
 import { depthExceeds, maxObjectDepth } from '../json/bounded.js';
 import { isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
@@ -12,6 +12,7 @@ import type { Finding } from './findings.js';
 import { findingsOf, type Rule, type SeveredFinding } from './rule.js';
 import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
+import { patchBetween } from './patch.js';
 import { placementOf, type Placement } from './placement.js';
 import { rules } from './rules/index.js';
 
@@ -80,7 +81,7 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   const decision = verdict(
     switched(all, context.enforcement.rules),
-    mutation && purpose !== 'validate' ? jsonpatch.compare(object, mutation.pod) : [],
+    mutation && purpose !== 'validate' ? patchBetween(object, mutation.pod) : [],
     modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
   );
   return { ...decision, ...(placement && { placement }) };
