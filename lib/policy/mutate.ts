@@ -32,26 +32,37 @@ function isMapOrAbsent(value: unknown): boolean {
   return value === undefined || value === recordOrEmpty(value);
 }
 
-/** First writer wins: the pod's own keys, then selectors in array order. */
+/**
+ * First writer wins: the pod's own keys, then selectors in array order. A pod that already carries
+ * every effect (as the validating webhook receives it, mutated) is returned as it is.
+ */
 function withSelectorEffects(pod: V1Pod, selectors: readonly ProfileSelector[]): V1Pod {
-  let { annotations, labels } = pod.metadata ?? {};
-  for (const selector of selectors) {
-    if (Object.keys(selector.annotations).length > 0) annotations = { ...selector.annotations, ...annotations };
-    if (Object.keys(selector.labels).length > 0) labels = { ...selector.labels, ...labels };
-  }
-  return { ...pod, metadata: { ...pod.metadata, ...(annotations && { annotations }), ...(labels && { labels }) } };
+  const { annotations, labels } = pod.metadata ?? {};
+  const effected = {
+    annotations: selectors.reduce((map, selector) => withDefaults(map, selector.annotations), annotations),
+    labels: selectors.reduce((map, selector) => withDefaults(map, selector.labels), labels),
+  };
+  if (effected.annotations === annotations && effected.labels === labels) return pod;
+  return { ...pod, metadata: { ...pod.metadata, ...(effected.annotations && { annotations: effected.annotations }), ...(effected.labels && { labels: effected.labels }) } };
+}
+
+/** The map with the keys it lacks added from `defaults`: the same map when it lacks none. */
+function withDefaults(map: Record<string, string> | undefined, defaults: Record<string, string>): Record<string, string> | undefined {
+  const missing = Object.keys(defaults).some((key) => map === undefined || !Object.hasOwn(map, key));
+  return missing ? { ...defaults, ...map } : map;
 }
 
 function routeToVirtualNode(pod: V1Pod, context: PolicyContext, warnings: SeveredFinding[]): V1Pod {
   const { nodeSelector, toleration } = virtualNodeRouting[context.routing];
   const spec = pod.spec ?? { containers: [] };
-  const selector = { ...recordOrEmpty(spec.nodeSelector) } as Record<string, string>;
+  const existing = recordOrEmpty(spec.nodeSelector) as Record<string, string>;
   for (const [key, value] of Object.entries(nodeSelector)) {
-    if (!Object.hasOwn(selector, key)) selector[key] = value;
-    else if (selector[key] !== value) warnings.push(conflictWarning(key, selector[key]!, value));
+    if (Object.hasOwn(existing, key) && existing[key] !== value) warnings.push(conflictWarning(key, existing[key]!, value));
   }
+  const selector = withDefaults(existing, nodeSelector)!;
   const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-  const tolerated = tolerations.some((existing) => tolerates(existing, toleration));
+  const tolerated = tolerations.some((present) => tolerates(present, toleration));
+  if (selector === spec.nodeSelector && tolerated) return pod;
   return { ...pod, spec: { ...spec, nodeSelector: selector, ...(tolerated ? {} : { tolerations: [...tolerations, toleration] }) } };
 }
 
