@@ -42,14 +42,26 @@ function textDepthExceeds(text: string, limit: number): boolean {
   return false;
 }
 
-/** Whether a value already parsed nests deeper than `limit`; iterative, and stops at the limit. */
+/**
+ * Whether a value already parsed nests deeper than `limit`; iterative, and stops at the limit.
+ * It runs on every review, so it allocates nothing per node: two parallel stacks, and objects
+ * read by `for...in` (JSON has no inherited keys) rather than copied by Object.values.
+ */
 export function depthExceeds(value: unknown, limit: number): boolean {
-  const stack: Array<[unknown, number]> = [[value, 0]];
-  while (stack.length > 0) {
-    const [node, depth] = stack.pop()!;
-    if (node === null || typeof node !== 'object') continue;
+  const nodes: object[] = [];
+  const depths: number[] = [];
+  const visit = (child: unknown, depth: number) => {
+    if (child === null || typeof child !== 'object') return;
+    nodes.push(child);
+    depths.push(depth);
+  };
+  visit(value, 0);
+  while (nodes.length > 0) {
+    const node = nodes.pop() as Record<string, unknown>;
+    const depth = depths.pop()!;
     if (depth >= limit) return true;
-    for (const child of Object.values(node)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    if (Array.isArray(node)) for (const child of node) visit(child, depth + 1);
+    else for (const key in node) visit(node[key], depth + 1);
   }
   return false;
 }
