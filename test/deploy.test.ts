@@ -2,12 +2,14 @@
 // as the API server would read the objects.
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
+import { ConfigFile } from '../lib/config/config-file.js';
+import { settingsOf } from '../lib/config/settings.js';
 import { handledKinds } from '../lib/workload/kinds.js';
 import { compileLabelSelector } from '../lib/profile/label-selector.js';
 import { profileLocations } from '../lib/profile/locations.js';
@@ -43,6 +45,7 @@ t.test('the base renders every object the install needs, all in the eci-admissio
   t.same(kinds, [
     'ClusterRole/eci-admission',
     'ClusterRoleBinding/eci-admission',
+    'ConfigMap/eci-admission-config',
     'Deployment/eci-admission',
     'MutatingWebhookConfiguration/eci-admission',
     'Namespace/eci-admission',
@@ -54,10 +57,12 @@ t.test('the base renders every object the install needs, all in the eci-admissio
     'ServiceAccount/eci-admission',
     'ValidatingWebhookConfiguration/eci-admission',
   ]);
-  for (const object of objects.filter((o) => ['Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy'].includes(o.kind))) {
+  for (const object of objects.filter((o) => ['ConfigMap', 'Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy'].includes(o.kind))) {
     t.equal(object.metadata.namespace, 'eci-admission', `${object.kind} namespace`);
   }
-  t.notOk(objects.some((object) => object.kind === 'ConfigMap' || object.kind === 'Secret'), 'neither a profile nor a key is applied by the base');
+  const profiles = new Set(profileLocations.map((location) => `${location.namespace}/${location.name}`));
+  t.notOk(objects.some((object) => object.kind === 'ConfigMap' && profiles.has(`${object.metadata.namespace}/${object.metadata.name}`)), 'no profile is applied by the base');
+  t.notOk(objects.some((object) => object.kind === 'Secret'), 'nor a key');
 });
 
 t.test('every webhook is side-effect free, speaks v1, times out quickly and spares its own namespace', async (t) => {
@@ -198,6 +203,21 @@ t.test('the NetworkPolicy admits the webhook port only; the ServiceMonitor scrap
   t.equal(endpoint?.path, '/metrics');
   t.equal(endpoint?.tlsConfig.ca.secret.name, mountedSecret(deployment));
   t.ok(serviceDnsNames('eci-admission', 'eci-admission').includes(endpoint?.tlsConfig.serverName ?? ''));
+});
+
+t.test('the Deployment reads its settings from the ConfigMap, mounted so that edits reach it', async (t) => {
+  const pod = one<V1Deployment>(objects, 'Deployment').spec!.template.spec!;
+  const [container] = pod.containers;
+  const config = container?.args?.find((arg) => arg.startsWith('--config='))?.split('=')[1] ?? '';
+  t.same(container?.args, ['serve', '--cert-dir=/certs', '--port=8443', `--config=${config}`], 'only what needs a restart is a flag');
+  const mount = container?.volumeMounts?.find((m) => m.mountPath === dirname(config));
+  t.ok(mount?.readOnly, 'mounted read-only at the folder of --config');
+  t.equal(mount?.subPath, undefined, 'as a folder: the kubelet never updates a subPath');
+  const configMap = one<V1ConfigMap>(objects, 'ConfigMap');
+  t.equal(pod.volumes?.find((v) => v.name === mount?.name)?.configMap?.name, configMap.metadata?.name);
+  const file = join(t.testdir({ [basename(config)]: configMap.data?.[basename(config)] ?? '' }), basename(config));
+  const { settings } = await new ConfigFile(file, {}).read();
+  t.same(settings, settingsOf({}), 'a valid config file that says the defaults');
 });
 
 t.test('deploy/webhook-configurations.yaml is what registration reads, and the example profile is valid', async (t) => {

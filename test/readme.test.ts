@@ -7,12 +7,18 @@ import { policyDocs } from '../lib/policies/docs.js';
 import { defaultPolicies } from '../lib/policies/manifests.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { ruleDocs } from '../lib/rule-docs.js';
-import { schemaDocs, withGenerated } from '../lib/schema-docs.js';
+import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
 
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 t.test('README matches the schemas (run `npm run docs` after changing a schema)', async (t) => {
   t.equal(withGenerated(readme, schemaDocs()), readme);
+});
+
+t.test('README lists the config file\'s keys from its schema (run `npm run docs` after changing it)', async (t) => {
+  t.equal(withGenerated(readme, configDocs()), readme);
+  t.match(configDocs(), /\| `exemptNamespaces` \| `--exempt-namespace` \| a list of strings \| `\[\]` \|/);
+  t.match(configDocs(), /\| `mode` \| `--mode` \| `enforce`, `warn`, `audit` \| `enforce` \|/);
 });
 
 t.test('README matches the rule registry (run `npm run docs` after changing a rule)', async (t) => {

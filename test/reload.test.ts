@@ -2,39 +2,20 @@
 // Secret (a new folder, then an atomic swap of the `..data` symlink), and a careless copy of
 // plain files. No request may fail; new connections must get the new certificate.
 import { X509Certificate } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
 import t from 'tap';
 import { Agent, request } from 'undici';
 import { defaultServingNames, generateCertificates, type CertificateSet } from '../lib/tls/certificates.js';
+import { mountVolume, updateVolume } from './helpers/mounted-volume.js';
 import { pod, reviewFor } from './helpers/objects.js';
 import { eventually, startServer } from './helpers/server.js';
 
 const newSet = (): CertificateSet => generateCertificates({ ...defaultServingNames, days: 825, now: new Date() });
 const filesOf = (set: CertificateSet) => ({ 'ca.crt': set.caCert, 'tls.crt': set.cert, 'tls.key': set.key });
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
-
-/** A Secret volume as the kubelet lays it out: ..<timestamp>/ files, ..data -> it, name -> ..data/name. */
-function mountSecret(dir: string, set: CertificateSet): void {
-  writeVersion(dir, '..2026_11_23_00_00_00.1', set);
-  symlinkSync('..2026_11_23_00_00_00.1', join(dir, '..data'));
-  for (const name of Object.keys(filesOf(set))) symlinkSync(join('..data', name), join(dir, name));
-}
-
-/** The kubelet's atomic update: write a new version, point ..data_tmp at it, rename over ..data. */
-function updateSecret(dir: string, set: CertificateSet, previous: string): void {
-  writeVersion(dir, '..2026_11_23_00_00_00.2', set);
-  symlinkSync('..2026_11_23_00_00_00.2', join(dir, '..data_tmp'));
-  renameSync(join(dir, '..data_tmp'), join(dir, '..data'));
-  rmSync(join(dir, previous), { recursive: true });
-}
-
-function writeVersion(dir: string, version: string, set: CertificateSet): void {
-  mkdirSync(join(dir, version), { recursive: true });
-  for (const [name, content] of Object.entries(filesOf(set))) writeFileSync(join(dir, version, name), content, { mode: 0o600 });
-}
 
 /** The fingerprint a new TLS connection is shown. */
 function peerFingerprint(url: string, ca: string[]): Promise<string> {
@@ -107,7 +88,7 @@ function runLoad(url: string, ca: string[], workers = 8, maxRequests = 3000) {
 t.test('a Secret updated in place under load: no request fails, new connections get the new certificate', async (t) => {
   const certDir = t.testdir();
   const [before, after] = [newSet(), newSet()];
-  mountSecret(certDir, before);
+  mountVolume(certDir, filesOf(before));
   const log = logSink();
   const server = await startServer(t, { certDir, logger: log.logger });
   const trust = [before.caCert, after.caCert];
@@ -116,7 +97,7 @@ t.test('a Secret updated in place under load: no request fails, new connections 
   const started = Date.now();
   const load = runLoad(server.url, trust);
   await eventually(async () => load.result.ok, (ok) => ok >= 100, 'load under way');
-  updateSecret(certDir, after, '..2026_11_23_00_00_00.1');
+  updateVolume(certDir, filesOf(after));
   const swappedAt = Date.now();
   await eventually(() => peerFingerprint(server.url, trust), (seen) => seen === fingerprint(after.cert), 'a new connection sees the new certificate');
   const seenAfterMs = Date.now() - swappedAt;

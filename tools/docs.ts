@@ -1,14 +1,15 @@
 // `npm run docs`: rewrite the generated regions of README.md: the rule table from the rule
-// registry, the annotation reference from the schema files, and what the admission policies cover.
+// registry, the annotation reference and the config file's keys from the schema files, and what the
+// admission policies cover.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
 import { policyDocs } from '../lib/policies/docs.js';
 import { defaultPolicies } from '../lib/policies/manifests.js';
 import { ruleDocs } from '../lib/rule-docs.js';
-import { schemaDocs, withGenerated } from '../lib/schema-docs.js';
+import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
 
 const readme = fileURLToReadme();
-const docs = [ruleDocs(), schemaDocs(), policyDocs(defaultPolicies(readWebhookConfigurations()))];
+const docs = [ruleDocs(), schemaDocs(), configDocs(), policyDocs(defaultPolicies(readWebhookConfigurations()))];
 writeFileSync(readme, docs.reduce(withGenerated, readFileSync(readme, 'utf8')));
 process.stdout.write(`updated ${readme}\n`);
 

@@ -64,11 +64,14 @@ t.test('helm template with the defaults renders the objects of deploy/', async (
   t.same([...chartObjects.keys()], ['Secret/eci-admission/eci-admission-tls'], 'and the self-signed Secret, nothing else');
 });
 
-t.test('the values reach serve\'s flags, the webhooks and the certificate source', async (t) => {
-  const objects = await template('clusterMode=hybrid', 'mode=warn', 'exemptNamespaces={batch,ci}', 'webhooks.validate.failurePolicy=Fail', 'webhooks.mutate.timeoutSeconds=3', 'certificates.source=cert-manager', 'replicas=3');
-  const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { containers: Array<{ args: string[] }> } } } };
+t.test('the values reach serve\'s config file, the webhooks and the certificate source', async (t) => {
+  const objects = await template('clusterMode=hybrid', 'mode=warn', 'exemptNamespaces={batch,ci}', 'exemptServiceAccounts={ci/deployer}', 'registration=true', 'webhooks.validate.failurePolicy=Fail', 'webhooks.mutate.timeoutSeconds=3', 'certificates.source=cert-manager', 'replicas=3');
+  const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { containers: Array<{ args: string[] }>; volumes: Array<{ configMap?: { name: string } }> } } } };
   t.equal(deployment.spec.replicas, 3);
-  t.same(deployment.spec.template.spec.containers[0]?.args, ['serve', '--cert-dir=/certs', '--port=8443', '--cluster-mode=hybrid', '--mode=warn', '--exempt-namespace=batch', '--exempt-namespace=ci']);
+  t.same(deployment.spec.template.spec.containers[0]?.args, ['serve', '--cert-dir=/certs', '--port=8443', '--config=/etc/eci-admission/config.yaml', '--register'], 'only what needs a restart is a flag');
+  const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> };
+  t.equal(deployment.spec.template.spec.volumes.find((volume) => volume.configMap)?.configMap?.name, configMap.metadata.name, 'the Deployment mounts the ConfigMap');
+  t.match(parse(configMap.data['config.yaml']!)[0], { clusterMode: 'hybrid', mode: 'warn', exemptNamespaces: ['batch', 'ci'], exemptServiceAccounts: ['ci/deployer'], routing: 'ack-virtual-node' }, 'the values are the config file\'s keys');
   const validating = objects.find((object) => object.kind === 'ValidatingWebhookConfiguration')!;
   t.equal(validating.webhooks?.find((webhook) => webhook.name === 'validate.eci-admission.svc')?.failurePolicy, 'Fail');
   t.equal(validating.webhooks?.find((webhook) => webhook.name === 'resourcepolicies.eci-admission.svc')?.failurePolicy, 'Fail');
@@ -93,7 +96,7 @@ t.test('helm install on the API server: every object is created and its webhook 
   t.equal(installed.code, 0, installed.stderr);
   t.teardown(() => helm(['uninstall', 'eci-helm', '--namespace', ns]).then(() => undefined));
   const manifest = parse((await helm(['get', 'manifest', 'eci-helm', '--namespace', ns])).stdout);
-  t.same(manifest.map((object) => object.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'MutatingWebhookConfiguration', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration']);
+  t.same(manifest.map((object) => object.kind).sort(), ['ClusterRole', 'ClusterRoleBinding', 'ConfigMap', 'Deployment', 'MutatingWebhookConfiguration', 'NetworkPolicy', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount', 'ValidatingWebhookConfiguration']);
   for (const object of manifest) {
     const found = await kubectl(['get', object.kind, object.metadata.name, ...(object.metadata.namespace ? ['-n', object.metadata.namespace] : [])]);
     t.equal(found.code, 0, `${key(object)} exists`);

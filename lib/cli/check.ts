@@ -1,7 +1,8 @@
 // `eci-admission check` and `explain`.
 import { parseArgs } from 'node:util';
 import { outputs } from '../check/report/report.js';
-import { checkOptions, enforcementOf, manifestFlags, oneOf, verdictFlags } from './flags.js';
+import { oneOf } from '../config/settings.js';
+import { checkOptions, commandSettings, manifestFlags, verdictFlags } from './flags.js';
 import { printUsage } from './usage.js';
 
 export async function runCheckCommand(args: string[]): Promise<number> {
@@ -11,7 +12,9 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
   });
   if (values.help) return printUsage(0, 'check');
-  const options = { ...checkOptions(values), enforcement: enforcementOf(values), output: oneOf('--output', values.output, outputs), strict: values.strict };
+  const output = oneOf('--output', values.output, outputs);
+  const { settings } = await commandSettings(values);
+  const options = { ...checkOptions(values, settings), enforcement: settings.enforcement, output, strict: values.strict };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
 }
@@ -19,7 +22,8 @@ export async function runCheckCommand(args: string[]): Promise<number> {
 export async function runExplainCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: manifestFlags });
   if (values.help) return printUsage(0, 'explain');
-  const options = checkOptions(values);
+  const { settings } = await commandSettings(values);
+  const options = checkOptions(values, settings);
   const { runExplain } = await import('../check/command.js');
   return runExplain(options, process);
 }

@@ -1,24 +1,9 @@
-// Flag values turned into typed options, shared by the commands; mistakes throw UsageError.
+// Flag values turned into typed options, shared by the commands; mistakes throw UsageError (or
+// SettingsError for the settings the --config file can also hold).
 import type { CheckOptions } from '../check/command.js';
-import { clusterModes } from '../policy/context.js';
-import {
-  defaultExemptNamespaces,
-  modes,
-  serviceAccountUser,
-  type Enforcement,
-  type RuleAction,
-} from '../policy/enforcement.js';
-import { routingRuleId } from '../policy/mutate.js';
-import { routingFlavours } from '../policy/routing.js';
-import { rules } from '../policy/rules/index.js';
+import { loadConfig, type LoadedConfig } from '../config/config-file.js';
+import { settingFlags, settingsOf, type Settings, type SettingValues } from '../config/settings.js';
 import { UsageError } from './usage.js';
-
-export function oneOf<T extends string>(flag: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError(`${flag}: ${value} is not one of ${allowed.join(', ')}`);
-  }
-  return value as T;
-}
 
 export function portOf(value: string): number {
   const port = Number(value);
@@ -26,11 +11,21 @@ export function portOf(value: string): number {
   return port;
 }
 
+// The settings' flags have no parseArgs defaults: a flag not given leaves the file's key (or the
+// default) in place, and only parseArgs can tell "not given" from "given the default".
+
+/** Where the context comes from: serve, check and explain. */
+export const contextFlags = {
+  config: { type: 'string' },
+  'cluster-mode': { type: 'string' },
+  routing: { type: 'string' },
+} as const;
+
 /** How findings become verdicts: serve and check. */
 export const verdictFlags = {
-  mode: { type: 'string', default: 'enforce' },
+  mode: { type: 'string' },
   'exempt-namespace': { type: 'string', multiple: true },
-  'allow-opt-out': { type: 'boolean', default: false },
+  'allow-opt-out': { type: 'boolean' },
   'disable-rule': { type: 'string', multiple: true },
   'warn-rule': { type: 'string', multiple: true },
 } as const;
@@ -42,48 +37,30 @@ export const requesterFlags = {
   'exempt-service-account': { type: 'string', multiple: true },
 } as const;
 
-interface VerdictValues {
-  mode: string;
-  'exempt-namespace'?: string[];
-  'allow-opt-out': boolean;
-  'disable-rule'?: string[];
-  'warn-rule'?: string[];
-  'exempt-user'?: string[];
-  'exempt-group'?: string[];
-  'exempt-service-account'?: string[];
+type SettingFlagValues = Partial<Record<(typeof settingFlags)[keyof typeof settingFlags], string | boolean | string[]>>;
+
+/**
+ * The command's settings: the flags given over the --config file's keys, or the flags alone. The
+ * flags are checked first, so a typo answers before any file is read.
+ */
+export async function commandSettings(values: SettingFlagValues & { config?: string }): Promise<{ settings: Settings; config?: LoadedConfig }> {
+  const flags = flagSettings(values);
+  const settings = settingsOf(flags);
+  if (values.config === undefined) return { settings };
+  const config = await loadConfig(values.config, flags);
+  return { settings: config.settings, config };
 }
 
-export function enforcementOf(values: VerdictValues): Enforcement {
-  const known = new Set([...rules.map((rule) => rule.id), routingRuleId]);
-  const ruleIds = (flag: string, ids: string[] = []) =>
-    ids.map((id) => {
-      if (!known.has(id)) throw new UsageError(`${flag}: unknown rule ${id} (rules: ${[...known].join(', ')})`);
-      return id;
-    });
-  const serviceAccounts = (values['exempt-service-account'] ?? []).map((account) => {
-    const [namespace, name, ...rest] = account.split('/');
-    if (!namespace || !name || rest.length > 0) throw new UsageError(`--exempt-service-account: expected NAMESPACE/NAME, got ${account}`);
-    return serviceAccountUser(namespace, name);
-  });
-  return {
-    mode: oneOf('--mode', values.mode, modes),
-    exemptNamespaces: new Set([...defaultExemptNamespaces, ...(values['exempt-namespace'] ?? [])]),
-    exemptUsers: new Set([...(values['exempt-user'] ?? []), ...serviceAccounts]),
-    exemptGroups: new Set(values['exempt-group'] ?? []),
-    allowOptOut: values['allow-opt-out'],
-    rules: new Map<string, RuleAction>([
-      ...ruleIds('--warn-rule', values['warn-rule']).map((id) => [id, 'warn'] as const),
-      ...ruleIds('--disable-rule', values['disable-rule']).map((id) => [id, 'off'] as const),
-    ]),
-  };
+/** The flags given, by their keys in the file. */
+function flagSettings(values: SettingFlagValues): SettingValues {
+  return Object.fromEntries(Object.entries(settingFlags).flatMap(([key, flag]) => (values[flag] === undefined ? [] : [[key, values[flag]]])));
 }
 
 /** Flags shared by check and explain. */
 export const manifestFlags = {
   filename: { type: 'string', short: 'f', multiple: true },
   profile: { type: 'string' },
-  'cluster-mode': { type: 'string', default: 'serverless' },
-  routing: { type: 'string', default: 'ack-virtual-node' },
+  ...contextFlags,
   'namespace-labels': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -91,18 +68,16 @@ export const manifestFlags = {
 interface ManifestValues {
   filename?: string[];
   profile?: string;
-  'cluster-mode': string;
-  routing: string;
   'namespace-labels'?: string[];
 }
 
-export function checkOptions(values: ManifestValues): CheckOptions {
+export function checkOptions(values: ManifestValues, settings: Settings): CheckOptions {
   if (!values.filename?.length) throw new UsageError('-f PATH is required (a file, a folder, or - for stdin)');
   return {
     files: values.filename,
     ...(values.profile === undefined ? {} : { profile: values.profile }),
-    clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
-    routing: oneOf('--routing', values.routing, routingFlavours),
+    clusterMode: settings.clusterMode,
+    routing: settings.routing,
     namespaceLabels: new Map((values['namespace-labels'] ?? []).map(namespaceLabelsOf)),
   };
 }

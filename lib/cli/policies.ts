@@ -10,7 +10,7 @@ import { modes } from '../policy/enforcement.js';
 import { rules } from '../policy/rules/index.js';
 import { hasPolicy, mutateWebhook, policies, validateWebhook, type PolicySet } from '../policies/manifests.js';
 import { routingFlavours } from '../policy/routing.js';
-import { oneOf } from './flags.js';
+import { oneOf } from '../config/settings.js';
 import { printUsage, UsageError } from './usage.js';
 
 export async function runPolicies(args: string[]): Promise<number> {

@@ -2,9 +2,7 @@
 import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
-import { clusterModes } from '../policy/context.js';
-import { routingFlavours } from '../policy/routing.js';
-import { enforcementOf, oneOf, portOf, requesterFlags, verdictFlags } from './flags.js';
+import { commandSettings, contextFlags, portOf, requesterFlags, verdictFlags } from './flags.js';
 import { printUsage, UsageError } from './usage.js';
 
 /** Under the 30 s terminationGracePeriodSeconds a pod gets by default. */
@@ -19,24 +17,25 @@ export async function runServe(args: string[]): Promise<number> {
       host: { type: 'string', default: '0.0.0.0' },
       'cert-dir': { type: 'string', default: 'certs' },
       profile: { type: 'string' },
-      'cluster-mode': { type: 'string', default: 'serverless' },
-      routing: { type: 'string', default: 'ack-virtual-node' },
       register: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
+      ...contextFlags,
       ...verdictFlags,
       ...requesterFlags,
     },
   });
   if (values.help) return printUsage(0, 'serve');
-  // Flags are checked before the server and client-node are loaded: a typo answers at once.
+  // Flags (and the config file) are checked before the server and client-node are loaded: a
+  // typo answers at once.
+  const port = portOf(values.port);
+  const { settings, config } = await commandSettings(values);
   const options = {
-    port: portOf(values.port),
+    port,
     host: values.host,
     certDir: values['cert-dir'],
     ...(values.profile === undefined ? {} : { profile: values.profile }),
-    clusterMode: oneOf('--cluster-mode', values['cluster-mode'], clusterModes),
-    routing: oneOf('--routing', values.routing, routingFlavours),
-    enforcement: enforcementOf(values),
+    ...settings,
+    ...(config ? { config } : {}),
     ...(values.profile === undefined ? await optionalCluster() : {}),
     ...(values.register ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } } : {}),
     logger: { level: process.env.LOG_LEVEL ?? 'info', stream: logDestination() },

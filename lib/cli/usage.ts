@@ -9,6 +9,9 @@ import { routingFlavours } from '../policy/routing.js';
 const sections: Readonly<Record<string, string>> = {
   serve: `  serve   run the admission webhook over TLS
           --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
+          --config FILE  YAML with the settings below, keyed by the flags in camelCase
+          (schemas/config.schema.json); a flag given wins over its key; the file
+          is reloaded when it changes, and a broken one keeps the last good settings
           --cluster-mode ${clusterModes.join('|')} (default serverless)
           --routing ${routingFlavours.join('|')} (default ack-virtual-node)
           --mode ${modes.join('|')} (default enforce; a namespace label eci-admission/mode overrides)
@@ -21,12 +24,13 @@ const sections: Readonly<Record<string, string>> = {
           KUBECONFIG is watched for kube-system/eci-profile and namespace labels.`,
   check: `  check   judge manifests offline, as the webhook would (exit 0 admitted, 1 denied, 2 bad input)
           -f PATH (file, folder or - for stdin; repeatable)  --profile FILE
+          --config FILE (as for serve; a flag given wins over its key)
           --cluster-mode ${clusterModes.join('|')}  --routing ${routingFlavours.join('|')}
           --namespace-labels NS=KEY=VALUE[,KEY=VALUE] (repeatable)
           --output ${outputs.join('|')} (default text)  --strict (warnings fail too)
           --mode, --exempt-namespace, --allow-opt-out, --disable-rule, --warn-rule as for serve`,
   explain: `  explain for each pod or pod template: selectors matched, what is injected, ECI routing,
-          findings; the flags of check but --output and --strict`,
+          findings; the flags of check but --output, --strict and the verdict flags`,
   certs: `  certs   issue a CA and a serving certificate for the webhook's Service
           --out certs  --service eci-admission  --namespace eci-admission  --days 825
           --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls

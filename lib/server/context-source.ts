@@ -10,15 +10,17 @@ export interface ContextHealth {
   readonly profile: string;
   /** Why the profile in use is not the cluster's current one. */
   readonly staleProfile?: string;
+  /** Why the settings in use are not the config file's current ones. */
+  readonly staleConfig?: string;
 }
 
-/** How the profile in use came to be, for metrics. */
-export interface ProfileStatus {
-  /** Profiles taken into use so far; 0 while waiting for the first one. */
+/** How what a source loads (the profile, the config file) came to be in use, for metrics. */
+export interface LoadStatus {
+  /** Versions taken into use so far; 0 while waiting for the first one (or with none to load). */
   readonly generation: number;
-  /** When the profile in use was loaded (ms since the epoch); undefined before the first. */
+  /** When the version in use was loaded (ms since the epoch); undefined before the first. */
   readonly loadedAt: number | undefined;
-  /** Profiles refused because they did not parse or check. */
+  /** Versions refused because they did not parse or check. */
   readonly refused: number;
 }
 
@@ -28,13 +30,18 @@ export interface ContextSource {
   /** False until the first snapshot from the real source is in. */
   ready(): boolean;
   health(): ContextHealth;
-  profileStatus(): ProfileStatus;
+  profileStatus(): LoadStatus;
+  /** The --config file's loads (lib/server/configured-context.ts); none for the other sources. */
+  configStatus(): LoadStatus;
 }
+
+/** A source without a config file: its settings are the flags', fixed at start. */
+const noConfig: LoadStatus = { generation: 0, loadedAt: undefined, refused: 0 };
 
 /** A context that never changes: its one profile was loaded when this was called. */
 export function staticContext(context: PolicyContext): ContextSource {
-  const status: ProfileStatus = { generation: 1, loadedAt: Date.now(), refused: 0 };
-  return { current: () => context, ready: () => true, health: () => ({ profile: context.profile.source }), profileStatus: () => status };
+  const status: LoadStatus = { generation: 1, loadedAt: Date.now(), refused: 0 };
+  return { current: () => context, ready: () => true, health: () => ({ profile: context.profile.source }), profileStatus: () => status, configStatus: () => noConfig };
 }
 
 export interface ContextLog {
@@ -53,7 +60,7 @@ export class LiveContext implements ContextSource, ClusterEvents {
   #lastVersion: string | undefined;
   /** The profile ConfigMaps as last seen, by location name. */
   #configMaps = new Map<string, V1ConfigMap | undefined>();
-  #status: ProfileStatus = { generation: 0, loadedAt: undefined, refused: 0 };
+  #status: LoadStatus = { generation: 0, loadedAt: undefined, refused: 0 };
   /** Watches failing now: each change of state is logged once, not each retry. */
   #failing = new Set<string>();
 
@@ -74,8 +81,12 @@ export class LiveContext implements ContextSource, ClusterEvents {
     return this.#staleProfile === undefined ? { profile } : { profile, staleProfile: this.#staleProfile };
   }
 
-  profileStatus(): ProfileStatus {
+  profileStatus(): LoadStatus {
     return this.#status;
+  }
+
+  configStatus(): LoadStatus {
+    return noConfig;
   }
 
   /** The preferred profile that exists is used (lib/profile/locations.ts says which and why). */

@@ -7,7 +7,7 @@ import type { AdmissionRequest } from '../admission/review.js';
 import type { Decision } from '../policy/decide.js';
 import { version } from '../version.js';
 import { isHandledKind, kindKey } from '../workload/kinds.js';
-import type { ContextSource } from './context-source.js';
+import type { ContextSource, LoadStatus } from './context-source.js';
 
 export type Verdict = 'allowed' | 'denied' | 'patched' | 'invalid' | 'error';
 
@@ -39,22 +39,13 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
     buckets: durationBuckets,
     registers: [registry],
   });
-  collectedGauge(registry, 'eci_admission_profile_generation', 'Profiles taken into use since start (0 while waiting for the first).', () => context.profileStatus().generation);
-  collectedGauge(registry, 'eci_admission_profile_last_load_timestamp_seconds', 'When the profile in use was loaded, in seconds since the epoch (0 before the first).', () => (context.profileStatus().loadedAt ?? 0) / 1000);
+  loadMetrics(registry, 'profile', 'eci-profiles', () => context.profileStatus());
+  loadMetrics(registry, 'config', '--config files', () => context.configStatus());
   collectedGauge(registry, 'eci_admission_namespace_cache_size', 'Namespaces whose labels are cached.', () => context.current().namespaceLabels.size);
   collectedGauge(registry, 'eci_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate in use expires, in seconds since the epoch.', () => Date.parse(new X509Certificate(servingCertificate()).validTo) / 1000);
   // Prometheus' build_info convention: always 1, the version in the labels.
   new Gauge({ name: 'eci_admission_build_info', help: 'The running version of eci-admission and of Node.js.', labelNames: ['version', 'node'] as const, registers: [registry] })
     .set({ version, node: process.version }, 1);
-  new Counter({
-    name: 'eci_admission_profile_parse_errors_total',
-    help: 'eci-profile ConfigMaps refused because they did not parse or check; the last good profile stays in use.',
-    registers: [registry],
-    collect() {
-      this.reset();
-      this.inc(context.profileStatus().refused);
-    },
-  });
   return {
     registry,
     decided(path, request, decision, verdict, judges) {
@@ -78,6 +69,22 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
 
 function counter<Label extends string>(registry: Registry, name: string, help: string, labelNames: readonly Label[]): Counter<Label> {
   return new Counter({ name, help, labelNames, registers: [registry] });
+}
+
+/** Generation, load time and refusals of what a source loads, read at scrape time. */
+function loadMetrics(registry: Registry, name: 'profile' | 'config', what: string, read: () => LoadStatus): void {
+  const prefix = `eci_admission_${name}`;
+  collectedGauge(registry, `${prefix}_generation`, `${what} taken into use since start (0 while waiting for the first, or with none).`, () => read().generation);
+  collectedGauge(registry, `${prefix}_last_load_timestamp_seconds`, `When the ${name} in use was loaded, in seconds since the epoch (0 before the first).`, () => (read().loadedAt ?? 0) / 1000);
+  new Counter({
+    name: `${prefix}_parse_errors_total`,
+    help: `${what} refused because they did not parse or check; the last good one stays in use.`,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc(read().refused);
+    },
+  });
 }
 
 function collectedGauge(registry: Registry, name: string, help: string, read: () => number): void {

@@ -4,6 +4,7 @@ import type { FastifyServerOptions } from 'fastify';
 import { registerWebhooks } from '../cluster/register.js';
 import { watchCluster } from '../cluster/watch.js';
 import type { WebhookConfigurations } from '../cluster/webhook-configurations.js';
+import type { LoadedConfig } from '../config/config-file.js';
 import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
 import type { Enforcement } from '../policy/enforcement.js';
 import type { RoutingFlavour } from '../policy/routing.js';
@@ -12,6 +13,7 @@ import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/p
 import { CertDirError, ensureCertDir } from '../tls/cert-dir.js';
 import { buildApp, type App } from './app.js';
 import { manageCertificate } from './certificate-lifecycle.js';
+import { followConfig, settingsFields } from './configured-context.js';
 import { LiveContext, staticContext, type ContextLog, type ContextSource } from './context-source.js';
 
 export interface ServeOptions {
@@ -25,6 +27,11 @@ export interface ServeOptions {
   readonly clusterMode: ClusterMode;
   readonly routing?: RoutingFlavour;
   readonly enforcement?: Enforcement;
+  /**
+   * The --config file the three settings above were read from (under the flags), as it was at
+   * start: followed, and its changes applied to the next review.
+   */
+  readonly config?: LoadedConfig;
   /** Keep these webhook configurations' caBundle equal to ca.crt in certDir (`--register`). */
   readonly registration?: { readonly cluster: KubeConfig; readonly configurations: WebhookConfigurations };
   readonly logger: FastifyServerOptions['logger'];
@@ -49,8 +56,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile, base.schemas);
   const log: ContextLog = { info: (fields, message) => app.log.info(fields, message), warn: (fields, message) => app.log.warn(fields, message) };
   const live = fromFile === undefined && options.cluster ? new LiveContext(base, log) : undefined;
-  const context: ContextSource = live ?? staticContext(fromFile ? { ...base, profile: profileOf(fromFile, options.profile!) } : base);
+  const source: ContextSource = live ?? staticContext(fromFile ? { ...base, profile: profileOf(fromFile, options.profile!) } : base);
+  const { config } = options;
+  const configured = config === undefined ? undefined : { config, ...followConfig(source, config, log) };
+  const context = configured?.context ?? source;
   const app = buildApp({ tls: certificate, context, logger: options.logger });
+  if (configured) {
+    app.addHook('onClose', async () => configured.following.close());
+    const { path } = configured.config.file;
+    app.log.info({ config: path, settings: settingsFields(configured.config.settings) }, `settings from ${path} (followed for changes)`);
+  }
   app.log.info(
     { certDir: certificate.dir, generated: certificate.generated },
     certificate.generated

@@ -1,7 +1,8 @@
 // The --cert-dir contract: ca.crt, tls.crt and tls.key (the layout of a kubernetes.io/tls
 // Secret). Files that exist are used and never overwritten; an empty directory gets a fresh set.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { readOptional } from '../files/mounted-files.js';
 import { defaultServingNames, generateCertificates, type CertificateSet } from './certificates.js';
 
 export const certFileNames = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
@@ -67,9 +68,8 @@ export async function writeNewFiles(dir: string, files: readonly NewFile[]): Pro
 
 export async function readIfExists(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return await readOptional(path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new CertDirError(`cannot read ${path}: ${(error as Error).message}`);
   }
 }

@@ -37,31 +37,14 @@ caBundles (a named template cannot return a dict, so the PEMs travel as JSON).
 {{- dict "ca" $ca.Cert "cert" $cert.Cert "key" $cert.Key | toJson -}}
 {{- end -}}
 
-{{/* serve's arguments: deploy/'s, then a flag for each value that is not serve's default. */}}
-{{- define "eci-admission.args" -}}
-- serve
-- --cert-dir=/certs
-- --port=8443
-- --cluster-mode={{ .Values.clusterMode }}
-{{- if ne .Values.routing "ack-virtual-node" }}
-- --routing={{ .Values.routing }}
-{{- end }}
-{{- if ne .Values.mode "enforce" }}
-- --mode={{ .Values.mode }}
-{{- end }}
-{{- range .Values.exemptNamespaces }}
-- --exempt-namespace={{ . }}
-{{- end }}
-{{- range .Values.disableRules }}
-- --disable-rule={{ . }}
-{{- end }}
-{{- range .Values.warnRules }}
-- --warn-rule={{ . }}
-{{- end }}
-{{- if .Values.allowOptOut }}
-- --allow-opt-out
-{{- end }}
-{{- if .Values.registration }}
-- --register
-{{- end }}
+{{/*
+The --config file of deploy/config.yaml with the values of its keys: keys sorted by toYaml, as
+deploy/config.yaml writes them, so the defaults render the same text.
+*/}}
+{{- define "eci-admission.config" -}}
+{{- $config := dict -}}
+{{- range $key := list "allowOptOut" "clusterMode" "disableRules" "exemptGroups" "exemptNamespaces" "exemptServiceAccounts" "exemptUsers" "mode" "routing" "warnRules" -}}
+{{- $_ := set $config $key (index $.Values $key) -}}
 {{- end -}}
+{{ toYaml $config }}
+{{ end -}}
