@@ -1,23 +1,31 @@
 // The ceiling: a fastify HTTPS server that parses the same AdmissionReview and answers a fixed
 // allow. Whatever eci-admission does beyond this is its own cost.
-// Usage: node dist/bench/ceiling.js PORT CERT_DIR
+// Usage: node dist/bench/ceiling.js PORT CERT_DIR [h2]
+// With h2 it offers HTTP/2 and HTTP/1.1 over ALPN: the protocol comparison of bench/http2.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginCallback, type RawServerBase } from 'fastify';
 import type { AdmissionReview } from '../lib/admission/review.js';
 
-const [port, certDir] = process.argv.slice(2);
-const app = Fastify({
-  https: { cert: readFileSync(join(certDir!, 'tls.crt')), key: readFileSync(join(certDir!, 'tls.key')), minVersion: 'TLSv1.2' },
-  bodyLimit: 8 * 1024 * 1024,
-});
+const [port, certDir, protocol] = process.argv.slice(2);
+const tls = { cert: readFileSync(join(certDir!, 'tls.crt')), key: readFileSync(join(certDir!, 'tls.key')), minVersion: 'TLSv1.2' } as const;
+const bodyLimit = 8 * 1024 * 1024;
 // Both routes, so that it can also stand in for eci-admission behind a real API server.
-for (const path of ['/mutate', '/validate']) {
-  app.post<{ Body: AdmissionReview }>(path, async (req) => ({
-    apiVersion: 'admission.k8s.io/v1',
-    kind: 'AdmissionReview',
-    response: { uid: req.body.request?.uid ?? '', allowed: true },
-  }));
+const routes: FastifyPluginCallback = (server, _options, done) => {
+  for (const path of ['/mutate', '/validate']) {
+    server.post<{ Body: AdmissionReview }>(path, async (req) => ({
+      apiVersion: 'admission.k8s.io/v1',
+      kind: 'AdmissionReview',
+      response: { uid: req.body.request?.uid ?? '', allowed: true },
+    }));
+  }
+  server.get('/healthz', async () => ({ status: 'ok' }));
+  done();
+};
+
+async function listen<Server extends RawServerBase>(app: FastifyInstance<Server>): Promise<void> {
+  await app.register(routes as FastifyPluginCallback<Record<never, never>, Server>);
+  await app.listen({ port: Number(port), host: '127.0.0.1' });
 }
-app.get('/healthz', async () => ({ status: 'ok' }));
-await app.listen({ port: Number(port), host: '127.0.0.1' });
+
+await (protocol === 'h2' ? listen(Fastify({ http2: true, https: { ...tls, allowHTTP1: true }, bodyLimit })) : listen(Fastify({ https: tls, bodyLimit })));

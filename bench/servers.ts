@@ -4,7 +4,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import type { Operation } from 'fast-json-patch';
 import { Agent, request } from 'undici';
+import type { AdmissionReview } from '../lib/admission/review.js';
 
 export interface BenchServer {
   readonly url: string;
@@ -13,24 +15,40 @@ export interface BenchServer {
 
 const built = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
-export function startWebhook(certDir: string, profile: string): Promise<BenchServer> {
+/** A command prefix for the server process, such as `taskset -c 1` (see pinning.ts). */
+export type Prefix = readonly string[];
+
+export function startWebhook(certDir: string, profile: string, prefix: Prefix = []): Promise<BenchServer> {
   // Logging at info, as deployed: one line per review, to /dev/null rather than to our pipe.
-  return start(built('../lib/cli.js'), (port) => ['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', certDir, '--profile', profile], { LOG_LEVEL: 'info' });
+  return start(built('../lib/cli.js'), (port) => ['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', certDir, '--profile', profile], { LOG_LEVEL: 'info' }, prefix);
 }
 
-export function startCeiling(certDir: string): Promise<BenchServer> {
-  return start(built('./ceiling.js'), (port) => [port, certDir], {});
+export function startCeiling(certDir: string, prefix: Prefix = []): Promise<BenchServer> {
+  return start(built('./ceiling.js'), (port) => [port, certDir], {}, prefix);
 }
 
-async function start(script: string, args: (port: string) => string[], env: NodeJS.ProcessEnv): Promise<BenchServer> {
+async function start(script: string, args: (port: string) => string[], env: NodeJS.ProcessEnv, prefix: Prefix): Promise<BenchServer> {
   const port = await freePort();
-  const child = spawn(process.execPath, [script, ...args(String(port))], {
+  const [command, ...options] = [...prefix, process.execPath, script, ...args(String(port))];
+  const child = spawn(command!, options, {
     stdio: ['ignore', openSync('/dev/null', 'w'), 'inherit'],
     env: { ...process.env, KUBECONFIG: '', ...env },
   });
   const url = `https://127.0.0.1:${port}`;
   await waitForHealth(url, child);
   return { url, stop: () => stop(child) };
+}
+
+/** The JSON Patch /mutate answers for `body`: what the API server would apply before /validate. */
+export async function patchOf(url: string, body: string): Promise<Operation[]> {
+  const agent = new Agent({ connect: { rejectUnauthorized: false } });
+  try {
+    const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
+    const { response: answer } = (await response.body.json()) as AdmissionReview;
+    return answer?.patch ? (JSON.parse(Buffer.from(answer.patch, 'base64').toString()) as Operation[]) : [];
+  } finally {
+    await agent.close();
+  }
 }
 
 function freePort(): Promise<number> {
