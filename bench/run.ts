@@ -14,6 +14,7 @@ import { decideRows, scalingRows } from './decide.js';
 import { fixedRate, maximum, warmUp, type Load } from './load.js';
 import { profileData, replicaSetPod } from './objects.js';
 import { machine, markdown, writeResults, type Row } from './report.js';
+import { bodyFile, h2load, hasH2load, missingH2loadRow, type H2loadRun, type Shape } from './http2.js';
 import { pinLoadGenerator, type Pinning } from './pinning.js';
 import { patchOf, startCeiling, startWebhook } from './servers.js';
 
@@ -50,6 +51,7 @@ async function serverRows(pinning: Pinning): Promise<Row[]> {
       { figure: 'placement of the load generator and the servers', value: pinning.description },
       ...(await throughputRows(targets)),
       ...(await latencyRows(targets)),
+      ...(await protocolRows(dir, certDir, pinning, targets)),
     ];
   } finally {
     await Promise.all([ceiling.stop(), webhook.stop()]);
@@ -125,6 +127,37 @@ async function latencyRows([ceiling, ...routes]: readonly Target[]): Promise<Row
     }
   }
   return rows;
+}
+
+/**
+ * HTTP/1.1 against HTTP/2 with h2load: the ceiling over each (16 connections; and HTTP/2's one
+ * connection of 16 streams, what one API server would hold to one replica), and eci-admission.
+ */
+async function protocolRows(dir: string, certDir: string, pinning: Pinning, [ceiling, mutate]: readonly Target[]): Promise<Row[]> {
+  if (!hasH2load()) return [missingH2loadRow];
+  const body = await bodyFile(dir, ceiling!.body);
+  const h2 = await startCeiling(certDir, pinning.server, 'h2');
+  try {
+    const measured: Array<{ figure: string; url: string; shape: Shape }> = [
+      { figure: 'ceiling, HTTP/1.1, 16 connections', url: ceiling!.url, shape: { protocol: 'http/1.1', connections: 16, streams: 1 } },
+      { figure: 'ceiling, HTTP/2, 16 connections', url: `${h2.url}/mutate`, shape: { protocol: 'h2', connections: 16, streams: 1 } },
+      { figure: 'ceiling, HTTP/2, 1 connection of 16 streams', url: `${h2.url}/mutate`, shape: { protocol: 'h2', connections: 1, streams: 16 } },
+      { figure: `POST /mutate, HTTP/1.1, 16 connections`, url: mutate!.url, shape: { protocol: 'http/1.1', connections: 16, streams: 1 } },
+    ];
+    const runs: H2loadRun[][] = measured.map(() => []);
+    for (let round = 1; round <= rounds; round++) {
+      say(`HTTP/1.1 and HTTP/2 with h2load, run ${round} of ${rounds}`);
+      for (const [index, { url, shape }] of measured.entries()) runs[index]!.push(h2load(url, body, shape));
+    }
+    const base = median(runs[0]!.map((run) => run.rate));
+    return measured.map(({ figure }, index) => {
+      const each = runs[index]!;
+      const value = median(each.map((run) => run.rate));
+      return { figure: `h2load: ${figure} (median of ${each.length} runs)`, value: `${rate(value)} = ${(value / base).toFixed(2)} of HTTP/1.1's ceiling, mean ${median(each.map((run) => run.mean)).toFixed(2)} ms`, met: each.every((run) => run.failures === 0) ? undefined : false };
+    });
+  } finally {
+    await h2.stop();
+  }
 }
 
 function median(values: readonly number[]): number {

@@ -23,8 +23,9 @@ export function startWebhook(certDir: string, profile: string, prefix: Prefix = 
   return start(built('../lib/cli.js'), (port) => ['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', certDir, '--profile', profile], { LOG_LEVEL: 'info' }, prefix);
 }
 
-export function startCeiling(certDir: string, prefix: Prefix = []): Promise<BenchServer> {
-  return start(built('./ceiling.js'), (port) => [port, certDir], {}, prefix);
+/** The ceiling over HTTP/1.1, or offering HTTP/2 too (`h2`). */
+export function startCeiling(certDir: string, prefix: Prefix = [], protocol: 'http/1.1' | 'h2' = 'http/1.1'): Promise<BenchServer> {
+  return start(built('./ceiling.js'), (port) => [port, certDir, ...(protocol === 'h2' ? ['h2'] : [])], {}, prefix);
 }
 
 async function start(script: string, args: (port: string) => string[], env: NodeJS.ProcessEnv, prefix: Prefix): Promise<BenchServer> {
