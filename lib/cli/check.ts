@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { outputs } from '../check/report/report.js';
 import { checkOptions, enforcementOf, manifestFlags, oneOf, verdictFlags } from './flags.js';
-import { printUsage } from './usage.js';
+import { printUsage, UsageError } from './usage.js';
 
 export async function runCheckCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -11,7 +11,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
     options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
   });
   if (values.help) return printUsage(0, 'check');
-  const options = { ...checkOptions(values), enforcement: enforcementOf(values), output: oneOf('--output', values.output, outputs), strict: values.strict };
+  const options = { ...checkOptions(values), enforcement: enforcementOf(values), output: oneOf('--output', values.output, outputs), strict: values.strict, now: timeOfRun() };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
 }
@@ -22,4 +22,15 @@ export async function runExplainCommand(args: string[]): Promise<number> {
   const options = checkOptions(values);
   const { runExplain } = await import('../check/command.js');
   return runExplain(options, process);
+}
+
+/**
+ * SOURCE_DATE_EPOCH (seconds), the reproducible-builds convention, when it is set: the same input
+ * then makes the same report, byte for byte. Otherwise the clock.
+ */
+function timeOfRun(): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date();
+  if (!/^\d+$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH: not a number of seconds: ${epoch}`);
+  return new Date(Number(epoch) * 1000);
 }

@@ -13,6 +13,7 @@ import { findingsOf, type SeveredFinding } from './rule.js';
 import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
 import { placementOf, type Placement } from './placement.js';
+import type { Rule } from './rule.js';
 import { rules } from './rules/index.js';
 
 export interface Decision {
@@ -23,8 +24,10 @@ export interface Decision {
   readonly warnings: readonly Finding[];
   /** RFC 6902 operations that turn the submitted object into the admitted one. */
   readonly patch: readonly PatchOperation[];
-  /** In audit mode: what enforce would have said, for the log and the metrics. */
-  readonly audited?: readonly Finding[];
+  /** In audit mode: what enforce would have said (each denial or warning), for the log and the metrics. */
+  readonly audited?: readonly SeveredFinding[];
+  /** The ids of the rules that judged the object (less those switched off), found something or not. */
+  readonly judged?: readonly string[];
   /** Why the request was not judged at all (an exempt user, namespace, ...). */
   readonly exempt?: string;
   /** Where the object's pods run, for kinds judged only on ECI: the one answer. */
@@ -76,14 +79,16 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   // Validators judge the object as it will be stored: after our own mutation.
   const judged = mutation?.pod ?? object;
   const checked = purpose !== 'mutate' && (placement?.onEci ?? true);
-  const found = checked ? evaluate(kind, judged, podTemplateOf(kind, judged), context) : [];
+  const pod = podTemplateOf(kind, judged);
+  const judging = checked ? rulesJudging(kind, pod, judged).filter((rule) => context.enforcement.rules.get(rule.id) !== 'off') : [];
+  const found = evaluate(judging, judged, pod, context);
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   const decision = verdict(
     switched(all, context.enforcement.rules),
     mutation && purpose !== 'validate' ? jsonpatch.compare(object, mutation.pod) : [],
     modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
   );
-  return { ...decision, ...(placement && { placement }) };
+  return { ...decision, ...(placement && { placement }), ...(judging.length > 0 && { judged: judging.map((rule) => rule.id) }) };
 }
 
 /** Pods are mutated when they are created: selector effects and virtual-node routing. */
@@ -100,15 +105,21 @@ function admittedObject(request: AdmissionRequest): KubernetesObject | undefined
   return object === recordOrEmpty(object) ? (object as KubernetesObject) : undefined;
 }
 
-function evaluate(
-  kind: KindKey,
-  object: KubernetesObject,
-  pod: PodTemplate | undefined,
-  context: PolicyContext,
-): SeveredFinding[] {
-  return rules.flatMap((rule) => {
+/**
+ * The rules that judge an object: every pod rule when it has a pod template, and the object rules
+ * of its kind that judge it. Without the object, those of its kind that may.
+ */
+export function rulesJudging(kind: KindKey, pod: PodTemplate | undefined, object?: KubernetesObject): Rule[] {
+  return rules.filter((rule) => {
+    if (rule.target === 'pod') return pod !== undefined;
+    return rule.kinds.includes(kind) && (object === undefined || (rule.judges?.(object) ?? true));
+  });
+}
+
+function evaluate(judging: readonly Rule[], object: KubernetesObject, pod: PodTemplate | undefined, context: PolicyContext): SeveredFinding[] {
+  return judging.flatMap((rule) => {
     if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod, context)) : [];
-    return rule.kinds.includes(kind) ? findingsOf(rule, rule.check(object, context)) : [];
+    return findingsOf(rule, rule.check(object, context));
   });
 }
 
