@@ -8,7 +8,7 @@ import { routingFlavours } from '../policy/routing.js';
 /** Each command's help: its line of the overview, then its flags. */
 const sections: Readonly<Record<string, string>> = {
   serve: `  serve   run the admission webhook over TLS
-          --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
+          --port 8443  --host 0.0.0.0  --cert-dir .local/certs  --profile FILE
           --cluster-mode ${clusterModes.join('|')} (default serverless)
           --routing ${routingFlavours.join('|')} (default ack-virtual-node)
           --mode ${modes.join('|')} (default enforce; a namespace label eci-admission/mode overrides)
