@@ -7,17 +7,19 @@ import { FakeApi } from './helpers/fake-api.js';
 import { run, startServe } from './helpers/cli.js';
 import { eventually } from './helpers/server.js';
 
-t.test('serve generates certificates, answers over TLS, and stops on SIGTERM', async (t) => {
-  const certDir = join(t.testdir(), 'certs');
-  const served = await startServe(['--cert-dir', certDir]);
-  t.match(served.log(), /generated a CA and a serving certificate in .*certs/);
+t.test('the quick start: serve generates certificates in .local/certs, answers over TLS, and leaves certs/ to the install', async (t) => {
+  const clone = t.testdir();
+  const served = await startServe([], {}, clone);
+  t.match(served.log(), /generated a CA and a serving certificate in .*\.local\/certs/);
   t.match(served.log(), /eci-profile source: embedded default/);
-  const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt')), servername: 'localhost' } });
+  const agent = new Agent({ connect: { ca: readFileSync(join(clone, '.local', 'certs', 'ca.crt')), servername: 'localhost' } });
   const health = await request(`${served.url}/healthz`, { dispatcher: agent });
   t.equal(health.statusCode, 200);
   t.same(await health.body.json(), { status: 'ok' });
   await agent.close();
   t.equal(await served.stop(), 0, 'clean exit on SIGTERM');
+  const install = await run(['certs', '--out', 'certs', '--secret', '--ca-bundle'], { cwd: clone });
+  t.equal(install.code, 0, `the install's certificates go where the quick start's are not: ${install.stderr}`);
 });
 
 t.test('serve reads --profile from a file and refuses one that is not a ConfigMap', async (t) => {

@@ -66,7 +66,12 @@ t.test('a finding reads rule: path (name): what is wrong; workaround', async (t)
 });
 
 t.test('a clean pod, a LoadBalancer Service and NET_ADMIN are allowed with nothing to say', async (t) => {
-  for (const object of cleanCases) t.same(withoutPlacement(decide(requestFor(object), serverless)), { allowed: true, findings: [], warnings: [], patch: [] });
+  for (const object of cleanCases) {
+    const { judged, ...decision } = withoutPlacement(decide(requestFor(object), serverless));
+    t.same(decision, { allowed: true, findings: [], warnings: [], patch: [] });
+    const expected = rules.filter((rule) => (object.kind === 'Pod' ? rule.target === 'pod' : rule.target === 'object' && rule.kinds.includes(object.kind!)));
+    t.same(judged, expected.map((rule) => rule.id), `${object.kind}: judged by the rules of its kind`);
+  }
 });
 
 t.test('capabilities as ECI documents them: defaults and NET_ADMIN pass, NET_RAW and undocumented ones warn, SYS_ADMIN and ALL are denied', async (t) => {

@@ -1,6 +1,7 @@
 // The README's rule table and annotation reference are generated from the rule registry and the
-// schema files, and must stay in sync.
-import { readFileSync } from 'node:fs';
+// schema files, and must stay in sync; every command of the CLI it shows runs from a clone.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import t from 'tap';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
 import { policyDocs } from '../lib/policies/docs.js';
@@ -8,8 +9,9 @@ import { defaultPolicies } from '../lib/policies/manifests.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { ruleDocs } from '../lib/rule-docs.js';
 import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
-
-const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+import { run } from './helpers/cli.js';
+import { FakeApi } from './helpers/fake-api.js';
+import { cliCommands, cliForm, cloneLike, isSynopsis, readme, readmeCode, repoRoot, shell } from './helpers/readme.js';
 
 t.test('README matches the schemas (run `npm run docs` after changing a schema)', async (t) => {
   t.equal(withGenerated(readme, schemaDocs()), readme);
@@ -38,4 +40,40 @@ t.test('every ECI annotation key of the schema is in the README with its allowed
   t.match(docs, /\| `k8s\.aliyun\.com\/eci-spot-strategy` \| `SpotAsPriceGo`, `SpotWithPriceLimit` \| `SpotAsPriceGo` \|/);
   t.match(docs, /\| `spec\.units\[\]\.resource` \| `idc`, `ecs`, `eci` \|/);
   t.match(docs, /`network\.alibabacloud\.com\/allocated-\*`/);
+});
+
+t.test('the README runs the CLI one way, from the clone, and names npx eci-admission only as future work', async (t) => {
+  t.ok(existsSync(join(repoRoot, cliForm.split(' ')[1]!)), `${cliForm} is the clone's build`);
+  const otherForms = readmeCode().filter((code) => /(^|\s|\|)(npx\s+)?eci-admission\s+(serve|check|explain|certs|register|policies|version)\s+[-|]/.test(code));
+  t.same(otherForms, [], `every command of the CLI is written ${cliForm} ...`);
+  const npx = [...readme.matchAll(/npx eci-admission/g)];
+  t.equal(npx.length, 1, 'npx eci-admission is named once');
+  t.match(readme.slice(npx[0]!.index, npx[0]!.index + 60), /is future work/);
+  t.ok(cliCommands().length >= 10, 'the README has commands of the CLI to run');
+});
+
+t.test('every usage line of the CLI in the README names only flags its command has', async (t) => {
+  for (const command of cliCommands().filter(isSynopsis)) {
+    const name = command.slice(cliForm.length).trim().split(' ')[0]!;
+    // `<command>` is any: the overview names them all.
+    const help = await run(name.startsWith('<') ? ['--help'] : [name, '--help']);
+    t.equal(help.code, 0, `${name} --help`);
+    for (const flag of command.match(/--[a-z-]+/g) ?? []) t.match(help.stdout, flag, `${name} has ${flag}`);
+  }
+});
+
+const cleanPod = 'apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: web, image: nginx}]\n';
+
+t.test('every other command of the CLI in the README runs, in order, as written, from a clone', async (t) => {
+  const api = await FakeApi.start();
+  t.teardown(() => api.close());
+  const dir = cloneLike(t.testdir({ kubeconfig: api.kubeConfigYaml() }));
+  const commands = cliCommands().filter((command) => !isSynopsis(command));
+  t.match(commands, [`${cliForm} --help`, `${cliForm} certs --out certs --secret --ca-bundle`, `${cliForm} register --cert-dir certs`]);
+  for (const command of commands) {
+    // The register step needs a cluster: the stand-in API; a command reading stdin gets a manifest.
+    const result = await shell(command, dir, { stdin: cleanPod, env: { KUBECONFIG: join(dir, 'kubeconfig') } });
+    t.equal(result.code, 0, `${command}: ${result.stderr}`);
+  }
+  t.ok(existsSync(join(dir, 'certs', 'secret.yaml')), 'the install\'s certificates are in certs/');
 });

@@ -5,7 +5,7 @@ import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
 import type { Labels, PolicyContext } from '../policy/context.js';
 import { decide } from '../policy/decide.js';
-import type { Finding } from '../policy/findings.js';
+import type { Finding, SeveredFinding } from '../policy/findings.js';
 import { groupVersionKindOf } from '../workload/kinds.js';
 import type { LocatedFinding, Manifest } from './inputs.js';
 import type { WebhookRouting } from './webhook-routing.js';
@@ -22,8 +22,10 @@ export interface CheckResult {
   readonly findings: readonly LocatedFinding[];
   /** What reading the manifest noticed, then the decision's warnings. */
   readonly warnings: readonly LocatedFinding[];
-  /** What an audit-mode namespace (or `--mode audit`) records without a word to the user. */
-  readonly audited: readonly LocatedFinding[];
+  /** What an audit-mode namespace (or `--mode audit`) records without a word to the user: each would deny or warn. */
+  readonly audited: readonly (LocatedFinding & Pick<SeveredFinding, 'severity'>)[];
+  /** The ids of the rules that judged it (none when it was not sent to /validate). */
+  readonly judged: readonly string[];
   /** What /mutate would change (pods only). */
   readonly patch: readonly PatchOperation[];
 }
@@ -66,16 +68,17 @@ function checkOne(manifest: Manifest, context: PolicyContext, routing: WebhookRo
   const namespace = namespaceOf(object);
   const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});
   const base = { manifest, namespace, name: object.metadata?.name ?? object.metadata?.generateName ?? '' };
-  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], patch: [] };
+  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], judged: [], patch: [] };
   const decision = decide(requestOf(object, namespace, base.name), context);
   const validated = paths.has('/validate');
-  const located = (findings: readonly Finding[]) => (validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : []);
+  const located = <F extends Finding>(findings: readonly F[]) => (validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : []);
   return {
     ...base,
     verdict: validated && !decision.allowed ? 'denied' : 'admitted',
     findings: located(decision.findings),
     warnings: [...notes, ...located(decision.warnings)],
     audited: located(decision.audited ?? []),
+    judged: validated ? (decision.judged ?? []) : [],
     patch: paths.has('/mutate') ? decision.patch : [],
   };
 }

@@ -11,6 +11,7 @@ import { readInputs, type Inputs } from './inputs.js';
 import { githubReport } from './report/github.js';
 import { jsonReport } from './report/json.js';
 import { junitReport } from './report/junit.js';
+import { policyReports } from './report/policy-report.js';
 import { sarifReport } from './report/sarif.js';
 import { exitCode, type Output, type Report } from './report/report.js';
 import { textReport } from './report/text.js';
@@ -33,12 +34,13 @@ export interface Terminal {
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-export async function runCheck(options: CheckOptions & { output: Output; strict: boolean }, terminal: Terminal): Promise<number> {
+/** `now` is the time of the run, read by the caller: it stamps a policy report's results. */
+export async function runCheck(options: CheckOptions & { output: Output; strict: boolean; now: Date }, terminal: Terminal): Promise<number> {
   const { inputs, context } = await prepare(options, terminal);
   const progress = terminal.stderr.isTTY && inputs.manifests.length >= 1000 ? progressLine(terminal.stderr) : undefined;
   const results = checkManifests(inputs.manifests, context, loadWebhookRouting(), progress);
   const report: Report = { results, errors: inputs.errors, strict: options.strict };
-  terminal.stdout.write(render(report, options.output, terminal.stdout.isTTY === true));
+  terminal.stdout.write(render(report, options.output, { colour: terminal.stdout.isTTY === true, now: options.now }));
   return exitCode(report);
 }
 
@@ -64,7 +66,7 @@ async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inp
   return { inputs: { ...inputs, errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))] }, context: base };
 }
 
-function render(report: Report, output: Output, colour: boolean): string {
+function render(report: Report, output: Output, { colour, now }: { colour: boolean; now: Date }): string {
   switch (output) {
     case 'json':
       return jsonReport(report);
@@ -74,6 +76,8 @@ function render(report: Report, output: Output, colour: boolean): string {
       return githubReport(report);
     case 'sarif':
       return sarifReport(report);
+    case 'policyreport':
+      return policyReports(report, now);
     case 'text':
       return textReport(report, colour);
   }

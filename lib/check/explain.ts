@@ -4,14 +4,13 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import jsonpatch from 'fast-json-patch';
 import type { PolicyContext } from '../policy/context.js';
-import { decide, type Decision } from '../policy/decide.js';
+import { decide, rulesJudging, type Decision } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
 import { mutatePod } from '../policy/mutate.js';
 import type { Placement } from '../policy/placement.js';
 import { fieldPath } from '../schema/schema-messages.js';
 import { isProfileLocation, locationName, profileLocations } from '../profile/locations.js';
 import type { ProfileSelector } from '../profile/profile.js';
-import { rules } from '../policy/rules/index.js';
 import { groupVersionKindOf, isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
 import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
 import { namespaceOf, requestOf } from './check.js';
@@ -49,7 +48,7 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
 function explainObject(manifest: Manifest, kind: KindKey, context: PolicyContext): string[] {
   const { object } = manifest;
   const namespace = namespaceOf(object);
-  const judging = rules.filter((rule) => rule.target === 'object' && rule.kinds.includes(kind)).map((rule) => rule.id);
+  const judging = rulesJudging(kind, undefined).map((rule) => rule.id);
   const header = `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`;
   if (!isHandledKind(kind) || judging.length === 0) return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
   if (kind === 'ConfigMap' && !isProfileLocation(namespace, object.metadata?.name)) {

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { outputs } from '../check/report/report.js';
 import { oneOf } from '../config/settings.js';
 import { checkOptions, commandSettings, manifestFlags, verdictFlags } from './flags.js';
-import { printUsage } from './usage.js';
+import { printUsage, UsageError } from './usage.js';
 
 export async function runCheckCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -14,7 +14,7 @@ export async function runCheckCommand(args: string[]): Promise<number> {
   if (values.help) return printUsage(0, 'check');
   const output = oneOf('--output', values.output, outputs);
   const { settings } = await commandSettings(values);
-  const options = { ...checkOptions(values, settings), enforcement: settings.enforcement, output, strict: values.strict };
+  const options = { ...checkOptions(values, settings), enforcement: settings.enforcement, output, strict: values.strict, now: timeOfRun() };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
 }
@@ -26,4 +26,15 @@ export async function runExplainCommand(args: string[]): Promise<number> {
   const options = checkOptions(values, settings);
   const { runExplain } = await import('../check/command.js');
   return runExplain(options, process);
+}
+
+/**
+ * SOURCE_DATE_EPOCH (seconds), the reproducible-builds convention, when it is set: the same input
+ * then makes the same report, byte for byte. Otherwise the clock.
+ */
+function timeOfRun(): Date {
+  const epoch = process.env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return new Date();
+  if (!/^\d+$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH: not a number of seconds: ${epoch}`);
+  return new Date(Number(epoch) * 1000);
 }

@@ -15,7 +15,8 @@ export async function runServe(args: string[]): Promise<number> {
     options: {
       port: { type: 'string', default: '8443' },
       host: { type: 'string', default: '0.0.0.0' },
-      'cert-dir': { type: 'string', default: 'certs' },
+      // Not certs/, where `certs` writes an install's set: a local run must not fill that folder.
+      'cert-dir': { type: 'string', default: '.local/certs' },
       profile: { type: 'string' },
       register: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },

@@ -8,7 +8,7 @@ import { routingFlavours } from '../policy/routing.js';
 /** Each command's help: its line of the overview, then its flags. */
 const sections: Readonly<Record<string, string>> = {
   serve: `  serve   run the admission webhook over TLS
-          --port 8443  --host 0.0.0.0  --cert-dir certs  --profile FILE
+          --port 8443  --host 0.0.0.0  --cert-dir .local/certs  --profile FILE
           --config FILE  YAML with the settings below, keyed by the flags in camelCase
           (schemas/config.schema.json); a flag given wins over its key; the file
           is reloaded when it changes, and a broken one keeps the last good settings

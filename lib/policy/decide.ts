@@ -24,8 +24,10 @@ export interface Decision {
   readonly warnings: readonly Finding[];
   /** RFC 6902 operations that turn the submitted object into the admitted one. */
   readonly patch: readonly PatchOperation[];
-  /** In audit mode: what enforce would have said, for the log and the metrics. */
-  readonly audited?: readonly Finding[];
+  /** In audit mode: what enforce would have said (each denial or warning), for the log and the metrics. */
+  readonly audited?: readonly SeveredFinding[];
+  /** The ids of the rules that judged the object (less those switched off), found something or not. */
+  readonly judged?: readonly string[];
   /** Why the request was not judged at all (an exempt user, namespace, ...). */
   readonly exempt?: string;
   /** Where the object's pods run, for kinds judged only on ECI: the one answer. */
@@ -77,14 +79,18 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   // Validators judge the object as it will be stored: after our own mutation.
   const judged = mutation?.pod ?? object;
   const checked = purpose !== 'mutate' && (placement?.onEci ?? true);
-  const found = checked ? evaluate(kind, judged, podTemplateOf(kind, judged), context) : [];
+  const pod = podTemplateOf(kind, judged);
+  const judging = checked ? rulesJudging(kind, pod, judged).filter((rule) => context.enforcement.rules.get(rule.id) !== 'off') : [];
+  const found = evaluate(judging, judged, pod, context);
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   const decision = verdict(
     switched(all, context.enforcement.rules),
     mutation && purpose !== 'validate' ? patchBetween(object, mutation.pod) : [],
     modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
   );
-  return { ...decision, ...(placement && { placement }) };
+  // Which rules judged: only the CLI's reports use it, so the webhook's routes do not build it.
+  const judgedBy = purpose === 'both' && judging.length > 0 ? { judged: judging.map((rule) => rule.id) } : {};
+  return { ...decision, ...(placement && { placement }), ...judgedBy };
 }
 
 /** Pods are mutated when they are created: selector effects and virtual-node routing. */
@@ -101,19 +107,18 @@ function admittedObject(request: AdmissionRequest): KubernetesObject | undefined
   return object === recordOrEmpty(object) ? (object as KubernetesObject) : undefined;
 }
 
-function evaluate(
-  kind: KindKey,
-  object: KubernetesObject,
-  pod: PodTemplate | undefined,
-  context: PolicyContext,
-): SeveredFinding[] {
-  return rulesOf(kind).flatMap((rule) => {
-    if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod, context)) : [];
-    return findingsOf(rule, rule.check(object, context));
+/**
+ * The rules that judge an object: every pod rule when it has a pod template, and the object rules
+ * of its kind that judge it. Without the object, those of its kind that may.
+ */
+export function rulesJudging(kind: KindKey, pod: PodTemplate | undefined, object?: KubernetesObject): Rule[] {
+  return rulesOf(kind).filter((rule) => {
+    if (rule.target === 'pod') return pod !== undefined;
+    return object === undefined || (rule.judges?.(object) ?? true);
   });
 }
 
-/** The rules that judge a kind, in report order: listed once per kind, not filtered per request. */
+/** The rules of a kind, in report order: listed once per kind, not filtered from all per request. */
 function rulesOf(kind: KindKey): readonly Rule[] {
   let judging = rulesByKind.get(kind);
   if (judging === undefined) rulesByKind.set(kind, (judging = rules.filter((rule) => rule.target === 'pod' || rule.kinds.includes(kind))));
@@ -121,6 +126,14 @@ function rulesOf(kind: KindKey): readonly Rule[] {
 }
 
 const rulesByKind = new Map<KindKey, readonly Rule[]>();
+
+function evaluate(judging: readonly Rule[], object: KubernetesObject, pod: PodTemplate | undefined, context: PolicyContext): SeveredFinding[] {
+  return judging.flatMap((rule) => {
+    if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod, context)) : [];
+    return findingsOf(rule, rule.check(object, context));
+  });
+}
+
 
 /**
  * An UPDATE that leaves the checked part as it was (labels, annotations, finalizers, replicas)

@@ -27,6 +27,8 @@ export interface PodRule extends RuleInfo {
 export interface ObjectRule extends RuleInfo {
   readonly target: 'object';
   readonly kinds: readonly KindKey[];
+  /** Whether it judges this object of its kinds at all; every one when absent. */
+  judges?(object: KubernetesObject): boolean;
   check(object: KubernetesObject, context: PolicyContext): readonly Violation[];
 }
 

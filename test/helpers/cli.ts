@@ -1,5 +1,5 @@
 // The built `eci-admission` command as a user runs it: a subprocess with real files.
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** dist/lib/cli.js: this helper is compiled to dist/test/helpers/cli.js. */
@@ -15,18 +15,25 @@ export interface RunOptions {
   /** Standard input; empty by default. */
   readonly stdin?: string;
   readonly env?: NodeJS.ProcessEnv;
+  /** The working directory; this process's by default. */
+  readonly cwd?: string;
 }
 
 /** Runs the command to its end. */
 export function run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
+  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  return finished(child, options.stdin);
+}
+
+/** A child's output once it has exited, after writing `stdin` to it. */
+export function finished(child: ChildProcessWithoutNullStreams, stdin = ''): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cli, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
+    child.stdin.end(stdin);
   });
 }
 
@@ -37,8 +44,9 @@ export interface Served {
 }
 
 /** Starts `serve` on a free loopback port and resolves once it says where it listens. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Served> {
+export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Served> {
   const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KUBECONFIG: '', ...env },
   });

@@ -2,7 +2,7 @@
 import type { CheckResult } from '../check.js';
 import type { InputError, LocatedFinding } from '../inputs.js';
 
-export const outputs = ['text', 'json', 'junit', 'github', 'sarif'] as const;
+export const outputs = ['text', 'json', 'junit', 'github', 'sarif', 'policyreport'] as const;
 export type Output = (typeof outputs)[number];
 
 export interface Report {

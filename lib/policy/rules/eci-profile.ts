@@ -12,9 +12,7 @@ export const eciProfile: ObjectRule = {
   kinds: ['ConfigMap'],
   message: 'the eci-profile is invalid',
   workaround: 'correct it; until then pods get the last good profile',
-  check: (object, context) => {
-    const configMap = object as V1ConfigMap;
-    if (!isProfileLocation(configMap.metadata?.namespace, configMap.metadata?.name)) return [];
-    return parseProfile(configMap.data ?? {}, 'admission', context.schemas).problems;
-  },
+  // Of ConfigMaps, only the profiles.
+  judges: (object) => isProfileLocation(object.metadata?.namespace, object.metadata?.name),
+  check: (object, context) => parseProfile((object as V1ConfigMap).data ?? {}, 'admission', context.schemas).problems,
 };

@@ -1,0 +1,116 @@
+// wgpolicyk8s.io/v1alpha2 policy reports, with the results Kyverno's CLI writes (`kyverno apply
+// --policy-report`): per object, `fail` or `warn` for each finding and `pass` for each rule that
+// judged it and found nothing. Kyverno's CLI groups reports by its policies' scope; ours is one
+// cluster-wide policy, which would put everything in one ClusterPolicyReport. Grouped instead by
+// the objects' namespaces, as Kyverno's in-cluster reports are, each report can be applied next to
+// what it describes: a PolicyReport per namespace, a ClusterPolicyReport for cluster-scoped
+// objects and for input that could not be read. Audited findings are `fail` (or `warn` for what
+// would only warn), as Kyverno reports an Audit policy's violations, marked `mode: audit`.
+import type { V1ObjectReference } from '@kubernetes/client-node';
+import { stringify } from 'yaml';
+import { formatFinding } from '../../policy/findings.js';
+import type { CheckResult } from '../check.js';
+import type { LocatedFinding } from '../inputs.js';
+import type { Report } from './report.js';
+import { unreadableRuleId } from '../../policy/decide.js';
+
+const apiVersion = 'wgpolicyk8s.io/v1alpha2';
+const policy = 'eci-admission';
+const category = 'Elastic Container Instance';
+
+type Status = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
+
+interface PolicyReportResult {
+  readonly policy: string;
+  readonly rule: string;
+  readonly result: Status;
+  readonly message: string;
+  readonly severity?: 'high' | 'medium';
+  readonly category: string;
+  readonly scored: boolean;
+  readonly source: string;
+  readonly timestamp: { readonly seconds: number; readonly nanos: number };
+  readonly resources?: readonly V1ObjectReference[];
+  readonly properties?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Kinds served cluster-wide (`kubectl api-resources --namespaced=false`, built-in ones): their
+ * results go in the ClusterPolicyReport. Any other kind is taken as namespaced, as `check` does.
+ */
+const clusterScopedKinds: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ComponentStatus',
+  'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService',
+  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
+  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'PriorityClass', 'RuntimeClass', 'IngressClass',
+  'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'ClusterPolicyReport',
+]);
+
+/** The reports as YAML documents, the ClusterPolicyReport first; `now` stamps every result. */
+export function policyReports(report: Report, now: Date): string {
+  const stamp = { seconds: Math.floor(now.getTime() / 1000), nanos: (now.getTime() % 1000) * 1_000_000 };
+  const scoped = new Map<string, PolicyReportResult[]>();
+  const add = (namespace: string, results: readonly PolicyReportResult[]) => scoped.set(namespace, [...(scoped.get(namespace) ?? []), ...results]);
+  for (const result of report.results) add(scopeOf(result), resultsOf(result, stamp));
+  add('', report.errors.map((error) => ({ ...common(unreadableRuleId, 'error', error.message, stamp), properties: { file: error.file, line: String(error.line) } })));
+  const documents = [...scoped].filter(([, results]) => results.length > 0).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0));
+  // Written out whole: no YAML aliases for the results' shared timestamp and resources, no folded lines.
+  return documents.map(([namespace, results]) => stringify(reportOf(namespace, results), { aliasDuplicateObjects: false, lineWidth: 0 })).join('---\n');
+}
+
+/** The namespace whose PolicyReport holds an object's results; '' for the ClusterPolicyReport. */
+function scopeOf(result: CheckResult): string {
+  return clusterScopedKinds.has(result.manifest.object.kind ?? '') ? '' : result.namespace;
+}
+
+function reportOf(namespace: string, results: readonly PolicyReportResult[]) {
+  const count = (status: Status) => results.filter((result) => result.result === status).length;
+  return {
+    apiVersion,
+    kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
+    metadata: { name: policy, ...(namespace === '' ? {} : { namespace }) },
+    summary: { pass: count('pass'), fail: count('fail'), warn: count('warn'), error: count('error'), skip: count('skip') },
+    results,
+  };
+}
+
+type Stamp = PolicyReportResult['timestamp'];
+
+function resultsOf(result: CheckResult, stamp: Stamp): PolicyReportResult[] {
+  const resources = [reference(result)];
+  const found = (finding: LocatedFinding, status: Status, audited: boolean) => ({
+    ...common(finding.rule, finding.rule === unreadableRuleId ? 'error' : status, formatFinding(finding), stamp),
+    resources,
+    properties: { file: result.manifest.file, line: String(finding.line), field: finding.path, ...(audited ? { mode: 'audit' } : {}) },
+  });
+  const findings = [
+    ...result.findings.map((finding) => found(finding, 'fail', false)),
+    ...result.warnings.map((finding) => found(finding, 'warn', false)),
+    ...result.audited.map((finding) => found(finding, finding.severity === 'deny' ? 'fail' : 'warn', true)),
+  ];
+  const ruled = new Set(findings.map((finding) => finding.rule));
+  const passed = result.judged.filter((rule) => !ruled.has(rule)).map((rule) => ({ ...common(rule, 'pass', `rule ${rule} passed`, stamp), resources }));
+  return [...findings, ...passed];
+}
+
+function common(rule: string, result: Status, message: string, timestamp: Stamp): PolicyReportResult {
+  return {
+    policy,
+    rule,
+    result,
+    message,
+    ...(result === 'fail' || result === 'error' ? { severity: 'high' as const } : result === 'warn' ? { severity: 'medium' as const } : {}),
+    category,
+    scored: true,
+    source: policy,
+    timestamp,
+  };
+}
+
+/** The object as an ObjectReference; offline it has no uid or resourceVersion. */
+function reference(result: CheckResult): V1ObjectReference {
+  const { apiVersion: version, kind } = result.manifest.object;
+  const namespace = scopeOf(result);
+  return { apiVersion: version ?? '', kind: kind ?? '', name: result.name, ...(namespace === '' ? {} : { namespace }) };
+}
