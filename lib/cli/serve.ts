@@ -39,7 +39,10 @@ export async function runServe(args: string[]): Promise<number> {
     ...(config ? { config } : {}),
     ...(values.profile === undefined ? await optionalCluster() : {}),
     ...(values.register ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } } : {}),
-    logger: { level: process.env.LOG_LEVEL ?? 'info', stream: logDestination() },
+    // Asynchronous writes: a line per review must not cost a write(2) each on the request path.
+    // Lines are written as soon as the previous write completes (no buffering threshold, so a
+    // quiet webhook's log is current), and pino flushes what is pending when the process exits.
+    logger: { level: process.env.LOG_LEVEL ?? 'info', stream: destination({ dest: 1, sync: false }) },
   };
   const { serve } = await import('../server/serve.js');
   const running = await serve(options);
@@ -58,20 +61,6 @@ export async function runServe(args: string[]): Promise<number> {
   process.once('SIGINT', () => stop('SIGINT'));
   return new Promise<number>(() => {});
 }
-
-/**
- * Lines are buffered and written in batches of about 8 KB: a line per review must not cost a
- * write(2) on the request path. A quiet webhook's log stays current: what is buffered is written
- * within a second, and pino flushes the rest when the process exits.
- */
-function logDestination() {
-  const stream = destination({ dest: 1, sync: false, minLength: logBatchBytes });
-  setInterval(() => stream.flush(), logFlushMs).unref();
-  return stream;
-}
-
-const logBatchBytes = 8 * 1024;
-const logFlushMs = 1_000;
 
 async function optionalCluster() {
   const { findKubeConfig } = await import('../cluster/kubeconfig.js');
