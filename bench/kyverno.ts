@@ -61,6 +61,7 @@ function kyvernoArgs(port: number): string[] {
     '--webhookTimeout=5',
     // Metrics and controller-runtime's metrics would listen on fixed ports: not needed here.
     '--disableMetrics=true', '--controllerRuntimeMetricsAddress=0',
+    // It serves only once it leads: with no lease left (stopKyverno deletes it), within a second.
     '--leaderElectionRetryPeriod=1s',
     '--disableLogColor=true',
   ];
