@@ -1,13 +1,13 @@
-// kube-apiserver and etcd (the Go module in this folder) and helm (the module in helm/), built at
-// the versions their go.mod files pin into a git-ignored cache keyed by version: a machine builds
-// each once.
-import { spawn } from 'node:child_process';
+// kube-apiserver and etcd (the Go module in this folder), helm (the module in helm/) and the
+// cluster bench's peer, Kyverno (the module in bench/kyverno/), built at the versions their go.mod
+// files pin into a git-ignored cache keyed by version: a machine builds each once.
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { e2eModuleDir, repoRoot } from './paths.js';
 
 export interface Binary {
-  readonly name: 'kube-apiserver' | 'etcd' | 'helm';
+  readonly name: 'kube-apiserver' | 'etcd' | 'helm' | 'kyverno' | 'kubectl-kyverno';
   /** The Go module that pins it. */
   readonly moduleDir: string;
   /** The Go package built. */
@@ -26,40 +26,69 @@ export interface Binaries {
   readonly helm: Binary;
 }
 
+/** Kyverno's admission controller and its CLI: the peer of `npm run bench:cluster`. */
+export interface PeerBinaries {
+  readonly kyverno: Binary;
+  readonly cli: Binary;
+}
+
+/** The Go module that pins Kyverno: its own, since Kyverno needs newer Kubernetes modules than e2e/. */
+export const kyvernoModuleDir = join(repoRoot, 'bench', 'kyverno');
+
+function binary(name: Binary['name'], moduleDir: string, pkg: string, module: string): Binary {
+  const version = requiredVersion(readFileSync(join(moduleDir, 'go.mod'), 'utf8'), module, moduleDir);
+  return { name, moduleDir, pkg, module, version, path: join(cacheDir, `${name}-${version}`) };
+}
+
 /** The programs, at the versions their go.mod files require. */
 export function binaries(): Binaries {
-  const make = (name: Binary['name'], moduleDir: string, pkg: string, module: string): Binary => {
-    const version = requiredVersion(readFileSync(join(moduleDir, 'go.mod'), 'utf8'), module);
-    return { name, moduleDir, pkg, module, version, path: join(cacheDir, `${name}-${version}`) };
-  };
   return {
-    apiserver: make('kube-apiserver', e2eModuleDir, 'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes'),
+    apiserver: binary('kube-apiserver', e2eModuleDir, 'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes'),
     // etcd's server module has its main package at its root; built from inside our module, so at
     // the version Kubernetes requires (`go install ...@version` refuses it: its go.mod replaces).
-    etcd: make('etcd', e2eModuleDir, 'go.etcd.io/etcd/server/v3', 'go.etcd.io/etcd/server/v3'),
-    helm: make('helm', join(e2eModuleDir, 'helm'), 'helm.sh/helm/v3/cmd/helm', 'helm.sh/helm/v3'),
+    etcd: binary('etcd', e2eModuleDir, 'go.etcd.io/etcd/server/v3', 'go.etcd.io/etcd/server/v3'),
+    helm: binary('helm', join(e2eModuleDir, 'helm'), 'helm.sh/helm/v3/cmd/helm', 'helm.sh/helm/v3'),
   };
 }
 
-function requiredVersion(goMod: string, module: string): string {
+export function peerBinaries(): PeerBinaries {
+  const module = 'github.com/kyverno/kyverno';
+  return {
+    kyverno: binary('kyverno', kyvernoModuleDir, `${module}/cmd/kyverno`, module),
+    cli: binary('kubectl-kyverno', kyvernoModuleDir, `${module}/cmd/cli/kubectl-kyverno`, module),
+  };
+}
+
+function requiredVersion(goMod: string, module: string, moduleDir: string): string {
   const escaped = module.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
   // In a require block, or on a require line of its own.
   const match = new RegExp(`^\\s*(?:require\\s+)?${escaped}\\s+(v\\S+)`, 'm').exec(goMod);
-  if (!match) throw new Error(`no go.mod of e2e/ requires ${module}`);
+  if (!match) throw new Error(`${join(moduleDir, 'go.mod')} does not require ${module}`);
   return match[1]!;
 }
 
-/** Builds what the cache lacks; returns the binaries and whether anything was built. */
+/** Builds what the cache lacks of the e2e cluster's programs. */
 export async function ensureBinaries(log: (line: string) => void): Promise<Binaries> {
   const wanted = binaries();
-  for (const binary of [wanted.apiserver, wanted.etcd, wanted.helm]) {
+  await ensureBuilt([wanted.apiserver, wanted.etcd, wanted.helm], log);
+  return wanted;
+}
+
+/** Builds what the cache lacks of the peer (Kyverno's build takes longest of all). */
+export async function ensurePeerBinaries(log: (line: string) => void): Promise<PeerBinaries> {
+  const wanted = peerBinaries();
+  await ensureBuilt([wanted.kyverno, wanted.cli], log);
+  return wanted;
+}
+
+async function ensureBuilt(wanted: readonly Binary[], log: (line: string) => void): Promise<void> {
+  for (const binary of wanted) {
     if (existsSync(binary.path)) continue;
     const started = Date.now();
     log(`building ${binary.name} ${binary.version} from the Go module proxy (the first build takes several minutes)`);
     await goBuild(binary);
     log(`built ${binary.name} ${binary.version} in ${Math.round((Date.now() - started) / 1000)} s: ${binary.path}`);
   }
-  return wanted;
 }
 
 function goBuild(binary: Binary): Promise<void> {
@@ -69,13 +98,26 @@ function goBuild(binary: Binary): Promise<void> {
   const args = ['build', '-trimpath', '-mod=readonly', '-o', partial, '-ldflags', ldflags(binary), binary.pkg];
   const { moduleDir } = binary;
   return new Promise((resolve, reject) => {
-    // Upstream builds both without cgo; so do we, which also needs no C toolchain.
+    // Upstream builds each without cgo; so do we, which also needs no C toolchain.
     const child = spawn('go', args, { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CGO_ENABLED: '0' } });
     child.on('error', (error) => reject(new Error(`cannot run go (Go ${goVersionNeeded(moduleDir)} or newer is needed): ${error.message}`)));
     child.on('exit', (code) => {
       if (code !== 0) return reject(new Error(`go build ${binary.pkg} failed (exit ${code})`));
       renameSync(partial, binary.path);
       resolve();
+    });
+  });
+}
+
+/**
+ * Where the module cache holds the source of a binary's module (downloaded if missing): the files
+ * a program needs beside it at run time, such as Kyverno's CRDs, are read there, never copied.
+ */
+export function moduleSource(binary: Binary): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('go', ['mod', 'download', '-json', `${binary.module}@${binary.version}`], { cwd: binary.moduleDir }, (error, stdout) => {
+      if (error) return reject(new Error(`go mod download ${binary.module}@${binary.version}: ${error.message}`));
+      resolve((JSON.parse(stdout) as { Dir: string }).Dir);
     });
   });
 }
@@ -91,6 +133,10 @@ function ldflags(binary: Binary): string {
     x(`${pkg}.gitMajor`, major!);
     x(`${pkg}.gitMinor`, minor!);
     x(`${pkg}.gitTreeState`, 'clean');
+  }
+  if (binary.name === 'kyverno' || binary.name === 'kubectl-kyverno') {
+    // What Kyverno's own Makefile sets; `kyverno version` and its log read it.
+    x('github.com/kyverno/kyverno/pkg/version.BuildVersion', binary.version);
   }
   if (binary.name === 'helm') {
     x('helm.sh/helm/v3/internal/version.version', binary.version);

@@ -15,6 +15,8 @@ export interface ClusterState {
   readonly etcd?: Started & { readonly port: number };
   readonly apiserver?: Started & { readonly port: number; readonly version: string };
   readonly webhook?: WebhookState;
+  /** What a bench runs in the webhook's stead (the no-op webhook, Kyverno): stopped with the rest. */
+  readonly peer?: Started;
 }
 
 const stateFile = join(stateDir, 'state.json');
