@@ -128,10 +128,12 @@ function rulesOf(kind: KindKey): readonly Rule[] {
 const rulesByKind = new Map<KindKey, readonly Rule[]>();
 
 function evaluate(judging: readonly Rule[], object: KubernetesObject, pod: PodTemplate | undefined, context: PolicyContext): SeveredFinding[] {
-  return judging.flatMap((rule) => {
-    if (rule.target === 'pod') return pod ? findingsOf(rule, rule.check(pod, context)) : [];
-    return findingsOf(rule, rule.check(object, context));
-  });
+  const found: SeveredFinding[] = [];
+  for (const rule of judging) {
+    const violations = rule.target === 'pod' ? (pod ? rule.check(pod, context) : []) : rule.check(object, context);
+    if (violations.length > 0) found.push(...findingsOf(rule, violations));
+  }
+  return found;
 }
 
 
