@@ -11,15 +11,17 @@ const [port, certDir, protocol] = process.argv.slice(2);
 const tls = { cert: readFileSync(join(certDir!, 'tls.crt')), key: readFileSync(join(certDir!, 'tls.key')), minVersion: 'TLSv1.2' } as const;
 const bodyLimit = 8 * 1024 * 1024;
 // Both routes, so that it can also stand in for eci-admission behind a real API server.
+// GET /protocols counts the reviews by HTTP version: what a client really negotiated.
+const protocols: Record<string, number> = {};
 const routes: FastifyPluginCallback = (server, _options, done) => {
   for (const path of ['/mutate', '/validate']) {
-    server.post<{ Body: AdmissionReview }>(path, async (req) => ({
-      apiVersion: 'admission.k8s.io/v1',
-      kind: 'AdmissionReview',
-      response: { uid: req.body.request?.uid ?? '', allowed: true },
-    }));
+    server.post<{ Body: AdmissionReview }>(path, async (req) => {
+      protocols[req.raw.httpVersion] = (protocols[req.raw.httpVersion] ?? 0) + 1;
+      return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: req.body.request?.uid ?? '', allowed: true } };
+    });
   }
   server.get('/healthz', async () => ({ status: 'ok' }));
+  server.get('/protocols', async () => protocols);
   done();
 };
 

@@ -13,7 +13,7 @@ import { adminKubeconfig, repoRoot, webhookCertDir } from '../e2e/paths.js';
 import { startDetached, stop } from '../e2e/processes.js';
 import { addToState } from '../e2e/state.js';
 import { up } from '../e2e/up.js';
-import { startWebhook, stopWebhook, webhookPort } from '../e2e/webhook.js';
+import { startWebhook, stopWebhook, webhookGet, webhookPort } from '../e2e/webhook.js';
 import { clusterRows, type Measured, type Scenario } from './cluster-report.js';
 import { installKyverno, startKyverno, stopKyverno, untilKyvernoRefuses } from './kyverno.js';
 import { fixedRate, type Load } from './load.js';
@@ -62,26 +62,15 @@ async function registeredConfigurations(): Promise<string> {
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
 
-function eciScenarios(configurations: string): Scenario[] {
+function eciScenarios(configurations: string, http2: boolean): Scenario[] {
   const register = () => kubectlOk(['create', '-f', '-'], { input: configurations });
   const unregister = () => kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission']);
-  let noop: ReturnType<typeof startDetached> | undefined;
   return [
     { name: 'no webhook', webhooks: [], start: async () => {}, stop: async () => {} },
-    {
-      name: 'no-op webhook',
-      webhooks: eciWebhooks,
-      // It answers on eci-admission's address: the same configurations call it.
-      start: async () => {
-        noop = startDetached('noop-webhook', process.execPath, [join(repoRoot, 'dist', 'bench', 'ceiling.js'), String(await webhookPort()), webhookCertDir]);
-        addToState({ peer: noop });
-        await register();
-      },
-      stop: async () => {
-        await unregister();
-        if (noop) await stop(noop);
-      },
-    },
+    noopScenario('no-op webhook', [], register, unregister),
+    // The API server offers HTTP/2 only to a webhook on its own host (as here, by URL): the
+    // protocol comparison through the real server, with what it negotiated logged.
+    ...(http2 ? [noopScenario('no-op webhook offering HTTP/2', ['h2'], register, unregister)] : []),
     {
       name: 'eci-admission',
       webhooks: eciWebhooks,
@@ -95,6 +84,25 @@ function eciScenarios(configurations: string): Scenario[] {
       },
     },
   ];
+}
+
+/** The ceiling answering on eci-admission's address: the same configurations call it. */
+function noopScenario(name: string, args: readonly string[], register: () => Promise<unknown>, unregister: () => Promise<unknown>): Scenario {
+  let noop: ReturnType<typeof startDetached> | undefined;
+  return {
+    name,
+    webhooks: eciWebhooks,
+    start: async () => {
+      noop = startDetached('noop-webhook', process.execPath, [join(repoRoot, 'dist', 'bench', 'ceiling.js'), String(await webhookPort()), webhookCertDir, ...args]);
+      addToState({ peer: noop });
+      await register();
+    },
+    stop: async () => {
+      await unregister();
+      say(`${name}: reviews by HTTP version ${(await webhookGet(await webhookPort(), '/protocols')).body}`);
+      if (noop) await stop(noop);
+    },
+  };
 }
 
 function kyvernoScenario(binary: Binary, port: number): Scenario {
@@ -151,7 +159,7 @@ async function rounds(scenarios: readonly Scenario[], count: number): Promise<Me
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: { rounds: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({ args: process.argv.slice(2), options: { rounds: { type: 'string', default: '3' }, http2: { type: 'boolean', default: false } } });
   const count = Number(values.rounds);
   if (!Number.isInteger(count) || count < 1) throw new Error(`--rounds: ${values.rounds} is not a whole number of at least 1`);
   const started = new Date();
@@ -162,7 +170,7 @@ async function main(): Promise<void> {
     await stopWebhook();
     await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission']);
     const kyverno = await peer();
-    const scenarios = [...eciScenarios(configurations), ...(typeof kyverno === 'string' ? [] : [kyverno])];
+    const scenarios = [...eciScenarios(configurations, values.http2), ...(typeof kyverno === 'string' ? [] : [kyverno])];
     const measured = await rounds(scenarios, count);
     const rows = clusterRows(rates, measured, typeof kyverno === 'string' ? kyverno : undefined);
     process.stdout.write(`${markdown(rows)}\n`);
