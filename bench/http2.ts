@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { runs } from './pinning.js';
 import type { Row } from './report.js';
 
 export interface H2loadRun {
@@ -22,12 +23,7 @@ export interface Shape {
 const seconds = 5;
 
 export function hasH2load(): boolean {
-  try {
-    execFileSync('h2load', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
+  return runs('h2load', ['--version']);
 }
 
 export const missingH2loadRow: Row = { figure: 'HTTP/1.1 against HTTP/2 (h2load)', value: 'not in this run: h2load is not installed (Debian package nghttp2-client)' };
