@@ -2,17 +2,21 @@
 // webhook, every answer is well formed, and every patch applies and is complete in one pass.
 // FUZZ_RUNS=100000 npm test -- dist/test/fuzz.test.js runs the long version.
 import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import type { V1Pod } from '@kubernetes/client-node';
 import fc from 'fast-check';
 import jsonpatch from 'fast-json-patch';
 import t, { type Test } from 'tap';
 import type { AdmissionRequest, AdmissionReview } from '../lib/admission/review.js';
 import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide, type Decision } from '../lib/policy/decide.js';
-import { matchingSelectors } from '../lib/policy/placement.js';
+import { mutatePod } from '../lib/policy/mutate.js';
+import { matchingSelectors, placementOf } from '../lib/policy/placement.js';
 import { parseProfile } from '../lib/profile/profile.js';
 import { buildApp } from '../lib/server/app.js';
 import { staticContext } from '../lib/server/context-source.js';
 import { ensureCertDir } from '../lib/tls/cert-dir.js';
+import { podTemplateOf } from '../lib/workload/pod-template.js';
 import { admissionRequest, fuzzRuns, hostileProfileData, hostileRequest, mutatedObject, policyContexts } from './helpers/arbitraries.js';
 import { startServer } from './helpers/server.js';
 
@@ -33,6 +37,22 @@ t.test('decide(): never throws; patches apply and a second pass has nothing to a
     { numRuns: fuzzRuns(300) },
   );
   t.pass(`${fuzzRuns(300)} requests`);
+});
+
+t.test('the patch a mutation writes turns the submitted pod into exactly the pod the validators judge', async (t) => {
+  const pods = admissionRequest.filter((request) => request.kind.kind === 'Pod');
+  let patched = 0;
+  fc.assert(
+    fc.property(pods, policyContexts, (request, context) => {
+      const pod = request.object as V1Pod;
+      const mutation = mutatePod(pod, placementOf(podTemplateOf('Pod', pod), request.namespace, context), context);
+      if (mutation.patch.length > 0) patched++;
+      return isDeepStrictEqual(jsonpatch.applyPatch(structuredClone(pod), jsonpatch.deepClone(mutation.patch), true).newDocument, mutation.pod);
+    }),
+    { numRuns: fuzzRuns(500) },
+  );
+  // Not vacuous: the generators must reach the selectors and the routing.
+  t.ok(patched > 0, `${patched} of ${fuzzRuns(500)} pods patched`);
 });
 
 t.test('decide(): hostile values in every field it reads get a well-formed decision', async (t) => {

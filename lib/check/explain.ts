@@ -2,7 +2,6 @@
 // eci-profile selectors matched and why, what /mutate would add, whether and why it goes to ECI,
 // and what /validate would say. For any other object, which rules judge it and what they say.
 import type { V1Pod } from '@kubernetes/client-node';
-import jsonpatch from 'fast-json-patch';
 import type { PolicyContext } from '../policy/context.js';
 import { decide, rulesJudging, type Decision } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
@@ -80,7 +79,7 @@ function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceL
 /** What /mutate adds to a pod made from the template, one leaf field per line. */
 function injected(pod: PodTemplate, placement: Placement, context: PolicyContext): string[] {
   const original: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] };
-  const patch = jsonpatch.compare(original, mutatePod(original, placement, context).pod);
+  const { patch } = mutatePod(original, placement, context);
   const lines = patch.flatMap((operation) => ('value' in operation ? leaves(operation.path, operation.value) : [`${operation.op} ${fieldPath(operation.path)}`]));
   return lines.length === 0 ? ['    nothing'] : lines.map((line) => `    + ${line}`);
 }

@@ -12,7 +12,6 @@ import type { Finding } from './findings.js';
 import { findingsOf, type Rule, type SeveredFinding } from './rule.js';
 import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
-import { patchBetween } from './patch.js';
 import { placementOf, type Placement } from './placement.js';
 import { rules } from './rules/index.js';
 
@@ -85,7 +84,7 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   const decision = verdict(
     switched(all, context.enforcement.rules),
-    mutation && purpose !== 'validate' ? patchBetween(object, mutation.pod) : [],
+    mutation && purpose !== 'validate' ? mutation.patch : [],
     modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
   );
   // Which rules judged: only the CLI's reports use it, so the webhook's routes do not build it.

@@ -1,6 +1,7 @@
 // What /mutate does to a new pod: the eci-profile selector effects ("ECI Effect") and the
-// virtual-node routing ("ECI Scheduler"), on a copy. The patch is the diff, made by the caller.
+// virtual-node routing ("ECI Scheduler"), on a copy, with the RFC 6902 patch that makes the copy.
 import type { V1Pod, V1Toleration } from '@kubernetes/client-node';
+import jsonpatch, { type Operation as PatchOperation } from 'fast-json-patch';
 import type { ProfileSelector } from '../profile/profile.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
@@ -13,6 +14,11 @@ export const routingRuleId = 'eci-routing';
 
 export interface Mutation {
   readonly pod: V1Pod;
+  /**
+   * The operations from the submitted pod to `pod`. The mutation only adds, so it writes them as
+   * it goes: no diff of the two pods on the request path.
+   */
+  readonly patch: readonly PatchOperation[];
   readonly warnings: readonly SeveredFinding[];
 }
 
@@ -20,12 +26,13 @@ export interface Mutation {
 export function mutatePod(original: V1Pod, placement: Placement, context: PolicyContext): Mutation {
   // A pod whose metadata or spec is not a map has nothing we could patch sanely: the validators
   // judge it as it is. The API server never sends one; a fuzzer or a broken client might.
-  if (!isMapOrAbsent(original.metadata) || !isMapOrAbsent(original.spec)) return { pod: original, warnings: [] };
+  if (!isMapOrAbsent(original.metadata) || !isMapOrAbsent(original.spec)) return { pod: original, patch: [], warnings: [] };
   const route = placement.labelRoute;
   const warnings = route?.legacy ? [legacyLabelWarning(route)] : [];
-  // Copy on write: untouched parts stay the submitted objects, so the diff skips them at once.
-  const effected = placement.selectors.length > 0 ? withSelectorEffects(original, placement.selectors) : original;
-  return { pod: placement.routed ? routeToVirtualNode(effected, context, warnings) : effected, warnings };
+  const patch: PatchOperation[] = [];
+  // Copy on write: untouched parts stay the submitted objects.
+  const effected = placement.selectors.length > 0 ? withSelectorEffects(original, placement.selectors, patch) : original;
+  return { pod: placement.routed ? routeToVirtualNode(effected, context, warnings, patch) : effected, patch, warnings };
 }
 
 function isMapOrAbsent(value: unknown): boolean {
@@ -36,14 +43,26 @@ function isMapOrAbsent(value: unknown): boolean {
  * First writer wins: the pod's own keys, then selectors in array order. A pod that already carries
  * every effect (as the validating webhook receives it, mutated) is returned as it is.
  */
-function withSelectorEffects(pod: V1Pod, selectors: readonly ProfileSelector[]): V1Pod {
+function withSelectorEffects(pod: V1Pod, selectors: readonly ProfileSelector[], patch: PatchOperation[]): V1Pod {
   const { annotations, labels } = pod.metadata ?? {};
   const effected = {
     annotations: selectors.reduce((map, selector) => withDefaults(map, selector.annotations), annotations),
     labels: selectors.reduce((map, selector) => withDefaults(map, selector.labels), labels),
   };
   if (effected.annotations === annotations && effected.labels === labels) return pod;
-  return { ...pod, metadata: { ...pod.metadata, ...(effected.annotations && { annotations: effected.annotations }), ...(effected.labels && { labels: effected.labels }) } };
+  const metadata = { ...pod.metadata, ...(effected.annotations && { annotations: effected.annotations }), ...(effected.labels && { labels: effected.labels }) };
+  if (pod.metadata === undefined) patch.push({ op: 'add', path: '/metadata', value: metadata });
+  else patch.push(...additions('/metadata/annotations', annotations, effected.annotations), ...additions('/metadata/labels', labels, effected.labels));
+  return { ...pod, metadata };
+}
+
+/** What turns `before` into `after`, a map with the same keys and more (withDefaults' answer). */
+function additions(path: string, before: Record<string, string> | undefined, after: Record<string, string> | undefined): PatchOperation[] {
+  if (after === before || after === undefined) return [];
+  if (before === undefined) return [{ op: 'add', path, value: after }];
+  return Object.keys(after)
+    .filter((key) => !Object.hasOwn(before, key))
+    .map((key) => ({ op: 'add', path: `${path}/${jsonpatch.escapePathComponent(key)}`, value: after[key] }));
 }
 
 /** The map with the keys it lacks added from `defaults`: the same map when it lacks none. */
@@ -52,7 +71,7 @@ function withDefaults(map: Record<string, string> | undefined, defaults: Record<
   return missing ? { ...defaults, ...map } : map;
 }
 
-function routeToVirtualNode(pod: V1Pod, context: PolicyContext, warnings: SeveredFinding[]): V1Pod {
+function routeToVirtualNode(pod: V1Pod, context: PolicyContext, warnings: SeveredFinding[], patch: PatchOperation[]): V1Pod {
   const { nodeSelector, toleration } = virtualNodeRouting[context.routing];
   const spec = pod.spec ?? { containers: [] };
   const existing = recordOrEmpty(spec.nodeSelector) as Record<string, string>;
@@ -60,10 +79,17 @@ function routeToVirtualNode(pod: V1Pod, context: PolicyContext, warnings: Severe
     if (Object.hasOwn(existing, key) && existing[key] !== value) warnings.push(conflictWarning(key, existing[key]!, value));
   }
   const selector = withDefaults(existing, nodeSelector)!;
-  const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : [];
-  const tolerated = tolerations.some((present) => tolerates(present, toleration));
+  const tolerations = Array.isArray(spec.tolerations) ? spec.tolerations : undefined;
+  const tolerated = tolerations?.some((present) => tolerates(present, toleration)) ?? false;
   if (selector === spec.nodeSelector && tolerated) return pod;
-  return { ...pod, spec: { ...spec, nodeSelector: selector, ...(tolerated ? {} : { tolerations: [...tolerations, toleration] }) } };
+  const routed = { ...spec, nodeSelector: selector, ...(tolerated ? {} : { tolerations: [...(tolerations ?? []), toleration] }) };
+  if (pod.spec === undefined) patch.push({ op: 'add', path: '/spec', value: routed });
+  else {
+    // A nodeSelector that is not a map is replaced whole ('add' replaces a member that exists).
+    patch.push(...additions('/spec/nodeSelector', existing === spec.nodeSelector ? existing : undefined, selector));
+    if (!tolerated) patch.push(tolerations ? { op: 'add', path: `/spec/tolerations/${tolerations.length}`, value: toleration } : { op: 'add', path: '/spec/tolerations', value: [toleration] });
+  }
+  return { ...pod, spec: routed };
 }
 
 /** Kubernetes' own rule: an empty key with Exists tolerates every taint; an empty effect every effect. */
