@@ -1,24 +1,26 @@
 #!/usr/bin/env node
 // The `eci-admission` command: dispatches to the commands in cli/ and maps failures to exit
 // codes: 0 success, 1 a denial (check), 2 any failure (bad usage or input, a configuration or
-// port that cannot be used, a cluster that refused). What needs @kubernetes/client-node or the server is imported when a command needs it:
-// client-node alone costs most of a second at start, which `certs`, `check`, `--help` and a
-// mistyped flag should not pay.
-import { runCerts, runRegister } from './cli/certs.js';
-import { runCheckCommand, runExplainCommand } from './cli/check.js';
-import { runPolicies } from './cli/policies.js';
-import { runServe } from './cli/serve.js';
-import { printUsage } from './cli/usage.js';
+// port that cannot be used, a cluster that refused). Each command's module is imported when that
+// command runs, and what needs @kubernetes/client-node or the server only when it is used:
+// `--version` loads nothing else, `check` neither node-forge nor the logger, and client-node
+// alone costs most of a second at start.
 import { version } from './version.js';
 
-const commands: Readonly<Record<string, (args: string[]) => Promise<number>>> = {
-  serve: runServe,
-  check: runCheckCommand,
-  explain: runExplainCommand,
-  certs: runCerts,
-  register: runRegister,
-  policies: runPolicies,
+type Command = (args: string[]) => Promise<number>;
+
+const commands: Readonly<Record<string, () => Promise<Command>>> = {
+  serve: async () => (await import('./cli/serve.js')).runServe,
+  check: async () => (await import('./cli/check.js')).runCheckCommand,
+  explain: async () => (await import('./cli/check.js')).runExplainCommand,
+  certs: async () => (await import('./cli/certs.js')).runCerts,
+  register: async () => (await import('./cli/certs.js')).runRegister,
+  policies: async () => (await import('./cli/policies.js')).runPolicies,
 };
+
+async function printUsage(code: number): Promise<number> {
+  return (await import('./cli/usage.js')).printUsage(code);
+}
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...args] = argv;
@@ -27,13 +29,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`eci-admission ${version}\n`);
     return 0;
   }
-  const command = name === undefined ? undefined : commands[name];
-  if (command === undefined) {
+  const load = name === undefined ? undefined : commands[name];
+  if (load === undefined) {
     process.stderr.write(name === undefined ? '' : `eci-admission: unknown command ${name}\n`);
     return printUsage(2);
   }
   try {
-    return await command(args);
+    return await (await load())(args);
   } catch (error) {
     // Every failure is one line a user can act on; the stack is for whoever debugs the command.
     const detail = process.env.LOG_LEVEL === 'debug' ? (error as Error)?.stack : undefined;

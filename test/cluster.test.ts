@@ -31,7 +31,7 @@ async function fixture(t: Test) {
   api.setProfile(spotSelector('SpotAsPriceGo'));
   api.setNamespace('batch', { team: 'batch' });
   api.setNamespace('default', {});
-  const server = await startServer(t, { cluster: api.kubeConfig() });
+  const server = await startServer(t, { cluster: await api.kubeConfig() });
   return { api, server };
 }
 

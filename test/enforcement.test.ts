@@ -86,7 +86,7 @@ t.test('over TLS: modes from namespace labels in the cluster, exemptions from fl
   t.teardown(() => api.close());
   for (const [name, labels] of Object.entries(namespaces)) api.setNamespace(name, labels);
   const server = await startServer(t, {
-    cluster: api.kubeConfig(),
+    cluster: await api.kubeConfig(),
     enforcement: { ...defaultEnforcement, exemptUsers: new Set([serviceAccountUser('ci', 'deployer')]), rules: new Map([['session-affinity', 'off']]) },
   });
   await eventually(() => server.get('/readyz'), (r) => r.status === 200, 'sync');

@@ -85,7 +85,7 @@ t.test('served by the cluster, the same profile leaves the server running and re
   const api = await FakeApi.start();
   t.teardown(() => api.close());
   api.setProfile({ selectors: JSON.stringify([{ name: 'good', effect: { labels: { tier: 'good' } } }]) });
-  const server = await startServer(t, { cluster: api.kubeConfig() });
+  const server = await startServer(t, { cluster: await api.kubeConfig() });
   await eventually(() => server.get('/readyz'), (r) => r.status === 200, 'first sync');
   const good = (await server.get('/readyz')).body.profile;
   api.setProfile({ selectors: deepJson(5000) });

@@ -68,7 +68,7 @@ t.test('serve --register publishes its CA at start and again when the CA in --ce
   // Applied by `kubectl apply -k deploy`: present, without a caBundle.
   api.setWebhookConfiguration(mutating, shipped.mutating);
   api.setWebhookConfiguration(validating, shipped.validating);
-  const server = await startServer(t, { registration: { cluster: api.kubeConfig(), configurations: shipped } });
+  const server = await startServer(t, { registration: { cluster: await api.kubeConfig(), configurations: shipped } });
   const ca = readFileSync(join(server.certDir, 'ca.crt'), 'utf8');
   await eventually(async () => caBundles(api), (bundles) => bundles.every((bundle) => bundle === ca), 'the generated CA registered');
   t.pass('registered at start');

@@ -8,13 +8,7 @@ import { readProfileFile } from '../profile/profile.js';
 import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';
 import { readInputs, type Inputs } from './inputs.js';
-import { githubReport } from './report/github.js';
-import { jsonReport } from './report/json.js';
-import { junitReport } from './report/junit.js';
-import { policyReports } from './report/policy-report.js';
-import { sarifReport } from './report/sarif.js';
 import { exitCode, type Output, type Report } from './report/report.js';
-import { textReport } from './report/text.js';
 import { loadWebhookRouting } from './webhook-routing.js';
 
 export interface CheckOptions {
@@ -40,7 +34,7 @@ export async function runCheck(options: CheckOptions & { output: Output; strict:
   const progress = terminal.stderr.isTTY && inputs.manifests.length >= 1000 ? progressLine(terminal.stderr) : undefined;
   const results = checkManifests(inputs.manifests, context, loadWebhookRouting(), progress);
   const report: Report = { results, errors: inputs.errors, strict: options.strict };
-  terminal.stdout.write(render(report, options.output, { colour: terminal.stdout.isTTY === true, now: options.now }));
+  terminal.stdout.write(await render(report, options.output, { colour: terminal.stdout.isTTY === true, now: options.now }));
   return exitCode(report);
 }
 
@@ -66,20 +60,21 @@ async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inp
   return { inputs: { ...inputs, errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))] }, context: base };
 }
 
-function render(report: Report, output: Output, { colour, now }: { colour: boolean; now: Date }): string {
+/** Only the asked-for output's module is imported: a text run does not load the XML builder. */
+async function render(report: Report, output: Output, { colour, now }: { colour: boolean; now: Date }): Promise<string> {
   switch (output) {
     case 'json':
-      return jsonReport(report);
+      return (await import('./report/json.js')).jsonReport(report);
     case 'junit':
-      return junitReport(report);
+      return (await import('./report/junit.js')).junitReport(report);
     case 'github':
-      return githubReport(report);
+      return (await import('./report/github.js')).githubReport(report);
     case 'sarif':
-      return sarifReport(report);
+      return (await import('./report/sarif.js')).sarifReport(report);
     case 'policyreport':
-      return policyReports(report, now);
+      return (await import('./report/policy-report.js')).policyReports(report, now);
     case 'text':
-      return textReport(report, colour);
+      return (await import('./report/text.js')).textReport(report, colour);
   }
 }
 

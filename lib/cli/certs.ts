@@ -5,7 +5,7 @@ import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster
 import { CertDirError, certFileNames, readIfExists } from '../tls/cert-dir.js';
 import { issueCertificates } from '../tls/issue.js';
 import { caBundleOf } from '../tls/secret.js';
-import { requiredCluster } from './serve.js';
+import { requiredCluster } from './cluster.js';
 import { printUsage, UsageError } from './usage.js';
 
 export async function runCerts(args: string[]): Promise<number> {

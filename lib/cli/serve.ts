@@ -1,9 +1,10 @@
-// `eci-admission serve`, and finding the cluster for the commands that use one.
+// `eci-admission serve`.
 import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
+import { optionalCluster, requiredCluster } from './cluster.js';
 import { commandSettings, contextFlags, portOf, requesterFlags, verdictFlags } from './flags.js';
-import { printUsage, UsageError } from './usage.js';
+import { printUsage } from './usage.js';
 
 /** Under the 30 s terminationGracePeriodSeconds a pod gets by default. */
 const shutdownGraceMs = 25_000;
@@ -60,16 +61,4 @@ export async function runServe(args: string[]): Promise<number> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   return new Promise<number>(() => {});
-}
-
-async function optionalCluster() {
-  const { findKubeConfig } = await import('../cluster/kubeconfig.js');
-  const cluster = findKubeConfig();
-  return cluster ? { cluster } : {};
-}
-
-export async function requiredCluster(what: string) {
-  const { cluster } = await optionalCluster();
-  if (!cluster) throw new UsageError(`${what} needs a cluster: set KUBECONFIG, or run in a pod with a service account`);
-  return cluster;
 }

@@ -1,8 +1,6 @@
 // `eci-admission serve`: certificates, profile and context at the edge, then the TLS listener.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { FastifyServerOptions } from 'fastify';
-import { registerWebhooks } from '../cluster/register.js';
-import { watchCluster } from '../cluster/watch.js';
 import type { WebhookConfigurations } from '../cluster/webhook-configurations.js';
 import type { LoadedConfig } from '../config/config-file.js';
 import { policyContext, type ClusterMode, type PolicyContext } from '../policy/context.js';
@@ -75,6 +73,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   for (const problem of fromFile?.problems ?? []) app.log.warn(problem, 'eci-profile');
   if (live && options.cluster) {
     app.log.info({ server: options.cluster.getCurrentCluster()?.server }, `eci-profile source: cluster ${profileLocations.map(locationName).join(' or ')} (watching)`);
+    // The cluster modules load client-node (most of a second): only a server with a cluster pays.
+    const { watchCluster } = await import('../cluster/watch.js');
     const watch = watchCluster(options.cluster, live);
     app.addHook('onClose', () => watch.stop());
   } else {
@@ -87,7 +87,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     use: (pair) => app.useCertificate(pair),
     log,
     now: () => new Date(),
-    ...(registration ? { register: (caBundle: string) => registerWebhooks(registration.cluster, caBundle, registration.configurations) } : {}),
+    ...(registration ? { register: async (caBundle: string) => (await import('../cluster/register.js')).registerWebhooks(registration.cluster, caBundle, registration.configurations) } : {}),
   });
   app.addHook('onClose', async () => lifecycle.close());
   try {

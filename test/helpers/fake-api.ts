@@ -5,7 +5,7 @@
 // (JSON Patch), which is what registration uses.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { profileLocations, type ProfileLocation } from '../../lib/profile/locations.js';
 
@@ -86,7 +86,9 @@ export class FakeApi {
     ].join('\n');
   }
 
-  kubeConfig(): KubeConfig {
+  /** Imports client-node on first use: a test that only writes kubeConfigYaml() does not pay for it. */
+  async kubeConfig(): Promise<KubeConfig> {
+    const { KubeConfig } = await import('@kubernetes/client-node');
     const config = new KubeConfig();
     config.loadFromString(this.kubeConfigYaml());
     return config;

@@ -6,6 +6,8 @@ import type { Test } from 'tap';
 import { Agent, request } from 'undici';
 import type { AdmissionReview } from '../../lib/admission/review.js';
 import { serve, type ServeOptions } from '../../lib/server/serve.js';
+import { certFileNames, certificateFiles, writeNewFiles } from '../../lib/tls/cert-dir.js';
+import type { CertificateSet } from '../../lib/tls/certificates.js';
 
 export interface TestServer {
   readonly url: string;
@@ -23,9 +25,19 @@ export interface Reply {
 
 type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'>>;
 
+/**
+ * The set the first server of this test process generated. The servers after it that are given
+ * no certDir start from a copy: generating costs about half a second of CPU, and the tests of
+ * generation, rotation and expiry pass their own certDir or run the CLI.
+ */
+let generated: CertificateSet | undefined;
+
 export async function startServer(t: Test, choices: Choices = {}): Promise<TestServer> {
+  const ownDir = choices.certDir === undefined;
   const certDir = choices.certDir ?? join(t.testdir(), 'certs');
+  if (ownDir && generated) await writeNewFiles(certDir, certificateFiles(generated));
   const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode: 'serverless', logger: false, ...choices });
+  if (ownDir) generated ??= readSet(certDir);
   const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt'), 'utf8'), servername: 'localhost' } });
   t.teardown(async () => {
     await agent.close();
@@ -46,6 +58,11 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     get: (path) => send('GET', path),
     text: async (path) => (await request(`${running.url}${path}`, { dispatcher: agent })).body.text(),
   };
+}
+
+function readSet(dir: string): CertificateSet {
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  return { caCert: read(certFileNames.ca), cert: read(certFileNames.cert), key: read(certFileNames.key) };
 }
 
 export function responseOf(reply: Reply): NonNullable<AdmissionReview['response']> {
