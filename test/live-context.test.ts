@@ -2,7 +2,7 @@
 import type { V1ConfigMap } from '@kubernetes/client-node';
 import t from 'tap';
 import { policyContext } from '../lib/policy/context.js';
-import { defaultBackoff, retryDelay } from '../lib/cluster/watch.js';
+import { defaultBackoff, retryDelay } from '../lib/cluster/backoff.js';
 import { profileLocations } from '../lib/profile/locations.js';
 import { LiveContext } from '../lib/server/context-source.js';
 

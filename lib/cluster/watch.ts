@@ -17,6 +17,7 @@ import {
   type V1Namespace,
 } from '@kubernetes/client-node';
 import type { Labels } from '../policy/context.js';
+import { defaultBackoff, retryDelay, type Backoff } from './backoff.js';
 import { locationName, profileLocations, type ProfileLocation } from '../profile/locations.js';
 
 export interface ClusterEvents {
@@ -29,21 +30,6 @@ export interface ClusterEvents {
   error(source: string, error: unknown): void;
   /** A list succeeded again after errors. */
   recovered(source: string): void;
-}
-
-/** The pause before the first retry, and the longest one. */
-export interface Backoff {
-  readonly firstMs: number;
-  readonly maxMs: number;
-}
-
-/** One second, doubling to a minute: an API server back from an outage is not stampeded. */
-export const defaultBackoff: Backoff = { firstMs: 1000, maxMs: 60_000 };
-
-/** The pause before retry `attempt` (0 first): between half and all of the capped doubling. */
-export function retryDelay(attempt: number, backoff: Backoff, random: () => number = Math.random): number {
-  const ceiling = Math.min(backoff.maxMs, backoff.firstMs * 2 ** Math.min(attempt, 32));
-  return ceiling / 2 + (random() * ceiling) / 2;
 }
 
 export interface ClusterWatch {
