@@ -2,9 +2,8 @@
 // The `eci-admission` command: dispatches to the commands in cli/ and maps failures to exit
 // codes: 0 success, 1 a denial (check), 2 any failure (bad usage or input, a configuration or
 // port that cannot be used, a cluster that refused). Each command's module is imported when that
-// command runs, and what needs @kubernetes/client-node or the server only when it is used:
-// `--version` loads nothing else, `check` neither node-forge nor the logger, and client-node
-// alone costs most of a second at start.
+// command runs, so `--version` loads nothing else and `check` neither node-forge nor the logger;
+// client-node (most of a second at start) and the server load only for the commands using them.
 import { version } from './version.js';
 
 type Command = (args: string[]) => Promise<number>;

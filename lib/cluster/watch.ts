@@ -17,8 +17,8 @@ import {
   type V1Namespace,
 } from '@kubernetes/client-node';
 import type { Labels } from '../policy/context.js';
-import { defaultBackoff, retryDelay, type Backoff } from './backoff.js';
 import { locationName, profileLocations, type ProfileLocation } from '../profile/locations.js';
+import { defaultBackoff, retryDelay, type Backoff } from './backoff.js';
 
 export interface ClusterEvents {
   /** The profile ConfigMap at `location` as it is now; undefined when there is none. */
