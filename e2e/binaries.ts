@@ -1,13 +1,15 @@
-// kube-apiserver and etcd (the Go module in this folder), helm (the module in helm/) and the
-// cluster bench's peer, Kyverno (the module in bench/kyverno/), built at the versions their go.mod
-// files pin into a git-ignored cache keyed by version: a machine builds each once.
+// The e2e cluster's programs: etcd, kube-apiserver, kube-controller-manager and kube-scheduler
+// (the Go module in this folder), the nodes (virtual-node/), helm (helm/) and the cluster bench's
+// peer, Kyverno (bench/kyverno/), built at the versions their go.mod files pin into a git-ignored
+// cache keyed by version (and, for our own Go program, by its source): a machine builds each once.
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
-import { join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { e2eModuleDir, repoRoot } from './paths.js';
 
 export interface Binary {
-  readonly name: 'kube-apiserver' | 'etcd' | 'helm' | 'kyverno' | 'kubectl-kyverno';
+  readonly name: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'virtual-node' | 'helm' | 'kyverno' | 'kubectl-kyverno';
   /** The Go module that pins it. */
   readonly moduleDir: string;
   /** The Go package built. */
@@ -22,9 +24,15 @@ export const cacheDir = join(repoRoot, '.cache', 'e2e');
 
 export interface Binaries {
   readonly apiserver: Binary;
+  readonly controllerManager: Binary;
+  readonly scheduler: Binary;
   readonly etcd: Binary;
+  readonly virtualNode: Binary;
   readonly helm: Binary;
 }
+
+/** The nodes' program: virtual-kubelet with our provider, a Go module of its own (it needs newer client-go). */
+export const virtualNodeModuleDir = join(e2eModuleDir, 'virtual-node');
 
 /** Kyverno's admission controller and its CLI: the peer of `npm run bench:cluster`. */
 export interface PeerBinaries {
@@ -37,16 +45,31 @@ export const kyvernoModuleDir = join(repoRoot, 'bench', 'kyverno');
 
 function binary(name: Binary['name'], moduleDir: string, pkg: string, module: string): Binary {
   const version = requiredVersion(readFileSync(join(moduleDir, 'go.mod'), 'utf8'), module, moduleDir);
-  return { name, moduleDir, pkg, module, version, path: join(cacheDir, `${name}-${version}`) };
+  // Our own program is also keyed by its source, so an edit is built, not served from the cache.
+  const key = pkg === '.' ? `${version}-${sourceHash(moduleDir)}` : version;
+  return { name, moduleDir, pkg, module, version, path: join(cacheDir, `${name}-${key}`) };
+}
+
+function sourceHash(moduleDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of readdirSync(moduleDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name)).sort()) {
+    hash.update(file).update(readFileSync(join(moduleDir, file)));
+  }
+  return hash.digest('hex').slice(0, 12);
 }
 
 /** The programs, at the versions their go.mod files require. */
 export function binaries(): Binaries {
+  const kubernetes = (name: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler') =>
+    binary(name, e2eModuleDir, `k8s.io/kubernetes/cmd/${name}`, 'k8s.io/kubernetes');
   return {
-    apiserver: binary('kube-apiserver', e2eModuleDir, 'k8s.io/kubernetes/cmd/kube-apiserver', 'k8s.io/kubernetes'),
+    apiserver: kubernetes('kube-apiserver'),
+    controllerManager: kubernetes('kube-controller-manager'),
+    scheduler: kubernetes('kube-scheduler'),
     // etcd's server module has its main package at its root; built from inside our module, so at
     // the version Kubernetes requires (`go install ...@version` refuses it: its go.mod replaces).
     etcd: binary('etcd', e2eModuleDir, 'go.etcd.io/etcd/server/v3', 'go.etcd.io/etcd/server/v3'),
+    virtualNode: binary('virtual-node', virtualNodeModuleDir, '.', 'github.com/virtual-kubelet/virtual-kubelet'),
     helm: binary('helm', join(e2eModuleDir, 'helm'), 'helm.sh/helm/v3/cmd/helm', 'helm.sh/helm/v3'),
   };
 }
@@ -70,7 +93,8 @@ function requiredVersion(goMod: string, module: string, moduleDir: string): stri
 /** Builds what the cache lacks of the e2e cluster's programs. */
 export async function ensureBinaries(log: (line: string) => void): Promise<Binaries> {
   const wanted = binaries();
-  await ensureBuilt([wanted.apiserver, wanted.etcd, wanted.helm], log);
+  const { apiserver, controllerManager, scheduler, etcd, virtualNode, helm } = wanted;
+  await ensureBuilt([apiserver, controllerManager, scheduler, etcd, virtualNode, helm], log);
   return wanted;
 }
 
@@ -81,32 +105,56 @@ export async function ensurePeerBinaries(log: (line: string) => void): Promise<P
   return wanted;
 }
 
+/**
+ * Builds the missing ones, one `go build` for those of one module with the same flags: the three
+ * Kubernetes programs share most of their packages and link side by side.
+ */
 async function ensureBuilt(wanted: readonly Binary[], log: (line: string) => void): Promise<void> {
-  for (const binary of wanted) {
-    if (existsSync(binary.path)) continue;
+  const groups = new Map<string, Binary[]>();
+  for (const binary of wanted.filter((candidate) => !existsSync(candidate.path))) {
+    const group = `${binary.moduleDir}\0${ldflags(binary)}`;
+    groups.set(group, [...(groups.get(group) ?? []), binary]);
+  }
+  for (const group of groups.values()) {
     const started = Date.now();
-    log(`building ${binary.name} ${binary.version} from the Go module proxy (the first build takes several minutes)`);
-    await goBuild(binary);
-    log(`built ${binary.name} ${binary.version} in ${Math.round((Date.now() - started) / 1000)} s: ${binary.path}`);
+    const names = group.map((binary) => `${binary.name} ${binary.version}`).join(', ');
+    log(`building ${names} from the Go module proxy (the first build takes several minutes)`);
+    await goBuild(group);
+    log(`built ${names} in ${Math.round((Date.now() - started) / 1000)} s into ${cacheDir}`);
   }
 }
 
-function goBuild(binary: Binary): Promise<void> {
+function goBuild(group: readonly Binary[]): Promise<void> {
   mkdirSync(cacheDir, { recursive: true });
-  // Written beside the target and renamed: an interrupted build never leaves a binary in the cache.
-  const partial = `${binary.path}.partial`;
-  const args = ['build', '-trimpath', '-mod=readonly', '-o', partial, '-ldflags', ldflags(binary), binary.pkg];
-  const { moduleDir } = binary;
+  const { moduleDir } = group[0]!;
+  // Built into a folder beside the cache and renamed: an interrupted build never leaves a binary there.
+  const partial = join(cacheDir, `.partial-${process.pid}`);
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial);
+  const args = ['build', '-trimpath', '-mod=readonly', '-o', `${partial}/`, '-ldflags', ldflags(group[0]!), ...group.map((binary) => binary.pkg)];
   return new Promise((resolve, reject) => {
     // Upstream builds each without cgo; so do we, which also needs no C toolchain.
     const child = spawn('go', args, { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CGO_ENABLED: '0' } });
     child.on('error', (error) => reject(new Error(`cannot run go (Go ${goVersionNeeded(moduleDir)} or newer is needed): ${error.message}`)));
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`go build ${binary.pkg} failed (exit ${code})`));
-      renameSync(partial, binary.path);
+      if (code !== 0) return reject(new Error(`go build ${group.map((binary) => binary.pkg).join(' ')} failed (exit ${code})`));
+      for (const binary of group) renameSync(join(partial, outputName(binary)), binary.path);
+      rmSync(partial, { recursive: true, force: true });
       resolve();
     });
   });
+}
+
+/** The file `go build -o DIR/` writes for a package: its last element, or the module's for `.`, less a /vN. */
+function outputName(binary: Binary): string {
+  const path = binary.pkg === '.' ? moduleName(binary.moduleDir) : binary.pkg;
+  return basename(path.replace(/\/v\d+$/, ''));
+}
+
+function moduleName(moduleDir: string): string {
+  const match = /^module\s+(\S+)/m.exec(readFileSync(join(moduleDir, 'go.mod'), 'utf8'));
+  if (!match) throw new Error(`${join(moduleDir, 'go.mod')} names no module`);
+  return match[1]!;
 }
 
 /**
@@ -126,7 +174,7 @@ export function moduleSource(binary: Binary): Promise<string> {
 function ldflags(binary: Binary): string {
   const flags = ['-s', '-w'];
   const x = (variable: string, value: string) => flags.push(`-X ${variable}=${value}`);
-  if (binary.name === 'kube-apiserver') {
+  if (binary.module === 'k8s.io/kubernetes') {
     const [major, minor] = binary.version.replace(/^v/, '').split('.');
     const pkg = 'k8s.io/component-base/version';
     x(`${pkg}.gitVersion`, binary.version);

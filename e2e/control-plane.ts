@@ -1,5 +1,6 @@
-// etcd and kube-apiserver on 127.0.0.1, with their own credentials: a serving certificate for
-// the API server, a service-account signing key (tokens for the webhook), and an admin token.
+// etcd and kube-apiserver on 127.0.0.1, with the credentials of a cluster: a serving certificate
+// for the API server, a service-account signing key (the controller-manager mints the tokens), and a
+// token per identity (admin, controller-manager, scheduler, each node), each with a kubeconfig.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,14 +12,34 @@ import { kubectl } from './kubectl.js';
 import { adminKubeconfig, stateDir } from './paths.js';
 import { startDetached, waitFor, type Started } from './processes.js';
 import { addToState } from './state.js';
+import { ordinaryNodeName, virtualNodeName } from './node-names.js';
 
 export interface ControlPlane {
   /** PEM of the CA that signed the API server's certificate: what a kubeconfig trusts. */
   readonly caCert: string;
+  /** The same, as a file (the controller-manager's --root-ca-file). */
+  readonly caFile: string;
   readonly server: string;
+  /** The service-account signing key, which the controller-manager's token controller signs with. */
+  readonly serviceAccountKey: string;
+  /** A kubeconfig per component, each its own identity (see `identities`). */
+  readonly kubeconfigs: Readonly<Record<Component, string>>;
 }
 
-const pkiDir = join(stateDir, 'pki');
+export const pkiDir = join(stateDir, 'pki');
+
+/**
+ * Who each component is, as a real cluster names them: the users the bootstrap RBAC policy binds
+ * (system:kube-controller-manager, system:kube-scheduler) and nodes in system:nodes, which the Node
+ * authorizer and NodeRestriction confine to their own Node and pods.
+ */
+export const identities = {
+  'kube-controller-manager': { user: 'system:kube-controller-manager', groups: [] },
+  'kube-scheduler': { user: 'system:kube-scheduler', groups: [] },
+  'virtual-node': { user: `system:node:${virtualNodeName}`, groups: ['system:nodes'] },
+  'ordinary-node': { user: `system:node:${ordinaryNodeName}`, groups: ['system:nodes'] },
+} as const satisfies Record<string, { user: string; groups: readonly string[] }>;
+export type Component = keyof typeof identities;
 
 export async function startControlPlane(binaries: { apiserver: Binary; etcd: Binary }): Promise<ControlPlane> {
   // A new cluster every time: no etcd data or credentials from an earlier run.
@@ -31,6 +52,8 @@ export async function startControlPlane(binaries: { apiserver: Binary; etcd: Bin
 
   const credentials = writeCredentials();
   const server = `https://127.0.0.1:${apiPort}`;
+  const caFile = join(pkiDir, 'ca.crt');
+  writeFileSync(caFile, credentials.caCert);
   const apiserver = {
     ...startDetached('kube-apiserver', binaries.apiserver.path, apiserverArgs(etcdPort!, apiPort!)),
     port: apiPort!,
@@ -42,7 +65,12 @@ export async function startControlPlane(binaries: { apiserver: Binary; etcd: Bin
   // first list need them.
   await waitFor('kube-apiserver /readyz', async () => (await kubectl(['get', '--raw', '/readyz'])).code === 0, 120_000, apiserver);
   await waitFor('namespace default', async () => (await kubectl(['get', 'namespace', 'default'])).code === 0, 60_000, apiserver);
-  return { caCert: credentials.caCert, server };
+  const kubeconfigs = Object.fromEntries(Object.entries(identities).map(([component, { user }]) => {
+    const path = join(pkiDir, `${component}.kubeconfig`);
+    writeKubeconfig(path, server, credentials.caCert, user, credentials.tokens[component as Component]);
+    return [component, path];
+  })) as Record<Component, string>;
+  return { caCert: credentials.caCert, caFile, server, serviceAccountKey: join(pkiDir, 'sa.key'), kubeconfigs };
 }
 
 function startEtcd(binary: Binary, port: number, peerPort: number): Started {
@@ -68,13 +96,13 @@ function apiserverArgs(etcdPort: number, port: number): string[] {
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
     `--service-account-key-file=${join(pkiDir, 'sa.key')}`, `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
     `--token-auth-file=${join(pkiDir, 'tokens.csv')}`,
-    '--authorization-mode=RBAC',
+    // As kubeadm sets them: nodes are authorized for their own objects only, and NodeRestriction
+    // refuses a node's writes to other nodes and to pods not bound to it.
+    '--authorization-mode=Node,RBAC',
+    '--enable-admission-plugins=NodeRestriction',
     // Clusters allow privileged containers; otherwise the API server's own validation would refuse
     // them before our validating webhook ever sees them.
     '--allow-privileged=true',
-    // No controller-manager makes default ServiceAccounts here; with this plugin every pod would be
-    // refused for lacking one. Everything else is the default plugin chain, webhooks included.
-    '--disable-admission-plugins=ServiceAccount',
     '--profiling=false',
     // MutatingAdmissionPolicy is beta and off by default in 1.34: on here, so the routing policy
     // of `eci-admission policies --mutating` can be tested.
@@ -85,7 +113,7 @@ function apiserverArgs(etcdPort: number, port: number): string[] {
   ];
 }
 
-function writeCredentials(): { caCert: string; adminToken: string } {
+function writeCredentials(): { caCert: string; adminToken: string; tokens: Record<Component, string> } {
   const serving = generateCertificates({
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
     ipAddresses: ['127.0.0.1'],
@@ -97,9 +125,16 @@ function writeCredentials(): { caCert: string; adminToken: string } {
   // One ECDSA key signs and verifies service-account tokens (kubectl create token).
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   writeFileSync(join(pkiDir, 'sa.key'), privateKey, { mode: 0o600 });
-  const adminToken = randomBytes(24).toString('hex');
-  writeFileSync(join(pkiDir, 'tokens.csv'), `${adminToken},admin,admin,"system:masters"\n`, { mode: 0o600 });
-  return { caCert: serving.caCert, adminToken };
+  const token = () => randomBytes(24).toString('hex');
+  const adminToken = token();
+  const tokens = Object.fromEntries(Object.keys(identities).map((component) => [component, token()])) as Record<Component, string>;
+  // token,user,uid[,"group1,group2"]
+  const line = (secret: string, user: string, groups: readonly string[]) =>
+    [secret, user, user, ...(groups.length > 0 ? [`"${groups.join(',')}"`] : [])].join(',');
+  const lines = [line(adminToken, 'admin', ['system:masters'])];
+  for (const [component, { user, groups }] of Object.entries(identities)) lines.push(line(tokens[component as Component], user, groups));
+  writeFileSync(join(pkiDir, 'tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
+  return { caCert: serving.caCert, adminToken, tokens };
 }
 
 export function writeKubeconfig(path: string, server: string, caCert: string, user: string, token: string): void {
@@ -115,7 +150,7 @@ export function writeKubeconfig(path: string, server: string, caCert: string, us
 }
 
 /** Ports the kernel hands out now; bound and released, so taken only by a race. */
-async function freePorts(count: number): Promise<number[]> {
+export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
     Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
       const server = createServer();

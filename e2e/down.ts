@@ -3,12 +3,13 @@ import { fileURLToPath } from 'node:url';
 import { stop } from './processes.js';
 import { readState } from './state.js';
 
-/** Stops the webhooks, then the API server, then etcd; returns the names of those that ran. */
+/** Stops the webhooks, the nodes and controllers, then the API server, then etcd; returns the names of those that ran. */
 export async function stopCluster(): Promise<string[]> {
   const state = readState();
   if (!state) return [];
   const stopped: string[] = [];
-  for (const started of [state.peer, state.webhook, state.apiserver, state.etcd]) {
+  const { peer, webhook, virtualNode, ordinaryNode, scheduler, controllerManager, apiserver, etcd } = state;
+  for (const started of [peer, webhook, virtualNode, ordinaryNode, scheduler, controllerManager, apiserver, etcd]) {
     if (started && (await stop(started))) stopped.push(`${started.name} (pid ${started.pid})`);
   }
   return stopped;

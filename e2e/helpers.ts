@@ -7,16 +7,35 @@ import { join } from 'node:path';
 import { run, type Run } from '../test/helpers/cli.js';
 import { kubectl, kubectlOk } from './kubectl.js';
 import { adminKubeconfig, installDir, stateDir, webhookCertDir } from './paths.js';
+import { waitFor } from './processes.js';
 import { requireState } from './state.js';
 import { webhookGet } from './webhook.js';
 
 export { kubectl, kubectlOk } from './kubectl.js';
 
-/** Creates (or relabels) a namespace. The cluster has no controller-manager: namespaces are never deleted. */
+/**
+ * Creates (or relabels) a namespace, and waits for the default ServiceAccount that the
+ * controller-manager makes in it: until then the ServiceAccount admission plugin refuses its pods.
+ */
 export async function namespace(name: string, labels: Record<string, string> = {}): Promise<string> {
   const object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
   await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(object) });
+  await waitFor(`the default ServiceAccount of ${name}`, async () => (await kubectl(['get', 'serviceaccount', 'default', '-n', name])).code === 0, 30_000);
   return name;
+}
+
+/** Eci-admission's webhook configurations, which a test removes to see what the cluster does without them. */
+export const webhookConfigurations = ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration'] as const;
+
+/** The webhook configurations as stored, ready to be created again. */
+export async function savedWebhookConfigurations(): Promise<string[]> {
+  return Promise.all(
+    webhookConfigurations.map(async (kind) => {
+      const stored = JSON.parse(await kubectlOk(['get', kind, 'eci-admission', '-o', 'json'])) as { metadata: Record<string, unknown> };
+      const { name, labels, annotations } = stored.metadata;
+      return JSON.stringify({ ...stored, metadata: { name, labels, annotations } });
+    }),
+  );
 }
 
 export async function getJson<T = KubernetesObject>(kind: string, name: string, ns?: string): Promise<T> {

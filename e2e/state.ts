@@ -14,6 +14,10 @@ export interface WebhookState extends Started {
 export interface ClusterState {
   readonly etcd?: Started & { readonly port: number };
   readonly apiserver?: Started & { readonly port: number; readonly version: string };
+  readonly controllerManager?: Started;
+  readonly scheduler?: Started;
+  readonly virtualNode?: Started;
+  readonly ordinaryNode?: Started;
   readonly webhook?: WebhookState;
   /** What a bench runs in the webhook's stead (the no-op webhook, Kyverno): stopped with the rest. */
   readonly peer?: Started;

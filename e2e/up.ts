@@ -1,9 +1,11 @@
 // `npm run e2e:up [-- --cluster-mode hybrid] [--profile FILE] [-- serve flags...]`: builds what is
-// missing, then starts etcd, kube-apiserver and eci-admission on 127.0.0.1 and leaves them running.
+// missing, then starts a whole cluster on 127.0.0.1 (etcd, kube-apiserver, kube-controller-manager,
+// kube-scheduler, a virtual node and an ordinary node) and eci-admission, and leaves them running.
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ensureBinaries } from './binaries.js';
+import { startComponents } from './components.js';
 import { startControlPlane } from './control-plane.js';
 import { stopCluster } from './down.js';
 import { kubectlOk } from './kubectl.js';
@@ -35,6 +37,8 @@ export async function up(options: UpOptions): Promise<void> {
   const plane = await startControlPlane(binaries);
   const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as { serverVersion?: { gitVersion?: string; goVersion?: string } };
   log(`kube-apiserver ${version.serverVersion?.gitVersion} (${version.serverVersion?.goVersion}) and etcd ${binaries.etcd.version} on ${plane.server}`);
+  await startComponents(binaries, plane);
+  log(`kube-controller-manager, kube-scheduler and the nodes ${(await kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'])).trim()} ready`);
   // What an operator applies: deploy/ with its registration component, webhooks by local URL.
   await kubectlOk(['apply', '-k', installDir]);
   await writeWebhookKubeconfig(plane.server, plane.caCert);

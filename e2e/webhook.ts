@@ -39,8 +39,13 @@ export async function startWebhook(args: readonly string[]): Promise<WebhookStat
   const webhook: WebhookState = { ...started, marker: cliPath, port, args };
   writeState({ ...state, webhook });
   await waitFor('the webhook /readyz (its first lists from the cluster)', () => readyz(port), 60_000, webhook);
-  await waitFor('the API server to call the webhook', () => apiServerCallsWebhook(port), 60_000, webhook);
+  await untilApiServerCallsWebhook(webhook);
   return webhook;
+}
+
+/** After the webhook starts, or its configurations are created again. */
+export function untilApiServerCallsWebhook(webhook: WebhookState): Promise<void> {
+  return waitFor('the API server to call the webhook', () => apiServerCallsWebhook(webhook.port), 60_000, webhook);
 }
 
 export async function stopWebhook(): Promise<void> {

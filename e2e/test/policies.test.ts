@@ -16,12 +16,11 @@ import { carriers, families } from '../../test/helpers/annotation-cases.js';
 import { run } from '../../test/helpers/cli.js';
 import { cleanCases, container, ruleCases } from '../../test/helpers/rule-cases.js';
 import { pod } from '../../test/helpers/objects.js';
-import { kubectl, kubectlObjects, kubectlOk, namespace } from '../helpers.js';
+import { kubectl, kubectlObjects, kubectlOk, namespace, savedWebhookConfigurations, webhookConfigurations } from '../helpers.js';
 import { e2eModuleDir, repoRoot } from '../paths.js';
 
 const ns = 'e2e-policies';
 const deployPolicies = join(repoRoot, 'deploy', 'policies');
-const webhookConfigurations = ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration'] as const;
 const routingPolicy = 'eci-admission-routing';
 
 interface Case {
@@ -153,17 +152,6 @@ function routingOf(object: KubernetesObject): Routed {
 /** The pod as the API server would store it (a server-side dry run). */
 async function routedBy(object: KubernetesObject): Promise<Routed> {
   return routingOf(JSON.parse(await kubectlOk(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: JSON.stringify(object) })) as KubernetesObject);
-}
-
-/** The webhook configurations as stored, ready to be created again. */
-async function savedWebhookConfigurations(): Promise<string[]> {
-  return Promise.all(
-    webhookConfigurations.map(async (kind) => {
-      const stored = JSON.parse(await kubectlOk(['get', kind, 'eci-admission', '-o', 'json'])) as { metadata: Record<string, unknown> };
-      const { name, labels, annotations } = stored.metadata;
-      return JSON.stringify({ ...stored, metadata: { name, labels, annotations } });
-    }),
-  );
 }
 
 t.before(async () => void (await namespace(ns)));
