@@ -117,12 +117,16 @@ t.test('a ResourcePolicy is checked field by field', async (t) => {
   const judge = decideWith(context);
   const good = resourcePolicy({ selector: { app: 'web' }, strategy: 'prefer', units: [{ resource: 'ecs', nodeSelector: { unit: 'first' }, max: 3 }, { resource: 'eci' }] });
   t.same(await judge(good), { allowed: true, denials: [], warnings: [] });
+  // ACS's documented example: best-effort compute first, then default.
+  const acs = resourcePolicy({ selector: { app: 'stress' }, units: ['best-effort', 'default'].map((qos) => ({ resource: 'acs', podLabels: { 'alibabacloud.com/compute-class': 'general-purpose', 'alibabacloud.com/compute-qos': qos } })) });
+  t.same(await judge(acs), { allowed: true, denials: [], warnings: [] }, 'acs units are admitted');
   const cases: ReadonlyArray<readonly [Record<string, unknown>, string]> = [
     [{ strategy: 'spread', units: [{ resource: 'ecs' }] }, 'resource-policy: spec.strategy: "spread" is not one of prefer;'],
-    [{ strategy: 'prefer', units: [{ resource: 'ecs' }, { resource: 'gpu' }] }, 'resource-policy: spec.units[1].resource: "gpu" is not one of idc, ecs, eci;'],
+    [{ strategy: 'prefer', units: [{ resource: 'ecs' }, { resource: 'gpu' }] }, 'resource-policy: spec.units[1].resource: "gpu" is not one of idc, ecs, eci, acs;'],
     [{ units: [{ resource: 'eci', nodeSelector: { unit: 'x' } }] }, 'resource-policy: spec.units[0].nodeSelector: nodeSelector is allowed only on units with resource: ecs;'],
     [{ units: [{ resource: 'eci', max: -1 }] }, 'resource-policy: spec.units[0].max: -1 must be >= 0;'],
     [{ units: [{ resource: 'eci', max: 1.5 }] }, 'resource-policy: spec.units[0].max: 1.5 is not an integer;'],
+    [{ units: [{ resource: 'acs', podLabels: { 'alibabacloud.com/compute-qos': 1 } }] }, 'resource-policy: spec.units[0].podLabels["alibabacloud.com/compute-qos"]: alibabacloud.com/compute-qos: 1 is not a string;'],
     [{ strategy: 'prefer' }, 'resource-policy: spec: units is required;'],
   ];
   for (const [spec, start] of cases) {

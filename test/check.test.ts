@@ -187,7 +187,7 @@ t.test('explain says what it judges for every kind, pods or not', async (t) => {
   const result = await run(['explain', '-f', join(dir, 'objects.yaml'), '--cluster-mode', 'hybrid']);
   t.equal(result.code, 0, result.stderr);
   const block = (header: string) => result.stdout.split('\n\n').find((part) => part.startsWith(header)) ?? '';
-  t.match(block('Service/shop/web'), /judged by: node-port, session-affinity \(in a hybrid cluster, only when its namespace sends pods to ECI\)\n  findings:\n    none/);
+  t.match(block('Service/shop/web'), /judged by: node-port, session-affinity, acs-service \(in a hybrid cluster, only when its namespace sends pods to ECI\)\n  findings:\n    none/);
   t.match(block('ConfigMap/shop/app-config'), /not judged: of ConfigMaps only the profiles are \(kube-system\/acs-profile, kube-system\/eci-profile\)/);
   t.match(block('ConfigMap/kube-system/acs-profile'), /judged by: eci-profile\n  findings:\n    deny eci-profile: data\.selectors\[0\]\.name/);
   t.match(block('ResourcePolicy/shop/burst'), /judged by: resource-policy\n  findings:\n    none/);

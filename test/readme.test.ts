@@ -8,6 +8,7 @@ import { policyDocs } from '../lib/policies/docs.js';
 import { defaultPolicies } from '../lib/policies/manifests.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { ruleDocs } from '../lib/rule-docs.js';
+import { specDocs } from '../lib/spec-docs.js';
 import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
 import { run } from './helpers/cli.js';
 import { FakeApi } from './helpers/fake-api.js';
@@ -28,6 +29,12 @@ t.test('README matches the rule registry (run `npm run docs` after changing a ru
   for (const rule of rules) t.match(readme, `| \`${rule.id}\` | ${rule.summary} |`, `${rule.id} has its row`);
 });
 
+t.test('README lists ECI\'s specifications from lib/eci/specs.ts (run `npm run docs` after changing it)', async (t) => {
+  t.equal(withGenerated(readme, specDocs()), readme);
+  t.match(specDocs(), /\| 8 \| 4, 8, 16, 32, 64 \| 10, 12, 14, 18,/);
+  t.match(specDocs(), /\| 52 \| 96, 192, 384 \| - \|/);
+});
+
 t.test('README says what the admission policies cover (run `npm run docs` after changing a rule)', async (t) => {
   const docs = policyDocs(defaultPolicies(readWebhookConfigurations()));
   t.equal(withGenerated(readme, docs), readme);
@@ -38,7 +45,7 @@ t.test('README says what the admission policies cover (run `npm run docs` after 
 t.test('every ECI annotation key of the schema is in the README with its allowed values', async (t) => {
   const docs = schemaDocs();
   t.match(docs, /\| `k8s\.aliyun\.com\/eci-spot-strategy` \| `SpotAsPriceGo`, `SpotWithPriceLimit` \| `SpotAsPriceGo` \|/);
-  t.match(docs, /\| `spec\.units\[\]\.resource` \| `idc`, `ecs`, `eci` \|/);
+  t.match(docs, /\| `spec\.units\[\]\.resource` \| `idc`, `ecs`, `eci`, `acs` \|/);
   t.match(docs, /`network\.alibabacloud\.com\/allocated-\*`/);
 });
 

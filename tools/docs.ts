@@ -1,5 +1,5 @@
 // `npm run docs`: rewrite the generated regions of README.md: the rule table from the rule
-// registry, the annotation reference and the config file's keys from the schema files, and what the
+// registry, ECI's specifications, the annotation reference and the config file's keys from the schema files, and what the
 // admission policies cover.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
@@ -7,9 +7,10 @@ import { policyDocs } from '../lib/policies/docs.js';
 import { defaultPolicies } from '../lib/policies/manifests.js';
 import { ruleDocs } from '../lib/rule-docs.js';
 import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
+import { specDocs } from '../lib/spec-docs.js';
 
 const readme = fileURLToReadme();
-const docs = [ruleDocs(), schemaDocs(), configDocs(), policyDocs(defaultPolicies(readWebhookConfigurations()))];
+const docs = [ruleDocs(), specDocs(), schemaDocs(), configDocs(), policyDocs(defaultPolicies(readWebhookConfigurations()))];
 writeFileSync(readme, docs.reduce(withGenerated, readFileSync(readme, 'utf8')));
 process.stdout.write(`updated ${readme}\n`);
 

@@ -2,10 +2,12 @@
 // eci-profile selectors matched and why, what /mutate would add, whether and why it goes to ECI,
 // and what /validate would say. For any other object, which rules judge it and what they say.
 import type { V1Pod } from '@kubernetes/client-node';
+import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { PolicyContext } from '../policy/context.js';
 import { decide, rulesJudging, type Decision } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
 import { mutatePod } from '../policy/mutate.js';
+import { billedSpecLine } from '../policy/rules/billed-spec.js';
 import type { Placement } from '../policy/placement.js';
 import { fieldPath } from '../schema/schema-messages.js';
 import { isProfileLocation, locationName, profileLocations } from '../profile/locations.js';
@@ -30,6 +32,7 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
   // Every kind with a pod template has a placement: it is decide's, not worked out again here.
   const placement = decision.placement!;
   const reason = placement.reason;
+  const mutation = mutatePod({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] }, placement, context);
   return [
     `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
     `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
@@ -37,7 +40,8 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
     '  eci-profile selectors:',
     ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,
-    ...injected(pod, placement, context),
+    ...injected(mutation.patch),
+    ...billedLine(mutation.pod, pod, placement),
     ...findingLines(decision),
     '',
   ];
@@ -76,10 +80,15 @@ function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceL
   return 'matched: its namespaceSelector and objectSelector both match';
 }
 
+/** The spec ECI bills a pod made from the template as, once mutated (a profile may set eci-use-specs). */
+function billedLine(mutated: V1Pod, template: PodTemplate, placement: Placement): string[] {
+  if (!placement.onEci) return [];
+  const line = billedSpecLine({ ...template, metadata: mutated.metadata ?? {}, spec: mutated.spec ?? {} });
+  return line ? [`  ECI spec: ${line}`] : [];
+}
+
 /** What /mutate adds to a pod made from the template, one leaf field per line. */
-function injected(pod: PodTemplate, placement: Placement, context: PolicyContext): string[] {
-  const original: V1Pod = { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] };
-  const { patch } = mutatePod(original, placement, context);
+function injected(patch: readonly PatchOperation[]): string[] {
   const lines = patch.flatMap((operation) => ('value' in operation ? leaves(operation.path, operation.value) : [`${operation.op} ${fieldPath(operation.path)}`]));
   return lines.length === 0 ? ['    nothing'] : lines.map((line) => `    + ${line}`);
 }

@@ -37,8 +37,11 @@ export const cannotExpress: Readonly<Record<string, string>> = {
   'resource-policy':
     'a custom resource, typed by its CRD where the schema translation reads plain maps (and the CRD may be absent): not translated yet',
   'instance-limits':
-    'vCPU and memory are summed over containers as ECI sizes the instance (the larger of request and limit, native sidecars added, the largest init container alone): not translated yet',
+    'vCPU and memory are summed over containers as ECI sizes the instance (each its limit, else its request, native sidecars added, the largest init container alone): not translated yet',
   'annotation-placement': 'a warning about ECI annotation keys on a workload\'s own metadata: not translated yet',
+  'billed-spec': 'rounding the containers\' sum up through the tables of ECI specifications is a search over 100 specs per pod, past what a policy\'s CEL cost budget is for: webhook only',
+  'security-context': 'a warning listing the fields set outside ECI\'s lists: not translated yet',
+  'downward-api': 'a warning about fieldRef paths outside ECI\'s list: not translated yet',
   'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
   [routingRuleId]:
     'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector',
@@ -81,7 +84,8 @@ export function policies(options: PolicyOptions): PolicySet {
   const warnings = built.filter((policy) => policy.warn.length > 0);
   const denyAction = { enforce: 'Deny', warn: 'Warn', audit: 'Audit' }[options.mode];
   const manifests = [
-    ...built.map((policy) => policyAndBinding(policy.rule.id, [policy.rule], policy.variables, policy.deny, denyAction, options)),
+    // A rule that only warns has all its checks in the warnings policy: a policy needs a validation.
+    ...built.filter((policy) => policy.deny.length > 0).map((policy) => policyAndBinding(policy.rule.id, [policy.rule], policy.variables, policy.deny, denyAction, options)),
     ...(warnings.length === 0
       ? []
       : [policyAndBinding('warnings', warnings.map((p) => p.rule), warnings.flatMap((p) => p.variables), warnings.flatMap((p) => p.warn), options.mode === 'audit' ? 'Audit' : 'Warn', options)]),

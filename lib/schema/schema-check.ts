@@ -13,7 +13,8 @@ import { violationsOf } from './schema-messages.js';
 export type SchemaCheck = (data: unknown, at: string) => Violation[];
 
 /** Keywords that only describe (for messages and the README), never validate. */
-const describingKeywords = ['x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only'];
+/** `x-source`: the documentation page a fact of the schema was read from. */
+const describingKeywords = ['x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only', 'x-source'];
 
 /** A value given as one string that holds more structure: each is checked against a sub-schema. */
 const parsers: Readonly<Record<string, (text: string) => unknown>> = {

@@ -1,0 +1,43 @@
+// ECI applies only some securityContext fields (lib/eci/pod-fields.ts): the others, a pod's
+// fsGroup (which charts set for volume permissions) among them, are set in vain. Sysctls outside
+// ECI's list need a support ticket and another field. Warnings: the pod starts, not as written.
+import type { V1PodSecurityContext, V1SecurityContext, V1Sysctl } from '@kubernetes/client-node';
+import { hostSysctlsAnnotation, isPodSysctl, securityContextFields } from '../../eci/pod-fields.js';
+import { containersOf, listOf, recordOrEmpty, type PodTemplate } from '../../workload/pod-template.js';
+import type { PodRule, Violation } from '../rule.js';
+
+type Level = keyof typeof securityContextFields;
+
+function ignoredFields(path: string, context: V1PodSecurityContext | V1SecurityContext | undefined, level: Level): Violation[] {
+  const applied: readonly string[] = securityContextFields[level];
+  const ignored = Object.entries(recordOrEmpty(context)).filter(([field, value]) => value !== undefined && value !== null && !applied.includes(field));
+  if (ignored.length === 0) return [];
+  const names = ignored.map(([field]) => field).join(', ');
+  return [{ path, message: `ECI does not apply ${names} in a ${level} securityContext (it applies ${applied.join(', ')})`, severity: 'warn' }];
+}
+
+function sysctlViolations(pod: PodTemplate): Violation[] {
+  return listOf<V1Sysctl>(pod.spec.securityContext?.sysctls).flatMap((sysctl, index) =>
+    typeof sysctl?.name !== 'string' || isPodSysctl(sysctl.name)
+      ? []
+      : [{
+          path: `${pod.specPath}.securityContext.sysctls[${index}].name`,
+          message: `ECI does not let a pod set ${sysctl.name}`,
+          workaround: `ask Alibaba Cloud support to enable it, then set it with the ${hostSysctlsAnnotation} annotation instead`,
+          severity: 'warn' as const,
+        }],
+  );
+}
+
+export const securityContext: PodRule = {
+  id: 'security-context',
+  summary: 'nothing: warns about securityContext fields ECI does not apply (a pod\'s `fsGroup`, a container\'s `readOnlyRootFilesystem`, ...) and sysctls it does not let a pod set',
+  target: 'pod',
+  message: 'ECI does not apply this securityContext field',
+  workaround: 'remove it, or get the effect another way (fsGroup: an init container that changes the owner of the volume)',
+  check: (pod) => [
+    ...ignoredFields(`${pod.specPath}.securityContext`, pod.spec.securityContext, 'pod'),
+    ...containersOf(pod).flatMap(({ container, path }) => ignoredFields(`${path}.securityContext`, container?.securityContext, 'container')),
+    ...sysctlViolations(pod),
+  ],
+};
