@@ -119,3 +119,36 @@ t.test('check and explain: a 7 vCPU, 13 GiB Pod and a Deployment of it are admit
   writeFileSync(plain, stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'plain' }, spec: { containers: [{ name: 'app', image: 'app' }] } }));
   t.match((await run(['explain', '-f', plain])).stdout, "ECI spec: billed as 2 vCPU, 4 GiB, ECI's default: no container asks for CPU or memory");
 });
+
+t.test('explain reads back what /mutate recorded on a pod read from the cluster', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'injected-'));
+  const record = { 'selector/burst-spot': ['metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]'], routing: ['spec.nodeSelector["type"]', 'spec.tolerations[0]'] };
+  const write = (name: string, value: string) => {
+    const file = join(dir, `${name}.yaml`);
+    writeFileSync(file, stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', annotations: { 'eci-admission/injected': value } }, spec: { containers: [{ name: 'app', image: 'app' }] } }));
+    return file;
+  };
+  const read = await run(['explain', '-f', write('admitted', JSON.stringify(record))]);
+  t.equal(read.code, 0);
+  t.match(read.stdout, [
+    '  set when it was admitted (eci-admission/injected):',
+    '    metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]: by selector/burst-spot',
+    '    spec.nodeSelector["type"]: by routing',
+    '    spec.tolerations[0]: by routing',
+  ].join('\n'));
+  t.match((await run(['explain', '-f', write('damaged', '{"routing": 3}')])).stdout, '  eci-admission/injected: not a record eci-admission wrote');
+});
+
+t.test('ACS vSwitch and security group annotations: comma lists of their IDs, each once', async (t) => {
+  const judge = (annotations: Record<string, string>) => decide(requestFor(pod({}, {}, annotations)), serverless);
+  t.equal(judge({ 'network.alibabacloud.com/vswitch-ids': 'vsw-slw1a,vsw-lkjwo2', 'network.alibabacloud.com/security-group-ids': 'sg-sljwo1,sg-lwirp2' }).allowed, true);
+  for (const [key, value] of [
+    ['network.alibabacloud.com/vswitch-ids', 'vsw-a,sg-b'],
+    ['network.alibabacloud.com/vswitch-ids', 'vsw-a,vsw-a'],
+    ['network.alibabacloud.com/security-group-ids', 'sg-a, sg-b'],
+  ] as const) {
+    const decision = judge({ [key]: value });
+    t.equal(decision.allowed, false, `${key}: ${value}`);
+    t.match(decision.findings[0]?.path, `metadata.annotations["${key}"]`);
+  }
+});

@@ -6,6 +6,7 @@ import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { PolicyContext } from '../policy/context.js';
 import { decide, rulesJudging, type Decision } from '../policy/decide.js';
 import { formatFinding } from '../policy/findings.js';
+import { injectedAnnotation, parseInjected } from '../policy/injected.js';
 import { mutatePod } from '../policy/mutate.js';
 import { billedSpecLine } from '../policy/rules/billed-spec.js';
 import type { Placement } from '../policy/placement.js';
@@ -41,6 +42,7 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
     ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,
     ...injected(mutation.patch),
+    ...recordedLines(pod),
     ...billedLine(mutation.pod, pod, placement),
     ...findingLines(decision),
     '',
@@ -78,6 +80,16 @@ function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceL
   if (!labels) return 'not matched: its objectSelector does not match the pod labels';
   if (!selector.constrained) return onEci ? 'matched: it has no selectors, so it applies to every ECI pod' : 'not applied: it has no selectors and the pod does not run on ECI';
   return 'matched: its namespaceSelector and objectSelector both match';
+}
+
+/** What an earlier /mutate recorded on a pod read back from the cluster (`kubectl get pod -o yaml`). */
+function recordedLines(pod: PodTemplate): string[] {
+  const value = pod.metadata.annotations?.[injectedAnnotation];
+  if (value === undefined) return [];
+  const injected = parseInjected(value);
+  if (!injected) return [`  ${injectedAnnotation}: not a record eci-admission wrote`];
+  const lines = Object.entries(injected).flatMap(([setter, fields]) => fields.map((field) => `    ${field}: by ${setter}`));
+  return [`  set when it was admitted (${injectedAnnotation}):`, ...(lines.length === 0 ? ['    nothing'] : lines)];
 }
 
 /** The spec ECI bills a pod made from the template as, once mutated (a profile may set eci-use-specs). */

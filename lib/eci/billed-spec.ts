@@ -89,9 +89,9 @@ function vcpuMemorySpec(entry: string): Spec | undefined {
   return match ? { vcpu: Number(match[1]), memoryGiB: Number(match[2]) } : undefined;
 }
 
-/** `8 vCPU, 14 GiB` (`90 MiB` below a GiB, but ECI's own 0.5 GiB): how every message writes a spec. */
+/** `8 vCPU, 14 GiB` (`90 MiB` when not a quarter of a GiB): how every message writes a spec. */
 export function formatSpec(spec: Spec): string {
-  const memory = spec.memoryGiB < 1 && spec.memoryGiB !== 0.5 ? `${round(spec.memoryGiB * 1024)} MiB` : `${round(spec.memoryGiB)} GiB`;
+  const memory = Number.isInteger(spec.memoryGiB * 4) ? `${round(spec.memoryGiB)} GiB` : `${round(spec.memoryGiB * 1024)} MiB`;
   return `${round(spec.vcpu)} vCPU, ${memory}`;
 }
 

@@ -44,7 +44,7 @@ export const cannotExpress: Readonly<Record<string, string>> = {
   'downward-api': 'a warning about fieldRef paths outside ECI\'s list: not translated yet',
   'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
   [routingRuleId]:
-    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector',
+    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector, and writes no eci-admission/injected record',
 };
 
 export interface PolicyOptions {

@@ -5,6 +5,7 @@ import jsonpatch, { type Operation as PatchOperation } from 'fast-json-patch';
 import type { ProfileSelector } from '../profile/profile.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
+import { formatInjected, injectedAnnotation, parseInjected, routingSetter, selectorSetter, type Injected } from './injected.js';
 import type { Placement } from './placement.js';
 import type { SeveredFinding } from './rule.js';
 import { virtualNodeRouting, type LabelRoute } from './routing.js';
@@ -32,7 +33,41 @@ export function mutatePod(original: V1Pod, placement: Placement, context: Policy
   const patch: PatchOperation[] = [];
   // Copy on write: untouched parts stay the submitted objects.
   const effected = placement.selectors.length > 0 ? withSelectorEffects(original, placement.selectors, patch) : original;
-  return { pod: placement.routed ? routeToVirtualNode(effected, context, warnings, patch) : effected, patch, warnings };
+  const routed = placement.routed ? routeToVirtualNode(effected, context, warnings, patch) : effected;
+  return { pod: patch.length === 0 ? routed : recorded(routed, whoSetWhat(original, routed, placement.selectors), patch), patch, warnings };
+}
+
+/** The fields the mutation added, by who set them: the first selector with the key, or routing. */
+function whoSetWhat(original: V1Pod, mutated: V1Pod, selectors: readonly ProfileSelector[]): Injected {
+  // A later pass (reinvocation) adds to what an earlier one recorded.
+  const earlier = parseInjected(original.metadata?.annotations?.[injectedAnnotation]) ?? {};
+  const injected: Record<string, string[]> = Object.fromEntries(Object.entries(earlier).map(([setter, fields]) => [setter, [...fields]]));
+  const add = (setter: string, field: string) => (injected[setter] ??= []).push(field);
+  for (const map of ['annotations', 'labels'] as const) {
+    for (const key of addedKeys(original.metadata?.[map], mutated.metadata?.[map])) {
+      const setter = selectors.find((selector) => Object.hasOwn(selector[map], key));
+      if (setter) add(selectorSetter(setter.name), `metadata.${map}[${JSON.stringify(key)}]`);
+    }
+  }
+  for (const key of addedKeys(recordOrEmpty(original.spec?.nodeSelector), mutated.spec?.nodeSelector)) add(routingSetter, `spec.nodeSelector[${JSON.stringify(key)}]`);
+  const before = Array.isArray(original.spec?.tolerations) ? original.spec.tolerations.length : 0;
+  const after = mutated.spec?.tolerations?.length ?? 0;
+  if (after > before) add(routingSetter, `spec.tolerations[${after - 1}]`);
+  return injected;
+}
+
+function addedKeys(before: Record<string, unknown> | undefined, after: Record<string, unknown> | undefined): string[] {
+  return after === before || after === undefined ? [] : Object.keys(after).filter((key) => before === undefined || !Object.hasOwn(before, key));
+}
+
+/** The pod with the record of what was set, and the operation that writes it. */
+function recorded(pod: V1Pod, injected: Injected, patch: PatchOperation[]): V1Pod {
+  const value = formatInjected(injected);
+  const annotations = pod.metadata?.annotations;
+  if (pod.metadata === undefined) patch.push({ op: 'add', path: '/metadata', value: { annotations: { [injectedAnnotation]: value } } });
+  else if (annotations === undefined) patch.push({ op: 'add', path: '/metadata/annotations', value: { [injectedAnnotation]: value } });
+  else patch.push({ op: 'add', path: `/metadata/annotations/${jsonpatch.escapePathComponent(injectedAnnotation)}`, value });
+  return { ...pod, metadata: { ...pod.metadata, annotations: { ...annotations, [injectedAnnotation]: value } } };
 }
 
 function isMapOrAbsent(value: unknown): boolean {
