@@ -16,6 +16,8 @@ export interface TestServer {
   get(path: string): Promise<Reply>;
   /** A GET whose body is not JSON (the metrics). */
   text(path: string): Promise<string>;
+  /** The TCP connections the server holds (accepted, not yet closed). */
+  connections(): Promise<number>;
 }
 
 export interface Reply {
@@ -57,6 +59,7 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
     get: (path) => send('GET', path),
     text: async (path) => (await request(`${running.url}${path}`, { dispatcher: agent })).body.text(),
+    connections: () => new Promise((resolve, reject) => running.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
   };
 }
 
