@@ -1,15 +1,17 @@
 // What the e2e tests share: namespaces, the eci-profile in the cluster, objects read back, and the
 // webhook's own view (/readyz, /metrics). Everything goes through kubectl and the real API server.
+import { execFile } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 import type { KubernetesObject, V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, type Run } from '../test/helpers/cli.js';
 import { kubectl, kubectlOk } from './kubectl.js';
-import { adminKubeconfig, installDir, stateDir, webhookCertDir } from './paths.js';
+import { adminKubeconfig, e2eModuleDir, installDir, stateDir, webhookCertDir } from './paths.js';
 import { waitFor } from './processes.js';
 import { requireState } from './state.js';
-import { webhookGet } from './webhook.js';
+import { untilApiServerCallsWebhook, webhookGet } from './webhook.js';
 
 export { kubectl, kubectlOk } from './kubectl.js';
 
@@ -26,6 +28,29 @@ export async function namespace(name: string, labels: Record<string, string> = {
 
 /** Eci-admission's webhook configurations, which a test removes to see what the cluster does without them. */
 export const webhookConfigurations = ['validatingwebhookconfiguration', 'mutatingwebhookconfiguration'] as const;
+
+/** Removes the webhooks until the test ends, then creates them again and waits until the API server calls them. */
+export async function withoutWebhooks(t: { teardown(fn: () => Promise<void>): void }): Promise<void> {
+  const saved = await savedWebhookConfigurations();
+  for (const kind of webhookConfigurations) await kubectlOk(['delete', kind, 'eci-admission']);
+  t.teardown(async () => {
+    for (const configuration of saved) await kubectlOk(['create', '-f', '-'], { input: configuration });
+    const { webhook } = requireState();
+    if (webhook) await untilApiServerCallsWebhook(webhook);
+  });
+}
+
+/**
+ * The PolicyReport and ClusterPolicyReport CRDs of sigs.k8s.io/wg-policy-prototypes, at the
+ * version e2e/policyreport/go.mod pins, read from the Go module cache (`go mod download` checks
+ * them against its go.sum), applied and established.
+ */
+export async function installPolicyReportCrds(): Promise<void> {
+  const module = 'sigs.k8s.io/wg-policy-prototypes';
+  const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', module], { cwd: join(e2eModuleDir, 'policyreport') });
+  await kubectlOk(['apply', '-f', join((JSON.parse(stdout) as { Dir: string }).Dir, 'policy-report', 'crd', 'v1alpha2')]);
+  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/policyreports.wgpolicyk8s.io', 'crd/clusterpolicyreports.wgpolicyk8s.io']);
+}
 
 /** The webhook configurations as stored, ready to be created again. */
 export async function savedWebhookConfigurations(): Promise<string[]> {

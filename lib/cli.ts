@@ -12,6 +12,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   serve: async () => (await import('./cli/serve.js')).runServe,
   check: async () => (await import('./cli/check.js')).runCheckCommand,
   explain: async () => (await import('./cli/check.js')).runExplainCommand,
+  scan: async () => (await import('./cli/scan.js')).runScanCommand,
   certs: async () => (await import('./cli/certs.js')).runCerts,
   register: async () => (await import('./cli/certs.js')).runRegister,
   policies: async () => (await import('./cli/policies.js')).runPolicies,

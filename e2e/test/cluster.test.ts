@@ -5,11 +5,11 @@
 import type { CoreV1Event, KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
 import { run } from '../../test/helpers/cli.js';
-import { applyProfile, deleteProfile, kubectl, kubectlObjects, kubectlOk, namespace, savedWebhookConfigurations, webhookConfigurations, type Selector } from '../helpers.js';
+import { applyProfile, deleteProfile, kubectl, kubectlObjects, kubectlOk, namespace, withoutWebhooks, type Selector } from '../helpers.js';
 import { ordinaryNodeName, virtualNodeName } from '../node-names.js';
 import { waitFor } from '../processes.js';
 import { requireState } from '../state.js';
-import { restartWebhook, untilApiServerCallsWebhook } from '../webhook.js';
+import { restartWebhook } from '../webhook.js';
 
 const eciNs = 'e2e-burst';
 const plainNs = 'e2e-ecs';
@@ -133,13 +133,7 @@ t.test('a change to the eci-profile reaches the pods of the next rollout', async
 
 t.test('without the webhook, what it refuses fails on the virtual node as ECI fails it: ProviderFailed', async (t) => {
   await kubectlOk(['delete', 'pod/logs', 'pod/clean', '-n', eciNs, '--ignore-not-found', '--wait']);
-  const saved = await savedWebhookConfigurations();
-  for (const kind of webhookConfigurations) await kubectlOk(['delete', kind, 'eci-admission']);
-  t.teardown(async () => {
-    for (const configuration of saved) await kubectlOk(['create', '-f', '-'], { input: configuration });
-    const { webhook } = requireState();
-    if (webhook) await untilApiServerCallsWebhook(webhook);
-  });
+  await withoutWebhooks(t);
   // Sent to the virtual node by hand, as a user without the webhook would.
   const routing = {
     nodeSelector: { type: 'virtual-kubelet' },

@@ -1,23 +1,12 @@
 // `check --output policyreport` parses as the wgpolicyk8s.io/v1alpha2 types: the PolicyReport and
-// ClusterPolicyReport CRDs of sigs.k8s.io/wg-policy-prototypes (the version e2e/policyreport/go.mod
-// pins, read from the Go module cache) are applied, and the API server's structural schema and
+// ClusterPolicyReport CRDs are applied (e2e/helpers.ts), and the API server's structural schema and
 // strict field validation judge what check writes, and refuse a report that is not of the type.
-import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../test/helpers/cli.js';
-import { kubectl, kubectlOk, namespace } from '../helpers.js';
-import { e2eModuleDir, repoRoot } from '../paths.js';
-
-const module = 'sigs.k8s.io/wg-policy-prototypes';
-
-/** Where the module's files are: `go mod download` checks them against e2e/policyreport/go.sum. */
-async function moduleDir(): Promise<string> {
-  const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', module], { cwd: join(e2eModuleDir, 'policyreport') });
-  return (JSON.parse(stdout) as { Dir: string }).Dir;
-}
+import { installPolicyReportCrds, kubectl, kubectlOk, namespace } from '../helpers.js';
+import { repoRoot } from '../paths.js';
 
 /** A denied, a warned and a clean object in namespace reports, a Service in default, a Namespace. */
 const fixture = join(repoRoot, 'test', 'fixtures', 'policy-report', 'apps.yaml');
@@ -30,9 +19,7 @@ interface Report {
 }
 
 t.before(async () => {
-  const crds = join(await moduleDir(), 'policy-report', 'crd', 'v1alpha2');
-  await kubectlOk(['apply', '-f', crds]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/policyreports.wgpolicyk8s.io', 'crd/clusterpolicyreports.wgpolicyk8s.io']);
+  await installPolicyReportCrds();
   await namespace('reports');
 });
 

@@ -59,11 +59,12 @@ export function checkManifests(
   return manifests.map((manifest, index) => {
     const done = index + 1;
     if (progress && (done % progressEvery === 0 || done === manifests.length)) progress(done, manifests.length);
-    return checkOne(manifest, context, routing);
+    return checkManifest(manifest, context, routing);
   });
 }
 
-function checkOne(manifest: Manifest, context: PolicyContext, routing: WebhookRouting): CheckResult {
+/** One object, as a CREATE in its namespace, through the routing of the webhook configurations. */
+export function checkManifest(manifest: Manifest, context: PolicyContext, routing: WebhookRouting): CheckResult {
   const { object, notes } = manifest;
   const namespace = namespaceOf(object);
   const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});

@@ -8,6 +8,7 @@ import { readProfileFile } from '../profile/profile.js';
 import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';
 import { readInputs, type Inputs } from './inputs.js';
+import { render } from './report/render.js';
 import { exitCode, type Output, type Report } from './report/report.js';
 import { loadWebhookRouting } from './webhook-routing.js';
 
@@ -58,24 +59,6 @@ async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inp
   if (parsed.profile) return { inputs, context: { ...base, profile: parsed.profile } };
   const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${options.profile}: ${p.path}: ${p.message}`);
   return { inputs: { ...inputs, errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))] }, context: base };
-}
-
-/** Only the asked-for output's module is imported: a text run does not load the XML builder. */
-async function render(report: Report, output: Output, { colour, now }: { colour: boolean; now: Date }): Promise<string> {
-  switch (output) {
-    case 'json':
-      return (await import('./report/json.js')).jsonReport(report);
-    case 'junit':
-      return (await import('./report/junit.js')).junitReport(report);
-    case 'github':
-      return (await import('./report/github.js')).githubReport(report);
-    case 'sarif':
-      return (await import('./report/sarif.js')).sarifReport(report);
-    case 'policyreport':
-      return (await import('./report/policy-report.js')).policyReports(report, now);
-    case 'text':
-      return (await import('./report/text.js')).textReport(report, colour);
-  }
 }
 
 /** A counter on one terminal line, for long runs only; cleared when done. */

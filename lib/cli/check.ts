@@ -32,7 +32,7 @@ export async function runExplainCommand(args: string[]): Promise<number> {
  * SOURCE_DATE_EPOCH (seconds), the reproducible-builds convention, when it is set: the same input
  * then makes the same report, byte for byte. Otherwise the clock.
  */
-function timeOfRun(): Date {
+export function timeOfRun(): Date {
   const epoch = process.env.SOURCE_DATE_EPOCH;
   if (epoch === undefined || epoch === '') return new Date();
   if (!/^\d+$/.test(epoch)) throw new UsageError(`SOURCE_DATE_EPOCH: not a number of seconds: ${epoch}`);

@@ -1,5 +1,5 @@
 // The command's help text and the error every command throws for a mistake in its flags.
-import { outputs } from '../check/report/report.js';
+import { outputs, scanOutputs } from '../check/report/report.js';
 import { webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
 import { clusterModes } from '../policy/context.js';
 import { modes } from '../policy/enforcement.js';
@@ -31,6 +31,13 @@ const sections: Readonly<Record<string, string>> = {
           --mode, --exempt-namespace, --allow-opt-out, --disable-rule, --warn-rule as for serve`,
   explain: `  explain for each pod or pod template: selectors matched, what is injected, ECI routing,
           findings; the flags of check but --output, --strict and the verdict flags`,
+  scan: `  scan    judge what already runs in a cluster, as the webhook would judge it on creation
+          (exit 0 nothing would be denied, 1 something would, 2 the scan failed)
+          --kubeconfig FILE  --context NAME  -n NS | -A (default the context's namespace)
+          -l SELECTOR  --page-size 500  --profile FILE (default the cluster's)
+          --output ${scanOutputs.join('|')} (default text)  --strict
+          --apply-reports  write a PolicyReport per namespace, delete stale ones
+          --config, --cluster-mode, --routing and the verdict flags as for check`,
   certs: `  certs   issue a CA and a serving certificate for the webhook's Service
           --out certs  --service eci-admission  --namespace eci-admission  --days 825
           --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls

@@ -23,3 +23,33 @@ export async function findKubeConfig(env: NodeJS.ProcessEnv = process.env): Prom
   }
   return config;
 }
+
+export interface KubeConfigChoice {
+  /** `--kubeconfig`: that file instead of KUBECONFIG, ~/.kube/config or the service account. */
+  readonly file?: string;
+  /** `--context`: that context instead of the file's current one. */
+  readonly context?: string;
+}
+
+/** A cluster found as kubectl finds one, for the commands that need one (`scan`). */
+export async function loadKubeConfig(choice: KubeConfigChoice): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  try {
+    if (choice.file === undefined) config.loadFromDefault();
+    else config.loadFromFile(choice.file);
+  } catch (error) {
+    throw new Error(`${choice.file === undefined ? 'the kubeconfig' : `--kubeconfig ${choice.file}`} cannot be used: ${(error as Error).message}`);
+  }
+  if (choice.context !== undefined) {
+    const names = config.getContexts().map((context) => context.name);
+    if (!names.includes(choice.context)) throw new Error(`--context ${choice.context}: no such context (the kubeconfig has ${names.join(', ') || 'none'})`);
+    config.setCurrentContext(choice.context);
+  }
+  return config;
+}
+
+/** The namespace of the current context, as kubectl defaults to it. */
+export function contextNamespace(config: KubeConfig): string {
+  return config.getContextObject(config.getCurrentContext())?.namespace || 'default';
+}

@@ -12,6 +12,8 @@ type Handling = 'pod' | 'routed' | 'config';
 export interface HandledKind {
   readonly group: string;
   readonly kind: string;
+  /** The version current Kubernetes serves it at (and `scan` lists it at). */
+  readonly version: string;
   /** The resource the API server serves it as: what deploy/webhook-configurations.yaml names. */
   readonly resource: string;
   readonly handling: Handling;
@@ -21,18 +23,18 @@ export interface HandledKind {
 
 /** Every kind eci-admission judges: the one table the code, the webhook configurations' test and the README follow. */
 export const handledKinds: readonly HandledKind[] = [
-  { group: '', kind: 'Pod', resource: 'pods', handling: 'pod', podTemplate: [] },
-  { group: '', kind: 'PodTemplate', resource: 'podtemplates', handling: 'pod', podTemplate: ['template'] },
-  { group: '', kind: 'ReplicationController', resource: 'replicationcontrollers', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'Deployment', resource: 'deployments', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'ReplicaSet', resource: 'replicasets', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'StatefulSet', resource: 'statefulsets', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'DaemonSet', resource: 'daemonsets', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'batch', kind: 'Job', resource: 'jobs', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'batch', kind: 'CronJob', resource: 'cronjobs', handling: 'pod', podTemplate: ['spec', 'jobTemplate', 'spec', 'template'] },
-  { group: '', kind: 'Service', resource: 'services', handling: 'routed' },
-  { group: '', kind: 'ConfigMap', resource: 'configmaps', handling: 'config' },
-  { group: 'scheduling.alibabacloud.com', kind: 'ResourcePolicy', resource: 'resourcepolicies', handling: 'config' },
+  { group: '', kind: 'Pod', version: 'v1', resource: 'pods', handling: 'pod', podTemplate: [] },
+  { group: '', kind: 'PodTemplate', version: 'v1', resource: 'podtemplates', handling: 'pod', podTemplate: ['template'] },
+  { group: '', kind: 'ReplicationController', version: 'v1', resource: 'replicationcontrollers', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'Deployment', version: 'v1', resource: 'deployments', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'ReplicaSet', version: 'v1', resource: 'replicasets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'StatefulSet', version: 'v1', resource: 'statefulsets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'apps', kind: 'DaemonSet', version: 'v1', resource: 'daemonsets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'batch', kind: 'Job', version: 'v1', resource: 'jobs', handling: 'pod', podTemplate: ['spec', 'template'] },
+  { group: 'batch', kind: 'CronJob', version: 'v1', resource: 'cronjobs', handling: 'pod', podTemplate: ['spec', 'jobTemplate', 'spec', 'template'] },
+  { group: '', kind: 'Service', version: 'v1', resource: 'services', handling: 'routed' },
+  { group: '', kind: 'ConfigMap', version: 'v1', resource: 'configmaps', handling: 'config' },
+  { group: 'scheduling.alibabacloud.com', kind: 'ResourcePolicy', version: 'v1alpha1', resource: 'resourcepolicies', handling: 'config' },
 ];
 
 const byKey: ReadonlyMap<KindKey, HandledKind> = new Map(handledKinds.map((handled) => [kindKey(handled), handled]));

@@ -47,16 +47,30 @@ const clusterScopedKinds: ReadonlySet<string> = new Set([
   'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'ClusterPolicyReport',
 ]);
 
-/** The reports as YAML documents, the ClusterPolicyReport first; `now` stamps every result. */
-export function policyReports(report: Report, now: Date): string {
+/** The label every report carries: what `scan --apply-reports` replaces and deletes, and only that. */
+export const managedBy = { 'app.kubernetes.io/managed-by': policy } as const;
+
+export type PolicyReport = ReturnType<typeof reportOf>;
+
+/** The reports, the ClusterPolicyReport first; `now` stamps every result. */
+export function policyReportObjects(report: Report, now: Date): PolicyReport[] {
   const stamp = { seconds: Math.floor(now.getTime() / 1000), nanos: (now.getTime() % 1000) * 1_000_000 };
   const scoped = new Map<string, PolicyReportResult[]>();
-  const add = (namespace: string, results: readonly PolicyReportResult[]) => scoped.set(namespace, [...(scoped.get(namespace) ?? []), ...results]);
+  const add = (namespace: string, results: readonly PolicyReportResult[]) => {
+    const held = scoped.get(namespace) ?? [];
+    scoped.set(namespace, held);
+    held.push(...results);
+  };
   for (const result of report.results) add(scopeOf(result), resultsOf(result, stamp));
   add('', report.errors.map((error) => ({ ...common(unreadableRuleId, 'error', error.message, stamp), properties: { file: error.file, line: String(error.line) } })));
   const documents = [...scoped].filter(([, results]) => results.length > 0).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0));
+  return documents.map(([namespace, results]) => reportOf(namespace, results));
+}
+
+/** The reports as YAML documents, the ClusterPolicyReport first. */
+export function policyReports(report: Report, now: Date): string {
   // Written out whole: no YAML aliases for the results' shared timestamp and resources, no folded lines.
-  return documents.map(([namespace, results]) => stringify(reportOf(namespace, results), { aliasDuplicateObjects: false, lineWidth: 0 })).join('---\n');
+  return policyReportObjects(report, now).map((document) => stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })).join('---\n');
 }
 
 /** The namespace whose PolicyReport holds an object's results; '' for the ClusterPolicyReport. */
@@ -69,7 +83,7 @@ function reportOf(namespace: string, results: readonly PolicyReportResult[]) {
   return {
     apiVersion,
     kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
-    metadata: { name: policy, ...(namespace === '' ? {} : { namespace }) },
+    metadata: { name: policy, ...(namespace === '' ? {} : { namespace }), labels: { ...managedBy } },
     summary: { pass: count('pass'), fail: count('fail'), warn: count('warn'), error: count('error'), skip: count('skip') },
     results,
   };
@@ -82,7 +96,7 @@ function resultsOf(result: CheckResult, stamp: Stamp): PolicyReportResult[] {
   const found = (finding: LocatedFinding, status: Status, audited: boolean) => ({
     ...common(finding.rule, finding.rule === unreadableRuleId ? 'error' : status, formatFinding(finding), stamp),
     resources,
-    properties: { file: result.manifest.file, line: String(finding.line), field: finding.path, ...(audited ? { mode: 'audit' } : {}) },
+    properties: { ...fileOf(result, finding), field: finding.path, ...(audited ? { mode: 'audit' } : {}) },
   });
   const findings = [
     ...result.findings.map((finding) => found(finding, 'fail', false)),
@@ -92,6 +106,11 @@ function resultsOf(result: CheckResult, stamp: Stamp): PolicyReportResult[] {
   const ruled = new Set(findings.map((finding) => finding.rule));
   const passed = result.judged.filter((rule) => !ruled.has(rule)).map((rule) => ({ ...common(rule, 'pass', `rule ${rule} passed`, stamp), resources }));
   return [...findings, ...passed];
+}
+
+/** Where a manifest's finding is; an object read from a cluster has no file, its reference names it. */
+function fileOf(result: CheckResult, finding: LocatedFinding): Record<string, string> {
+  return result.manifest.line > 0 ? { file: result.manifest.file, line: String(finding.line) } : {};
 }
 
 function common(rule: string, result: Status, message: string, timestamp: Stamp): PolicyReportResult {
@@ -108,9 +127,10 @@ function common(rule: string, result: Status, message: string, timestamp: Stamp)
   };
 }
 
-/** The object as an ObjectReference; offline it has no uid or resourceVersion. */
+/** The object as an ObjectReference; offline it has no uid. */
 function reference(result: CheckResult): V1ObjectReference {
-  const { apiVersion: version, kind } = result.manifest.object;
+  const { apiVersion: version, kind, metadata } = result.manifest.object;
   const namespace = scopeOf(result);
-  return { apiVersion: version ?? '', kind: kind ?? '', name: result.name, ...(namespace === '' ? {} : { namespace }) };
+  const uid = metadata?.uid;
+  return { apiVersion: version ?? '', kind: kind ?? '', name: result.name, ...(namespace === '' ? {} : { namespace }), ...(uid ? { uid } : {}) };
 }

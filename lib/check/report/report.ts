@@ -5,6 +5,10 @@ import type { InputError, LocatedFinding } from '../inputs.js';
 export const outputs = ['text', 'json', 'junit', 'github', 'sarif', 'policyreport'] as const;
 export type Output = (typeof outputs)[number];
 
+/** What `scan` writes: a cluster's objects have no file lines for junit or github annotations. */
+export const scanOutputs = ['text', 'json', 'policyreport', 'sarif'] as const satisfies readonly Output[];
+export type ScanOutput = (typeof scanOutputs)[number];
+
 export interface Report {
   readonly results: readonly CheckResult[];
   readonly errors: readonly InputError[];
