@@ -6,7 +6,15 @@ import { decide, type Decision } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { daemonSet, pod, requestFor } from './helpers/objects.js';
-import { cleanCases, container, objectWithSpecAt, ruleCases, service, workloads } from './helpers/rule-cases.js';
+import {
+  cleanCases,
+  container,
+  objectWithSpecAt,
+  ruleCases,
+  service,
+  warningCases,
+  workloads,
+} from './helpers/rule-cases.js';
 
 function contextOf(clusterMode: ClusterMode = 'serverless', namespaces: Record<string, Record<string, string>> = {}): PolicyContext {
   return policyContext({ clusterMode, namespaceLabels: new Map(Object.entries(namespaces)) });
@@ -17,26 +25,6 @@ const serverless = contextOf();
 function withoutPlacement({ placement: _placement, ...rest }: Decision): Omit<Decision, 'placement'> {
   return rest;
 }
-
-/** Rules that only warn: one object each that trips exactly that rule, and the path it names. */
-const cronJob = {
-  apiVersion: 'batch/v1',
-  kind: 'CronJob',
-  metadata: { name: 'nightly', namespace: 'default', annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo', team: 'batch' } },
-  spec: { schedule: '0 3 * * *', jobTemplate: { metadata: { annotations: { 'k8s.aliyun.com/eci-use-specs': '2-4Gi' } }, spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } } } },
-} as KubernetesObject;
-const warningCases: ReadonlyArray<readonly [string, KubernetesObject, readonly string[], readonly string[]]> = [
-  ['annotation-placement', cronJob,
-    ['metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', 'spec.jobTemplate.metadata.annotations["k8s.aliyun.com/eci-use-specs"]'],
-    ['spec.jobTemplate.spec.template.metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', 'spec.jobTemplate.spec.template.metadata.annotations["k8s.aliyun.com/eci-use-specs"]']],
-  ['billed-spec', pod({ containers: [{ ...container, resources: { requests: { cpu: '7', memory: '13Gi' } } }] }), ['spec.containers'], ['ECI offers']],
-  ['security-context', pod({ securityContext: { fsGroup: 2000, runAsUser: 1000, sysctls: [{ name: 'net.core.somaxconn', value: '1024' }, { name: 'vm.max_map_count', value: '262144' }] } }),
-    ['spec.securityContext', 'spec.securityContext.sysctls[1].name'], ['init container', 'k8s.aliyun.com/eci-host-sysctls']],
-  ['acs-service', service({ type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'], externalIPs: ['192.0.2.1'] }),
-    ['spec.externalIPs[0]', 'spec.loadBalancerSourceRanges[0]', 'spec.externalTrafficPolicy'], ['type LoadBalancer', 'access control', 'Cluster']],
-  ['downward-api', pod({ containers: [{ ...container, env: [{ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } }, { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } }] }] }),
-    ['spec.containers[0].env[1].valueFrom.fieldRef.fieldPath'], ['status.podIP']],
-];
 
 t.test('every registered rule has a case, and ids are unique', async (t) => {
   const ids = rules.map((rule) => rule.id);

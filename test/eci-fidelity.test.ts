@@ -83,7 +83,7 @@ t.test('securityContext: fields ECI does not apply, and sysctls a pod may not se
   };
   const warnings = warningsOf(pod(spec), 'security-context');
   t.same(warnings.map((w) => w.path), ['spec.initContainers[0].securityContext', 'spec.securityContext.sysctls[1].name'], 'the fields ECI applies are not flagged');
-  t.match(warnings[0]?.message, 'readOnlyRootFilesystem, allowPrivilegeEscalation');
+  t.match(warnings[0]?.message, 'allowPrivilegeEscalation, readOnlyRootFilesystem', 'sorted, not in the manifest\'s order');
   const fsGroup = warningsOf(pod({ securityContext: { fsGroup: 2000 } }), 'security-context');
   t.same(fsGroup.map((w) => w.path), ['spec.securityContext']);
   t.match(fsGroup[0]?.message, /ECI does not apply fsGroup in a pod securityContext/);

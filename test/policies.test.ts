@@ -1,13 +1,18 @@
 // `eci-admission policies` as a user runs it: the built CLI writing real files. What the API
 // server makes of the policies is tested against the real one (e2e/test/policies.test.ts).
 import { execFileSync } from 'node:child_process';
+import { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
+import { downwardApiFields, podSysctls, securityContextFields } from '../lib/eci/pod-fields.js';
+import { listLiteral, literal } from '../lib/policies/cel.js';
+import { unfilledMessage } from '../lib/policy/rules/downward-api.js';
 import { rules } from '../lib/policy/rules/index.js';
+import { ignoredMessage, sysctlMessage, sysctlWorkaround } from '../lib/policy/rules/security-context.js';
 import { run } from './helpers/cli.js';
 
 const deployPolicies = fileURLToPath(new URL('../../deploy/policies/', import.meta.url));
@@ -61,6 +66,63 @@ t.test('every rule has a policy or is listed as not covered, with a reason', asy
   t.match(stdout, /^# - eci-routing: .*eci-profile/m, 'what the mutating webhook does is listed too');
   t.match(stdout, /^# - eci-annotations annotations\["k8s\.aliyun\.com\/eci-custom-hosts"\]: .*JSON/m, 'annotation keys CEL cannot state are listed');
   t.same(names.length, ofKind(manifests, 'ValidatingAdmissionPolicyBinding').length, 'each policy has its binding');
+  t.notMatch(stdout, /^# - .*: x-(source|format|message)$/m, 'a keyword that only describes leaves no key uncovered');
+});
+
+/** The literal pieces of a message around its value, as the CEL writes them. */
+function pieces(message: (value: string) => string): string[] {
+  return message('\u0000').split('\u0000').filter(Boolean).map(literal);
+}
+
+/** A variable of the warnings policy, checked to be warned about when it holds findings. */
+async function warningsVariable(t: Test, name: string): Promise<string> {
+  const { stdout, manifests } = await generate();
+  const policies = ofKind(manifests, 'ValidatingAdmissionPolicy');
+  const warnings = policies.find((m) => m.metadata.name === 'eci-admission-warnings')!;
+  const warned = warnings.spec.validations!.filter((v) => v.messageExpression === `variables.${name}.join('; ')`);
+  const wanted = `variables.unchanged || (size(variables.${name}) == 0)`;
+  t.same(warned.map((v) => v.expression), [wanted], `${name}: warned when not empty`);
+  t.notMatch(stdout, new RegExp(`^# - ${name.replace('_', '-')}:`, 'm'), 'not listed as left to the webhook');
+  const expression = warnings.spec.variables!.find((v) => v.name === name)?.expression ?? '';
+  for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
+    t.match(expression, `variables.spec.${list}`, `reads ${list}`);
+  }
+  t.match(expression, "variables.specPath + '.containers'", 'paths below the pod template, whatever the kind');
+  return expression;
+}
+
+t.test('the warnings policy states security-context with the lists of lib/eci/pod-fields.ts', async (t) => {
+  const security = await warningsVariable(t, 'security_context');
+  const kubernetes = { pod: V1PodSecurityContext, container: V1SecurityContext };
+  for (const level of ['pod', 'container'] as const) {
+    const applied: readonly string[] = securityContextFields[level];
+    t.match(security, `!(key in ${listLiteral(applied)})`, `the ${level} fields ECI applies, from pod-fields.ts`);
+    const fields = kubernetes[level].getAttributeTypeMap().map(({ baseName }) => baseName);
+    const ignored = fields.filter((field) => !applied.includes(field)).sort();
+    t.match(security, `${listLiteral(ignored)}.filter(key, key in `, `the API's other ${level} fields, in order`);
+    for (const piece of pieces((names) => ignoredMessage(names, level))) {
+      t.match(security, piece, `the ${level} message is the rule's`);
+    }
+  }
+  t.match(security, /\[0, 1, 2, .*, 31\]\.filter\(sortAt, sortAt < size\(/, 'other keys ordered without sort()');
+  for (const pattern of podSysctls.allowed) {
+    const prefix = pattern.endsWith('*') ? pattern.slice(0, -1) : undefined;
+    const test = prefix ? `x.name.startsWith(${literal(prefix)})` : `x.name == ${literal(pattern)}`;
+    t.match(security, test, `sysctl ${pattern}`);
+  }
+  t.match(security, `!(x.name in ${listLiteral(podSysctls.except)})`, 'the sysctls excepted');
+  for (const piece of [...pieces(sysctlMessage), literal(`; ${sysctlWorkaround}`)]) {
+    t.match(security, piece, 'the rule\'s sysctl finding');
+  }
+});
+
+t.test('the warnings policy states downward-api with the list of lib/eci/pod-fields.ts', async (t) => {
+  const downward = await warningsVariable(t, 'downward_api');
+  t.match(downward, `in ${listLiteral([...downwardApiFields])}`, 'the fields ECI fills in, from pod-fields.ts');
+  for (const piece of pieces(unfilledMessage)) t.match(downward, piece, 'the message is the rule\'s');
+  for (const at of ["'.env'", "'.downwardAPI.items'", "'.projected.sources'"]) {
+    t.match(downward, at, `fieldRefs in ${at}`);
+  }
 });
 
 t.test('--mode maps to validationActions; warnings are a policy of their own', async (t) => {

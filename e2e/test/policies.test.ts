@@ -14,12 +14,14 @@ import t from 'tap';
 import { parse, parseAllDocuments } from 'yaml';
 import { carriers, families } from '../../test/helpers/annotation-cases.js';
 import { run } from '../../test/helpers/cli.js';
-import { cleanCases, container, ruleCases } from '../../test/helpers/rule-cases.js';
-import { pod } from '../../test/helpers/objects.js';
+import { cleanCases, container, ruleCases, warningCases } from '../../test/helpers/rule-cases.js';
+import { kubectlCreate, pod } from '../../test/helpers/objects.js';
+import { formatFinding, type Finding } from '../../lib/policy/findings.js';
 import { kubectl, kubectlObjects, kubectlOk, namespace, savedWebhookConfigurations, webhookConfigurations } from '../helpers.js';
 import { e2eModuleDir, repoRoot } from '../paths.js';
 
 const ns = 'e2e-policies';
+const netRaw = pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_RAW'] } } }] });
 const deployPolicies = join(repoRoot, 'deploy', 'policies');
 const routingPolicy = 'eci-admission-routing';
 
@@ -32,7 +34,8 @@ interface Case {
 const cases: readonly Case[] = [
   ...ruleCases.map(([rule, object]) => ({ what: `rule ${rule}`, object })),
   ...cleanCases.map((object) => ({ what: 'clean', object })),
-  { what: 'NET_RAW', object: pod({ containers: [{ ...container, securityContext: { capabilities: { add: ['NET_RAW'] } } }] }) },
+  ...warningCases.map(([rule, object]) => ({ what: `warnings ${rule}`, object })),
+  { what: 'NET_RAW', object: netRaw },
   { what: 'the README\'s agent.yaml', object: parse(readFileSync(join(e2eModuleDir, 'fixtures', 'agent.yaml'), 'utf8')) as KubernetesObject },
   ...regressionSuite(),
   ...families.flatMap((family) =>
@@ -59,7 +62,7 @@ function regressionSuite(): Case[] {
 
 interface CheckedObject {
   readonly name: string;
-  readonly findings: ReadonlyArray<{ rule: string; path: string; severity: string }>;
+  readonly findings: ReadonlyArray<Finding & { severity: string }>;
 }
 
 /** What `policies` says it leaves out: whole rules, and `<rule> <field>` parts of rules. */
@@ -72,14 +75,59 @@ async function uncovered(args: readonly string[] = []): Promise<{ rules: Set<str
   };
 }
 
-/** Per object name: denied (by a finding the policies cover) or admitted, as `check` sees it. */
-async function expectedVerdicts(objects: readonly KubernetesObject[], checkArgs: readonly string[] = []): Promise<Map<string, string>> {
+/** Per object name, `check`'s findings that the policies cover. */
+type Findings = CheckedObject['findings'];
+
+async function coveredFindings(objects: readonly KubernetesObject[], checkArgs: readonly string[] = []): Promise<Map<string, Findings>> {
   const out = await uncovered();
-  const covered = (finding: CheckedObject['findings'][number]) =>
+  const covered = (finding: Findings[number]) =>
     !out.rules.has(finding.rule) && !out.fields.some(([rule, field]) => rule === finding.rule && finding.path.includes(`metadata.${field}`));
   const checked = await run(['check', '-f', '-', '--output', 'json', ...checkArgs], { stdin: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
   const report = JSON.parse(checked.stdout) as { objects: CheckedObject[] };
-  return new Map(report.objects.map((o) => [o.name, o.findings.some((f) => f.severity === 'deny' && covered(f)) ? 'denied' : 'admitted']));
+  return new Map(report.objects.map((o) => [o.name, o.findings.filter(covered)]));
+}
+
+/** Per object name: denied (by a finding the policies cover) or admitted, as `check` sees it. */
+async function expectedVerdicts(objects: readonly KubernetesObject[], checkArgs: readonly string[] = []): Promise<Map<string, string>> {
+  const verdict = (found: Findings) => (found.some((f) => f.severity === 'deny') ? 'denied' : 'admitted');
+  return new Map([...(await coveredFindings(objects, checkArgs))].map(([name, found]) => [name, verdict(found)]));
+}
+
+const warningLine = new RegExp(
+  "^Warning: Validation failed for ValidatingAdmissionPolicy 'eci-admission-warnings' with binding 'eci-admission-warnings': (.*)$",
+  'gm',
+);
+
+/**
+ * What the warnings policy said and `check`'s warnings do not, and the reverse. The policy says
+ * one line per check, its findings joined by '; ': each of check's must be in one, and nothing
+ * else may be.
+ */
+function warningDifferences(said: string, expected: Findings): string[] {
+  let rest = [...said.matchAll(warningLine)].map(([, message]) => message!).join('; ');
+  const missing = expected.filter((f) => f.severity === 'warn').map(formatFinding).filter((finding) => {
+    if (!rest.includes(finding)) return true;
+    rest = rest.replace(finding, '');
+    return false;
+  });
+  const extra = rest.replace(/(; )+/g, ' ').trim();
+  return [...missing.map((finding) => `not said: ${finding}`), ...(extra ? [`said besides: ${extra}`] : [])];
+}
+
+/** The pod's spec in a Deployment's and a CronJob's pod template, where the policies find it by kind. */
+function inWorkloads(object: KubernetesObject): KubernetesObject[] {
+  const spec = (object as V1Pod).spec!;
+  type Node = Record<string, unknown>;
+  const withSpec = (workload: KubernetesObject, template: readonly string[], podSpec: object) => {
+    const copy = structuredClone(workload) as unknown as Node;
+    template.reduce((node, field) => node[field] as Node, copy).spec = podSpec;
+    return copy as unknown as KubernetesObject;
+  };
+  const cronJob = kubectlCreate('cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *');
+  return [
+    withSpec(kubectlCreate('deployment', 'web', '--image=nginx'), ['spec', 'template'], spec),
+    withSpec(cronJob, ['spec', 'jobTemplate', 'spec', 'template'], { ...spec, restartPolicy: 'Never' }),
+  ];
 }
 
 /** Per object name: what the API server answered a server-side dry run (one kubectl call). */
@@ -195,6 +243,46 @@ t.test('with the webhooks removed and deploy/policies applied', async (t) => {
     const deniedByCheck = /(\d+) denied/.exec(checked.stdout)?.[1];
     t.comment(`${cases.length} objects compared: ${denied} denied, ${cases.length - denied} admitted; check denies ${deniedByCheck}, the rest only for what the policies do not cover`);
     t.ok(denied >= 30, 'the tables deny enough for the comparison to mean something');
+  });
+
+  t.test('the warnings policy says what check warns, in Pods, workloads and ephemeral containers', async (t) => {
+    const out = await uncovered();
+    const objects = [...warningCases.filter(([rule]) => !out.rules.has(rule)).map(([, object]) => object), netRaw];
+    const subjects = [...objects, ...objects.filter((object) => object.kind === 'Pod').flatMap(inWorkloads)]
+      .map((object, index) => ({ ...object, metadata: { ...object.metadata, name: `w${index}`, namespace: ns } }) as KubernetesObject);
+    // An ephemeral container can only be added to a pod that exists, through its subresource.
+    await kubectlOk(['run', 'w-debugged', '-n', ns, '--image=nginx']);
+    t.teardown(() => kubectlOk(['delete', 'pod', 'w-debugged', '-n', ns, '--wait=false']));
+    const hostIp = { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } };
+    const debug = { name: 'debug', image: 'busybox', securityContext: { readOnlyRootFilesystem: true }, env: [hostIp] };
+    const debugged = {
+      ...pod({ containers: [{ name: 'w-debugged', image: 'nginx' }], ephemeralContainers: [debug] }),
+      metadata: { name: 'w-debugged', namespace: ns },
+    } as KubernetesObject;
+    const expected = await coveredFindings([...subjects, debugged]);
+    const warned = [...expected.values()].flat().filter((f) => f.severity === 'warn').length;
+    t.ok(warned >= 20, `${warned} warnings: enough for the comparison to mean something`);
+    const addDebug = ['--subresource=ephemeralcontainers', '--type=strategic', '-p', JSON.stringify({ spec: { ephemeralContainers: [debug] } })];
+    const said = (object: KubernetesObject) => (object === debugged
+      ? kubectl(['patch', 'pod', 'w-debugged', '-n', ns, '--dry-run=server', ...addDebug])
+      : kubectlObjects(['apply', '--dry-run=server'], object));
+    const problems = async () => {
+      const found: string[] = [];
+      for (const object of [...subjects, debugged]) {
+        const name = object.metadata!.name!;
+        const result = await said(object);
+        const wrong = result.code === 0
+          ? warningDifferences(result.stderr, expected.get(name) ?? [])
+          : [`exit ${result.code}: ${result.stderr.trim()}`];
+        found.push(...wrong.map((line) => `${object.kind}/${name}: ${line}`));
+      }
+      return found;
+    };
+    await until('the warnings policy differs from check', async () => {
+      const found = await problems();
+      return found.length === 0 ? undefined : found.join('\n');
+    });
+    t.same(await problems(), [], `each of the ${subjects.length + 1} objects is warned about as check warns`);
   });
 
   t.test('hybrid policies judge only what is ECI-bound, as check --cluster-mode hybrid does', async (t) => {

@@ -23,7 +23,7 @@ export interface Variable {
 const fieldOf = (root: string, fields: readonly string[]): string => [root, ...fields].join('.');
 
 /** `has(a.b) && has(a.b.c)`: true when every field below the root is set. */
-function hasAll(root: string, fields: readonly string[]): string {
+export function hasAll(root: string, fields: readonly string[]): string {
   return fields.map((_, index) => `has(${fieldOf(root, fields.slice(0, index + 1))})`).join(' && ') || 'true';
 }
 
@@ -87,20 +87,76 @@ export function labelTests(map: string, labels: ReadonlyArray<Pick<RoutingLabel,
   return labels.map(({ key, value }) => `(${literal(key)} in ${map} && ${map}[${literal(key)}] == ${literal(value)})`).join(join);
 }
 
-/** Where each scope's items are: a list expression and the path of its items. */
-const containerLists = ['containers', 'initContainers', 'ephemeralContainers'] as const;
+/** A list of the pod spec as a CEL expression (empty when absent), and the path of its items. */
+export interface SpecList {
+  readonly list: string;
+  readonly path: string;
+  /** A field unique among the items (a name): an item's index is found by it, not by comparing whole items. */
+  readonly key?: string;
+}
 
-function scopeLists(check: FieldCheck): Array<{ list: string; path: string }> {
-  const listAt = (root: string, field: string) => `(has(${root}.${field}) ? ${root}.${field} : [])`;
+/** `item.a.b` if set, else an empty list. */
+export function listAt(item: string, fields: readonly string[]): string {
+  return `(${hasAll(item, fields)} ? ${fieldOf(item, fields)} : [])`;
+}
+
+/** The API server refuses two containers (of any list) or two volumes of one name. */
+function specList(field: string): SpecList {
+  return { list: listAt('variables.spec', [field]), path: `variables.specPath + '.${field}'`, key: 'name' };
+}
+
+/** Containers, init and ephemeral containers, in spec order, as containersOf walks them. */
+export const containerLists: readonly SpecList[] = ['containers', 'initContainers', 'ephemeralContainers'].map(specList);
+
+export const volumeList: SpecList = specList('volumes');
+
+/** The path of `item`, an item of `list`, as `<path>[<index>]`. */
+export function itemPath({ list, path, key }: SpecList, item: string): string {
+  const index = key === undefined ? `${list}.indexOf(${item})` : `${list}.map(by, by.${key}).indexOf(${item}.${key})`;
+  return `${path} + '[' + string(${index}) + ']'`;
+}
+
+function scopeLists(check: FieldCheck): readonly SpecList[] {
   switch (check.scope) {
     case 'volumes':
-      return [{ list: listAt('variables.spec', 'volumes'), path: "variables.specPath + '.volumes'" }];
+      return [volumeList];
     case 'containers':
     case 'ports':
-      return containerLists.map((field) => ({ list: listAt('variables.spec', field), path: `variables.specPath + '.${field}'` }));
+      return containerLists;
     default:
       return [];
   }
+}
+
+/** The most strings sortedCel orders; a list with more keeps the order CEL gives it. */
+export const sortedAtMost = 32;
+
+/**
+ * The distinct strings of `list` in ascending order, without `sort()` (Kubernetes 1.34 and newer
+ * only): the n-th is the one with n smaller. Positions come from a literal, never from `list`
+ * itself: a list made from a map has no order, and each mention of it may be made anew. For the
+ * few keys of one map: its cost grows with their number cubed.
+ */
+export function sortedCel(list: string): string {
+  const positions = listLiteral(Array.from({ length: sortedAtMost }, (_, index) => index));
+  const nth = `${list}.filter(sortKey, size(${list}.filter(sortOther, sortOther < sortKey)) == sortAt)[0]`;
+  const sorted = `${positions}.filter(sortAt, sortAt < size(${list})).map(sortAt, ${nth})`;
+  return `(size(${list}) > ${sortedAtMost} ? ${list} : ${sorted})`;
+}
+
+/** A message `text` builds around one value, with the CEL string expression `value` in its place. */
+export function interpolated(text: (value: string) => string, value: string): string {
+  const slot = '\u0000';
+  const parts = text(slot)
+    .split(slot)
+    .flatMap((piece, index) => [...(index > 0 ? [value] : []), ...(piece ? [literal(piece)] : [])]);
+  return parts.join(' + ') || "''";
+}
+
+/** A finding as formatFinding writes it, `<rule>: <path> (<name>): <message>; <workaround>`, from CEL strings. */
+export function findingCel(rule: string, path: string, message: string, workaround: string, name?: string): string {
+  const where = name === undefined ? path : `${path} + ' (' + ${name} + ')'`;
+  return `${literal(`${rule}: `)} + ${where} + ': ' + ${message} + ${literal(`; ${workaround}`)}`;
 }
 
 /** Whether the value at `value` is forbidden. */
@@ -120,11 +176,11 @@ function shownValue(forbidden: Forbidden, value: string): string {
   return `string(${value})`;
 }
 
-/** The finding as formatFinding writes it, as a CEL string expression. */
+/** The finding of a field rule's check, as a CEL string expression. */
 function findingText(rule: FieldRule, check: FieldCheck, path: string, name: string | undefined, value: string): string {
-  const message = (check.message ?? rule.message).split('{value}').map(literal).join(` + ${shownValue(check.forbidden, value)} + `);
-  const where = name === undefined ? path : `${path} + ' (' + ${name} + ')'`;
-  return `${literal(`${rule.id}: `)} + ${where} + ': ' + ${message} + ${literal(`; ${check.workaround ?? rule.workaround}`)}`;
+  const text = (slot: string) => (check.message ?? rule.message).split('{value}').join(slot);
+  const message = interpolated(text, shownValue(check.forbidden, value));
+  return findingCel(rule.id, path, message, check.workaround ?? rule.workaround, name);
 }
 
 /** The findings of one item (`item` at `path`) as a list of strings: its field, or each entry. */
@@ -143,8 +199,9 @@ export function checkFindings(rule: FieldRule, check: FieldCheck): string {
   if (check.scope === 'spec') return itemFindings(rule, check, 'variables.spec', 'variables.specPath', undefined);
   const joined = (items: string) => `${items}.filter(s, s != '')`;
   return scopeLists(check)
-    .map(({ list, path }) => {
-      const at = `${path} + '[' + string(${list}.indexOf(i)) + ']'`;
+    .map((specList) => {
+      const { list } = specList;
+      const at = itemPath(specList, 'i');
       if (check.scope !== 'ports') return joined(`${list}.map(i, ${itemFindings(rule, check, 'i', at, 'i.name')}.join('; '))`);
       const ports = `(has(i.ports) ? i.ports : [])`;
       const portAt = `${at} + '.ports[' + string(${ports}.indexOf(p)) + ']'`;

@@ -22,6 +22,7 @@ import {
   unchangedVariable,
   type Variable,
 } from './cel.js';
+import { podFieldsCel } from './pod-fields-cel.js';
 import { routingPolicy } from './routing-cel.js';
 import { admissionObject } from './objects.js';
 import { schemaCel, type Uncovered } from './schema-cel.js';
@@ -40,8 +41,6 @@ export const cannotExpress: Readonly<Record<string, string>> = {
     'vCPU and memory are summed over containers as ECI sizes the instance (each its limit, else its request, native sidecars added, the largest init container alone): not translated yet',
   'annotation-placement': 'a warning about ECI annotation keys on a workload\'s own metadata: not translated yet',
   'billed-spec': 'rounding the containers\' sum up through the tables of ECI specifications is a search over 100 specs per pod, past what a policy\'s CEL cost budget is for: webhook only',
-  'security-context': 'a warning listing the fields set outside ECI\'s lists: not translated yet',
-  'downward-api': 'a warning about fieldRef paths outside ECI\'s list: not translated yet',
   'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
   [routingRuleId]:
     'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector, and writes no eci-admission/injected record',
@@ -125,12 +124,14 @@ export function defaultPolicies(configurations: WebhookConfigurations): PolicySe
 }
 
 export function hasPolicy(rule: Rule): boolean {
-  return isFieldRule(rule) || rule.id in schemaRules;
+  return isFieldRule(rule) || rule.id in schemaRules || rule.id in podFieldsCel;
 }
 
-/** The rule's findings as variables (field rules) or its schema's validations. */
+/** The rule's findings as variables (field rules, rules written as CEL) or its schema's validations. */
 function rulePolicy(rule: Rule): RulePolicy {
   if (isFieldRule(rule)) return fieldRulePolicy(rule);
+  const written = podFieldsCel[rule.id];
+  if (written) return findingsPolicy(rule, [{ ...written, name: variableName(rule.id) }]);
   const { schema, data, fieldPrefix } = schemaRules[rule.id]!;
   const cel = schemaCel(readSchema(schema), data, fieldPrefix);
   const validation = (expression: string, field: string, message: string): Validation => ({
@@ -141,14 +142,35 @@ function rulePolicy(rule: Rule): RulePolicy {
   return { rule, variables: [], deny: of('deny'), warn: of('warn'), uncovered: cel.uncovered.map((u) => ({ field: `${rule.id} ${u.field}`, reason: u.reason })) };
 }
 
-/** One variable per check holding its findings as strings; the validation wants it empty. */
+/** One variable per check holding its findings as strings. */
 function fieldRulePolicy(rule: FieldRule): RulePolicy {
-  const checks = rule.fields.map((check, index) => ({ check, variable: { name: `${rule.id.replace(/-/g, '_')}_${index}`, expression: checkFindings(rule, check) } }));
+  const checks = rule.fields.map((check, index) => ({
+    name: variableName(rule.id, index),
+    findings: checkFindings(rule, check),
+    severity: check.severity ?? 'deny',
+  }));
+  return findingsPolicy(rule, checks);
+}
+
+/** `host_port_0` of host-port's first check; `downward_api` of a rule that is one list. */
+function variableName(id: string, index?: number): string {
+  return [id.replace(/-/g, '_'), ...(index === undefined ? [] : [index])].join('_');
+}
+
+interface Findings {
+  readonly name: string;
+  readonly findings: string;
+  readonly severity: 'deny' | 'warn';
+}
+
+/** Each variable holds findings as strings, and its validation wants it empty. */
+function findingsPolicy(rule: Rule, checks: readonly Findings[]): RulePolicy {
   const of = (severity: 'deny' | 'warn') =>
     checks
-      .filter(({ check }) => (check.severity ?? 'deny') === severity)
-      .map(({ variable }) => ({ expression: `size(variables.${variable.name}) == 0`, messageExpression: `variables.${variable.name}.join('; ')` }));
-  return { rule, variables: checks.map(({ variable }) => variable), deny: of('deny'), warn: of('warn'), uncovered: [] };
+      .filter((check) => check.severity === severity)
+      .map(({ name }) => ({ expression: `size(variables.${name}) == 0`, messageExpression: `variables.${name}.join('; ')` }));
+  const variables = checks.map(({ name, findings }) => ({ name, expression: findings }));
+  return { rule, variables, deny: of('deny'), warn: of('warn'), uncovered: [] };
 }
 
 /** The kinds a rule judges, as `object.kind` names them. */

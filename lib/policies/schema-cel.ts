@@ -10,7 +10,10 @@ export class NotExpressible extends Error {
 }
 
 /** Keywords that describe a node for people (or for the messages) and check nothing. */
-const describing = new Set(['type', 'examples', 'description', 'title', '$comment', 'x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only']);
+const describing = new Set([
+  'type', 'examples', 'description', 'title', '$comment',
+  'x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only', 'x-source',
+]);
 
 export interface SchemaValidation {
   /** The key judged, as a finding names it below the pod metadata: `annotations["k8s.aliyun.com/eci-spot-strategy"]`. */
@@ -154,6 +157,8 @@ function nodeCel(root: JsonSchema, raw: JsonSchema, subject: string): string {
         return [`${subject}.all(x, ${nodeCel(root, argument as JsonSchema, 'x')})`];
       case 'maxItems':
         return [`size(${subject}) <= ${Number(argument)}`];
+      case 'minItems':
+        return [`size(${subject}) >= ${Number(argument)}`];
       case 'uniqueItems':
         return argument === true ? [`${subject}.all(x, size(${subject}.filter(y, y == x)) == 1)`] : [];
       case 'if':

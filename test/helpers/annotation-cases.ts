@@ -27,6 +27,8 @@ export const label = (key: string): string => `labels[${JSON.stringify(key)}]`;
 const k = (name: string): string => `k8s.aliyun.com/${name}`;
 const one = (name: string, value: string): Metadata => ({ annotations: { [k(name)]: value } });
 const denied = (name: string, value: string, message: RegExp): Judged => [one(name, value), annotation(k(name)), message];
+const vswitches = 'network.alibabacloud.com/vswitch-ids';
+const securityGroups = 'network.alibabacloud.com/security-group-ids';
 
 export const families: readonly Family[] = [
   {
@@ -181,6 +183,7 @@ export const families: readonly Family[] = [
       { labels: { 'alibabacloud.com/acs': 'true', 'alibabacloud.com/compute-class': 'performance', 'alibabacloud.com/compute-qos': 'best-effort' }, annotations: { 'alibabacloud.com/cpu-vendors': 'intel,amd' } },
       { labels: { 'alibabacloud.com/compute-class': 'gpu-hpn', 'alibabacloud.com/compute-qos': 'default', 'alibabacloud.com/gpu-model-series': 'L20' } },
       { annotations: { 'alibabacloud.com/cpu-vendors': 'amd' } },
+      { annotations: { [vswitches]: 'vsw-slw1a,vsw-lkjwo2', [securityGroups]: 'sg-sljwo1' } },
     ],
     denied: [
       [{ labels: { 'alibabacloud.com/compute-class': 'economy' } }, label('alibabacloud.com/compute-class'), /"economy" is not one of general-purpose, performance, gpu, gpu-hpn/],
@@ -189,6 +192,8 @@ export const families: readonly Family[] = [
       [{ labels: { 'alibabacloud.com/gpu-model-series': 'T4' } }, label('alibabacloud.com/gpu-model-series'), /needs alibabacloud\.com\/compute-class gpu or gpu-hpn/],
       [{ labels: { 'alibabacloud.com/compute-class': 'gpu' }, annotations: { 'alibabacloud.com/cpu-vendors': 'intel' } }, annotation('alibabacloud.com/cpu-vendors'), /only with .*general-purpose/],
       [{ annotations: { 'alibabacloud.com/cpu-vendors': 'arm' } }, annotation('alibabacloud.com/cpu-vendors'), /"arm" is not one of intel, amd, intel,amd/],
+      [{ annotations: { [vswitches]: 'vsw-a,vsw-a' } }, annotation(vswitches), /lists "vsw-a" twice/],
+      [{ annotations: { [securityGroups]: 'sg-a, sg-b' } }, annotation(securityGroups), /" sg-b" is not a security group ID/],
     ],
     warned: [],
   },

@@ -28,6 +28,76 @@ export const ruleCases: ReadonlyArray<readonly [string, KubernetesObject, string
   ['resource-policy', resourcePolicy({ strategy: 'prefer', units: [{ resource: 'tpu' }] }), 'spec.units[0].resource'],
 ];
 
+/** What a warning case names: the paths of its warnings, and what each one's workaround says. */
+export type WarningCase = readonly [
+  rule: string,
+  object: KubernetesObject,
+  paths: readonly string[],
+  workarounds: readonly string[],
+];
+
+const cronJob = {
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name: 'nightly', namespace: 'default', annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo', team: 'batch' } },
+  spec: {
+    schedule: '0 3 * * *',
+    jobTemplate: {
+      metadata: { annotations: { 'k8s.aliyun.com/eci-use-specs': '2-4Gi' } },
+      spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } },
+    },
+  },
+} as KubernetesObject;
+
+const fieldRef = (name: string, fieldPath: string) => ({ name, valueFrom: { fieldRef: { fieldPath } } });
+const init = { name: 'init', image: 'busybox' };
+const labelRef = "metadata.labels['app']";
+const hostIp = fieldRef('HOST_IP', 'status.hostIP');
+const teamRef = "metadata.annotations['team']";
+/** The container securityContext fields ECI applies. */
+const applied = { runAsUser: 1, runAsNonRoot: true, capabilities: { drop: ['ALL'] } };
+
+/**
+ * Rules that only warn: one object each that trips exactly that rule (objects the API server
+ * accepts: the e2e suite compares the warnings policy's warnings with them).
+ */
+export const warningCases: readonly WarningCase[] = [
+  ['annotation-placement', cronJob,
+    ['metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', 'spec.jobTemplate.metadata.annotations["k8s.aliyun.com/eci-use-specs"]'],
+    ['spec.jobTemplate.spec.template.metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', 'spec.jobTemplate.spec.template.metadata.annotations["k8s.aliyun.com/eci-use-specs"]']],
+  ['billed-spec', pod({ containers: [{ ...container, resources: { requests: { cpu: '7', memory: '13Gi' } } }] }), ['spec.containers'], ['ECI offers']],
+  ['security-context', pod({
+    securityContext: {
+      fsGroup: 2000,
+      runAsUser: 1000,
+      sysctls: [{ name: 'net.core.somaxconn', value: '1024' }, { name: 'vm.max_map_count', value: '262144' }],
+    },
+    containers: [{ ...container, securityContext: applied }],
+    initContainers: [{
+      ...init,
+      securityContext: { ...applied, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false },
+    }],
+  }),
+  ['spec.securityContext', 'spec.initContainers[0].securityContext', 'spec.securityContext.sysctls[1].name'],
+  ['init container', 'init container', 'k8s.aliyun.com/eci-host-sysctls']],
+  ['acs-service', service({ type: 'LoadBalancer', ports: [{ port: 80 }], externalTrafficPolicy: 'Local', loadBalancerSourceRanges: ['10.0.0.0/8'], externalIPs: ['192.0.2.1'] }),
+    ['spec.externalIPs[0]', 'spec.loadBalancerSourceRanges[0]', 'spec.externalTrafficPolicy'], ['type LoadBalancer', 'access control', 'Cluster']],
+  ['downward-api', pod({
+    containers: [{ ...container, env: [fieldRef('POD_IP', 'status.podIP'), fieldRef('APP', labelRef), hostIp] }],
+    initContainers: [{ ...init, env: [fieldRef('NODE', 'spec.nodeName'), fieldRef('HOST_IPS', 'status.hostIPs')] }],
+    volumes: [
+      { name: 'info', downwardAPI: { items: [{ path: 'labels', fieldRef: { fieldPath: 'metadata.labels' } }] } },
+      {
+        name: 'all',
+        projected: { sources: [{ downwardAPI: { items: [{ path: 'team', fieldRef: { fieldPath: teamRef } }] } }] },
+      },
+    ],
+  }),
+  ['spec.containers[0].env[2].valueFrom.fieldRef.fieldPath',
+    'spec.initContainers[0].env[1].valueFrom.fieldRef.fieldPath'],
+  ['status.podIP', 'status.podIP']],
+];
+
 /** Objects no rule has anything to say about. */
 export const cleanCases: readonly KubernetesObject[] = [
   pod({ volumes: [{ name: 'data', emptyDir: {} }], containers: [{ ...container, ports: [{ containerPort: 8080 }], securityContext: { capabilities: { add: ['cap_net_admin'] } } }] }),

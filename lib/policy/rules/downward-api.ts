@@ -1,6 +1,7 @@
 // ECI fills in only some Downward API fields (lib/eci/pod-fields.ts): an env var or a downwardAPI
 // volume item of any other, status.hostIP above all, gets no value a program can use there. A
-// warning: the pod starts.
+// warning: the pod starts. The message is exported for the policies' CEL
+// (lib/policies/pod-fields-cel.ts), which writes the same findings.
 import type { V1DownwardAPIVolumeFile, V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { downwardApiFields, isDownwardApiField } from '../../eci/pod-fields.js';
 import { containersOf, listOf, type PodTemplate } from '../../workload/pod-template.js';
@@ -8,9 +9,13 @@ import type { PodRule, Violation } from '../rule.js';
 
 const documented = [...downwardApiFields].join(', ');
 
+export function unfilledMessage(fieldPath: string): string {
+  return `ECI does not fill in ${fieldPath} (it fills in ${documented})`;
+}
+
 function unsupported(path: string, fieldPath: unknown): Violation[] {
   if (typeof fieldPath !== 'string' || isDownwardApiField(fieldPath)) return [];
-  return [{ path, message: `ECI does not fill in ${fieldPath} (it fills in ${documented})`, severity: 'warn' }];
+  return [{ path, message: unfilledMessage(fieldPath), severity: 'warn' }];
 }
 
 function envViolations(pod: PodTemplate): Violation[] {

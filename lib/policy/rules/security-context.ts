@@ -1,19 +1,32 @@
 // ECI applies only some securityContext fields (lib/eci/pod-fields.ts): the others, a pod's
 // fsGroup (which charts set for volume permissions) among them, are set in vain. Sysctls outside
 // ECI's list need a support ticket and another field. Warnings: the pod starts, not as written.
+// The messages are exported for the policies' CEL (lib/policies/pod-fields-cel.ts), which
+// writes the same findings.
 import type { V1PodSecurityContext, V1SecurityContext, V1Sysctl } from '@kubernetes/client-node';
 import { hostSysctlsAnnotation, isPodSysctl, securityContextFields } from '../../eci/pod-fields.js';
 import { containersOf, listOf, recordOrEmpty, type PodTemplate } from '../../workload/pod-template.js';
 import type { PodRule, Violation } from '../rule.js';
 
-type Level = keyof typeof securityContextFields;
+export type Level = keyof typeof securityContextFields;
+
+/** The finding about the fields ECI ignores at a level, `names` those fields joined. */
+export function ignoredMessage(names: string, level: Level): string {
+  const applied = securityContextFields[level].join(', ');
+  return `ECI does not apply ${names} in a ${level} securityContext (it applies ${applied})`;
+}
+
+export const sysctlMessage = (name: string): string => `ECI does not let a pod set ${name}`;
+export const sysctlWorkaround =
+  `ask Alibaba Cloud support to enable it, then set it with the ${hostSysctlsAnnotation} annotation instead`;
 
 function ignoredFields(path: string, context: V1PodSecurityContext | V1SecurityContext | undefined, level: Level): Violation[] {
   const applied: readonly string[] = securityContextFields[level];
   const ignored = Object.entries(recordOrEmpty(context)).filter(([field, value]) => value !== undefined && value !== null && !applied.includes(field));
   if (ignored.length === 0) return [];
-  const names = ignored.map(([field]) => field).join(', ');
-  return [{ path, message: `ECI does not apply ${names} in a ${level} securityContext (it applies ${applied.join(', ')})`, severity: 'warn' }];
+  // Sorted: the order of a manifest's keys is not the API server's, and the CEL's map order is none.
+  const names = ignored.map(([field]) => field).sort().join(', ');
+  return [{ path, message: ignoredMessage(names, level), severity: 'warn' }];
 }
 
 function sysctlViolations(pod: PodTemplate): Violation[] {
@@ -22,8 +35,8 @@ function sysctlViolations(pod: PodTemplate): Violation[] {
       ? []
       : [{
           path: `${pod.specPath}.securityContext.sysctls[${index}].name`,
-          message: `ECI does not let a pod set ${sysctl.name}`,
-          workaround: `ask Alibaba Cloud support to enable it, then set it with the ${hostSysctlsAnnotation} annotation instead`,
+          message: sysctlMessage(sysctl.name),
+          workaround: sysctlWorkaround,
           severity: 'warn' as const,
         }],
   );
