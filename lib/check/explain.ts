@@ -37,7 +37,7 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
   return [
     `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
     `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
-    `  runs on ECI: ${reason ? `yes, because of ${reason}` : 'no: no ECI label, virtual-node nodeSelector or selector sends it there'}`,
+    `  runs on ECI: ${reason ? `yes, because ${reason}` : 'no: no ECI label, virtual-node nodeSelector or selector sends it there'}`,
     '  eci-profile selectors:',
     ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,

@@ -6,24 +6,26 @@ import { checkOptions, commandSettings, manifestFlags, verdictFlags } from './fl
 import { printUsage, UsageError } from './usage.js';
 
 export async function runCheckCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args,
     strict: true,
+    allowPositionals: true,
+    tokens: true,
     options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
   });
   if (values.help) return printUsage(0, 'check');
   const output = oneOf('--output', values.output, outputs);
   const { settings } = await commandSettings(values);
-  const options = { ...checkOptions(values, settings), enforcement: settings.enforcement, output, strict: values.strict, now: timeOfRun() };
+  const options = { ...checkOptions(values, tokens, settings), enforcement: settings.enforcement, output, strict: values.strict, now: timeOfRun() };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
 }
 
 export async function runExplainCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: manifestFlags });
+  const { values, tokens } = parseArgs({ args, strict: true, allowPositionals: true, tokens: true, options: manifestFlags });
   if (values.help) return printUsage(0, 'explain');
   const { settings } = await commandSettings(values);
-  const options = checkOptions(values, settings);
+  const options = checkOptions(values, tokens, settings);
   const { runExplain } = await import('../check/command.js');
   return runExplain(options, process);
 }

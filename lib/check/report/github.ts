@@ -6,7 +6,7 @@ export function githubReport(report: Report): string {
   const findings = lines(report).map(({ result, finding, severity }) =>
     command(severity === 'note' ? 'notice' : severity, { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` }, `${objectName(result)}: ${formatFinding(finding)}`),
   );
-  const errors = report.errors.map((error) => command('error', { file: error.file, line: error.line, title: 'eci-admission input' }, error.message));
+  const errors = report.errors.map((error) => command('error', { file: error.file, ...(error.line > 0 ? { line: error.line } : {}), title: 'eci-admission input' }, error.message));
   return [...findings, ...errors, ''].join('\n');
 }
 

@@ -1,5 +1,7 @@
 // The default output: one line per finding, errors of input, then a summary.
+import { counted } from '../../plural.js';
 import { formatFinding } from '../../policy/findings.js';
+import { whereOf } from '../inputs.js';
 import { lines, objectName, summarize, type Report, type Severity } from './report.js';
 
 const colours = { error: '\u001b[31m', warning: '\u001b[33m', note: '\u001b[36m', reset: '\u001b[0m' } as const;
@@ -11,8 +13,10 @@ export function textReport(report: Report, colour: boolean): string {
     ({ result, finding, severity }) =>
       `${result.manifest.file}:${finding.line} ${objectName(result)} ${paint(severity, labels[severity])} ${formatFinding(finding)}`,
   );
-  const errors = report.errors.map((error) => `${error.file}:${error.line} ${paint('error', 'error')} ${error.message}`);
+  const errors = report.errors.map((error) => `${whereOf(error)} ${paint('error', 'error')} ${error.message}`);
   const s = summarize(report);
-  const summary = `${s.objects} objects: ${s.admitted} admitted, ${s.denied} denied, ${s.skipped} not sent to eci-admission; ${s.warnings} warnings; ${s.audited ? `${s.audited} audited; ` : ''}${s.errors} input errors`;
+  const summary =
+    `${counted(s.objects, 'object')}: ${s.admitted} admitted, ${s.denied} denied, ${s.skipped} not sent to eci-admission; ` +
+    `${counted(s.warnings, 'warning')}; ${s.audited ? `${s.audited} audited; ` : ''}${counted(s.errors, 'input error')}`;
   return [...findings, ...errors, summary, ''].join('\n');
 }
