@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import t from 'tap';
 import { Agent, request } from 'undici';
 import { FakeApi } from './helpers/fake-api.js';
-import { run, startServe } from './helpers/cli.js';
+import { run, startServe, startServeAs } from './helpers/cli.js';
 import { eventually } from './helpers/server.js';
 
 t.test('the quick start: serve generates certificates in .local/certs, answers over TLS, and leaves certs/ to the install', async (t) => {
   const clone = t.testdir();
-  const served = await startServe([], {}, clone);
+  // As `npm start` runs it, but on a free port: loopback only unless --host says otherwise.
+  const served = await startServeAs(['--port', '0'], {}, clone);
+  t.match(served.url, /^https:\/\/127\.0\.0\.1:\d+$/, 'a local run listens on 127.0.0.1 only');
   t.match(served.log(), /generated a CA and a serving certificate in .*\.local\/certs/);
   t.match(served.log(), /eci-profile source: embedded default/);
   const agent = new Agent({ connect: { ca: readFileSync(join(clone, '.local', 'certs', 'ca.crt')), servername: 'localhost' } });
@@ -51,4 +53,26 @@ t.test('serve watches the cluster named by KUBECONFIG', async (t) => {
   const ready = await eventually(readyz, (r) => r.status === 200, 'readiness');
   t.match(ready.body.profile, /^cluster kube-system\/eci-profile@/);
   t.equal(await served.stop(), 0);
+});
+
+t.test('serve --log-format text writes a readable line per event; json is the default off a terminal', async (t) => {
+  const dir = t.testdir();
+  const served = await startServe(['--cert-dir', join(dir, 'certs'), '--log-format', 'text']);
+  const agent = new Agent({ connect: { ca: readFileSync(join(dir, 'certs', 'ca.crt')), servername: 'localhost' } });
+  const review = { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request: { uid: 'u-1', kind: { group: '', version: 'v1', kind: 'Pod' }, operation: 'CREATE', namespace: 'shop', name: 'web', object: { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web' }, spec: { hostNetwork: true, containers: [{ name: 'web', image: 'nginx' }] } } } };
+  const response = await request(`${served.url}/validate`, { method: 'POST', dispatcher: agent, body: JSON.stringify(review), headers: { 'content-type': 'application/json' } });
+  await response.body.dump();
+  await agent.close();
+  t.equal(await served.stop(), 0);
+  const lines = served.log().trimEnd().split('\n');
+  t.match(lines, [/^\d\d:\d\d:\d\d\.\d{3}Z INFO  generated a CA and a serving certificate in .* certDir=\S+ generated=true$/]);
+  t.ok(lines.some((line) => /^\S+ INFO  eci-admission listening on https:\/\/127\.0\.0\.1:\d+$/.test(line)), 'where it listens');
+  t.ok(lines.some((line) => /^\S+ INFO  validate reqId=req-\d+ uid=u-1 kind=Pod namespace=shop name=web operation=CREATE allowed=false findingCount=1 findings=\["host-network"\]$/.test(line)), `the review, fields as key=value: ${served.log()}`);
+  t.notMatch(served.log(), /"level":/, 'no JSON');
+  const json = await startServe(['--cert-dir', join(dir, 'certs')]);
+  t.equal(await json.stop(), 0);
+  t.match(json.log(), /^\{"level":30,/, 'JSON lines when stdout is not a terminal');
+  const wrong = await run(['serve', '--log-format', 'yaml']);
+  t.equal(wrong.code, 2);
+  t.match(wrong.stderr, /--log-format: yaml is not one of text, json/);
 });

@@ -4,6 +4,7 @@ import { webhookConfigurationsFile } from '../cluster/webhook-configurations.js'
 import { clusterModes } from '../policy/context.js';
 import { modes } from '../policy/enforcement.js';
 import { routingFlavours } from '../policy/routing.js';
+import { logFormats } from '../server/text-log.js';
 
 /** Flags several commands take, each said once; every line is indented by `flagLines`. */
 const paths = `PATH ... or -f, --filename PATH (repeatable): a file, a folder or - for stdin
@@ -29,7 +30,9 @@ function flagLines(...blocks: string[]): string {
 const sections: Readonly<Record<string, string>> = {
   serve: `  serve   run the admission webhook over TLS
 ${flagLines(
-    `--port 8443  --host 0.0.0.0  --cert-dir .local/certs  --profile FILE
+    `--port 8443  --host 127.0.0.1 (0.0.0.0: every interface, as the Deployment runs it)
+--cert-dir .local/certs  --profile FILE
+--log-format ${logFormats.join('|')} (default text on a terminal, else json: JSON lines, as in the cluster)
 --register  keep the webhook configurations' caBundle equal to ca.crt`,
     settings,
     verdicts,
