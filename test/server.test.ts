@@ -108,11 +108,15 @@ t.test('malformed reviews get 400 (or 413) with a reason, and the server keeps s
 t.test('a body that is not application/json gets 415 naming application/json, whatever it holds', async (t) => {
   const server = await startServer(t);
   const review = JSON.stringify(reviewFor(pod({})));
+  const wanted = 'the body must be application/json (the API server sends it so)';
   for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/yaml']) {
     const reply = await server.post('/validate', review, { 'content-type': type });
     t.equal(reply.status, 415, type);
-    t.match(reply.body.message, `the body must be application/json (the API server sends it so), not ${type}`, `${type}: ${String(reply.body.message)}`);
+    t.match(reply.body.message, `${wanted}, not ${type}`, `${type}: ${String(reply.body.message)}`);
   }
+  const untyped = await server.call('POST', '/validate', review, { 'content-type': '' });
+  t.equal(untyped.status, 415, 'no Content-Type');
+  t.match(untyped.body.message, `${wanted}; it came without a Content-Type`);
   const charset = await server.post('/validate', review, { 'content-type': 'application/json; charset=utf-8' });
   t.equal(responseOf(charset).allowed, true, 'application/json with a charset is JSON');
 });

@@ -71,16 +71,18 @@ interface ManifestValues {
 }
 
 /** What parseArgs returns with `tokens: true`: the arguments in the order given. */
-type ArgumentTokens = ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string | undefined }>;
+type ArgumentTokens = ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string }>;
 
 /**
  * The paths in the order given, with -f or as arguments (`check FILE` is what people type first):
  * parseArgs keeps each kind apart, its tokens keep the order.
  */
 export function checkOptions(values: ManifestValues, tokens: ArgumentTokens, settings: Settings): CheckOptions {
-  const given = (token: ArgumentTokens[number]) => token.kind === 'positional' || (token.kind === 'option' && token.name === 'filename');
-  const files = tokens.flatMap((token) => (given(token) && token.value !== undefined ? [token.value] : []));
-  if (files.length === 0) throw new UsageError('a PATH is required (a file, a folder, or - for stdin), as an argument or with -f');
+  const isPath = (token: ArgumentTokens[number]) => token.kind === 'positional' || token.name === 'filename';
+  const files = tokens.flatMap((token) => (isPath(token) && token.value !== undefined ? [token.value] : []));
+  if (files.length === 0) {
+    throw new UsageError('a PATH is required (a file, a folder, or - for stdin), as an argument or with -f');
+  }
   return {
     files,
     ...(values.profile === undefined ? {} : { profile: values.profile }),

@@ -80,7 +80,8 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
     case 'exclusiveMaximum':
       return here(`${show(value)} must be ${String(params.comparison)} ${String(params.limit)}`);
     case 'maxItems':
-      return here(Number(params.limit) === 0 ? 'must be empty' : `has ${entries(countOf(value))}; at most ${String(params.limit)} ${isAre(params.limit)} allowed`);
+      if (Number(params.limit) === 0) return here('must be empty');
+      return here(`has ${entries(countOf(value))}; at most ${String(params.limit)} ${isAre(params.limit)} allowed`);
     case 'minItems':
       return here(`has ${entries(countOf(value))}; at least ${String(params.limit)} ${isAre(params.limit)} needed`);
     case 'uniqueItems':

@@ -126,8 +126,10 @@ export type App = ReturnType<typeof buildApp>;
 /** What fastify refuses before a route runs, said with what the webhook takes instead. */
 function reasonOf(error: FastifyError, contentType: string | undefined): string {
   switch (error.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return `the body must be application/json (the API server sends it so), not ${mediaTypeOf(contentType)}`;
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const wanted = 'the body must be application/json (the API server sends it so)';
+      return contentType ? `${wanted}, not ${mediaTypeOf(contentType)}` : `${wanted}; it came without a Content-Type`;
+    }
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return `the body is larger than ${maxReviewBytes / mebibyte} MiB, the limit`;
     default:
@@ -138,8 +140,7 @@ function reasonOf(error: FastifyError, contentType: string | undefined): string 
 const mebibyte = 1024 * 1024;
 
 /** `text/plain` of `text/plain; charset=utf-8`, cut short: the header is the client's text. */
-function mediaTypeOf(contentType: string | undefined): string {
-  if (contentType === undefined) return 'a body without Content-Type';
+function mediaTypeOf(contentType: string): string {
   const type = contentType.split(';')[0]!.trim();
   return type.length > 100 ? `${type.slice(0, 100)}...` : type;
 }

@@ -9,7 +9,15 @@ interface Destination {
   write(text: string): unknown;
 }
 
-const levels: Readonly<Record<number, string>> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+/** pino's numbers for its levels. */
+const levels: Readonly<Record<number, string>> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 
 /** Fields every line has, said by the line's shape: the time, the level and the message. */
 const framing = new Set(['level', 'time', 'msg', 'pid', 'hostname']);

@@ -58,11 +58,10 @@ function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { contex
   app.route({
     method: otherMethods,
     url,
-    handler: async (req, reply) =>
-      reply
-        .code(405)
-        .header('allow', 'POST')
-        .send({ statusCode: 405, error: 'Method Not Allowed', message: `${url} takes POST (an AdmissionReview), not ${req.method}` }),
+    handler: async (req, reply) => {
+      const message = `${url} takes POST (an AdmissionReview), not ${req.method}`;
+      return reply.code(405).header('allow', 'POST').send({ statusCode: 405, error: 'Method Not Allowed', message });
+    },
   });
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(
     url,

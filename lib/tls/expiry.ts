@@ -14,5 +14,6 @@ export function expiryWarning(certPem: string, now: Date): string | undefined {
   if (daysLeft >= expiryWarningDays) return undefined;
   return daysLeft < 0
     ? `the serving certificate expired on ${validTo.toISOString()}`
-    : `the serving certificate expires in ${counted(daysLeft, 'day')} (${validTo.toISOString()}); issue a new one and update the Secret`;
+    : `the serving certificate expires in ${counted(daysLeft, 'day')} (${validTo.toISOString()}); ` +
+      'issue a new one and update the Secret';
 }

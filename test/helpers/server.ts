@@ -15,7 +15,7 @@ export interface TestServer {
   post(path: string, body: string | object, headers?: Record<string, string>): Promise<Reply>;
   get(path: string): Promise<Reply>;
   /** Any method, with its headers: what the server answers, headers included. */
-  call(method: Dispatcher.HttpMethod, path: string, body?: string, headers?: Record<string, string>): Promise<Reply & { readonly headers: Dispatcher.ResponseData['headers'] }>;
+  call(method: Dispatcher.HttpMethod, path: string, body?: string, headers?: Headers): Promise<FullReply>;
   /** A GET whose body is not JSON (the metrics). */
   text(path: string): Promise<string>;
   /** The TCP connections the server holds (accepted, not yet closed). */
@@ -25,6 +25,12 @@ export interface TestServer {
 export interface Reply {
   readonly status: number;
   readonly body: Record<string, unknown>;
+}
+
+type Headers = Record<string, string>;
+
+export interface FullReply extends Reply {
+  readonly headers: Dispatcher.ResponseData['headers'];
 }
 
 type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'>>;
@@ -47,13 +53,14 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     await agent.close();
     await running.app.close();
   });
-  const call = async (method: Dispatcher.HttpMethod, path: string, body?: string, headers: Record<string, string> = {}) => {
+  const call = async (method: Dispatcher.HttpMethod, path: string, body?: string, headers = {}): Promise<FullReply> => {
     const response = await request(`${running.url}${path}`, {
       method,
       dispatcher: agent,
       ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json', ...headers } }),
     });
-    return { status: response.statusCode, headers: response.headers, body: (await response.body.json()) as Record<string, unknown> };
+    const answer = (await response.body.json()) as Record<string, unknown>;
+    return { status: response.statusCode, headers: response.headers, body: answer };
   };
   const send = async (method: Dispatcher.HttpMethod, path: string, body?: string, headers?: Record<string, string>) => {
     const { status, body: answer } = await call(method, path, body, headers);

@@ -53,7 +53,10 @@ export function policyReports(report: Report, now: Date): string {
   const scoped = new Map<string, PolicyReportResult[]>();
   const add = (namespace: string, results: readonly PolicyReportResult[]) => scoped.set(namespace, [...(scoped.get(namespace) ?? []), ...results]);
   for (const result of report.results) add(scopeOf(result), resultsOf(result, stamp));
-  add('', report.errors.map((error) => ({ ...common(unreadableRuleId, 'error', error.message, stamp), properties: { file: error.file, ...(error.line > 0 ? { line: String(error.line) } : {}) } })));
+  add('', report.errors.map((error) => {
+    const properties = { file: error.file, ...(error.line > 0 ? { line: String(error.line) } : {}) };
+    return { ...common(unreadableRuleId, 'error', error.message, stamp), properties };
+  }));
   const documents = [...scoped].filter(([, results]) => results.length > 0).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0));
   // Written out whole: no YAML aliases for the results' shared timestamp and resources, no folded lines.
   return documents.map(([namespace, results]) => stringify(reportOf(namespace, results), { aliasDuplicateObjects: false, lineWidth: 0 })).join('---\n');

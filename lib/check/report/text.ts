@@ -2,7 +2,7 @@
 import { counted } from '../../plural.js';
 import { formatFinding } from '../../policy/findings.js';
 import { whereOf } from '../inputs.js';
-import { lines, objectName, summarize, type Report, type Severity } from './report.js';
+import { lines, objectName, summarize, type Report, type Severity, type Summary } from './report.js';
 
 const colours = { error: '\u001b[31m', warning: '\u001b[33m', note: '\u001b[36m', reset: '\u001b[0m' } as const;
 const labels = { error: 'error', warning: 'warning', note: 'audit' } as const;
@@ -14,9 +14,13 @@ export function textReport(report: Report, colour: boolean): string {
       `${result.manifest.file}:${finding.line} ${objectName(result)} ${paint(severity, labels[severity])} ${formatFinding(finding)}`,
   );
   const errors = report.errors.map((error) => `${whereOf(error)} ${paint('error', 'error')} ${error.message}`);
-  const s = summarize(report);
-  const summary =
-    `${counted(s.objects, 'object')}: ${s.admitted} admitted, ${s.denied} denied, ${s.skipped} not sent to eci-admission; ` +
-    `${counted(s.warnings, 'warning')}; ${s.audited ? `${s.audited} audited; ` : ''}${counted(s.errors, 'input error')}`;
-  return [...findings, ...errors, summary, ''].join('\n');
+  return [...findings, ...errors, summaryLine(summarize(report)), ''].join('\n');
+}
+
+/** `2 objects: 1 admitted, 1 denied, 0 not sent to eci-admission; 1 warning; 0 input errors`. */
+function summaryLine(s: Summary): string {
+  const verdicts = `${s.admitted} admitted, ${s.denied} denied, ${s.skipped} not sent to eci-admission`;
+  const audited = s.audited ? `${s.audited} audited; ` : '';
+  const warnings = counted(s.warnings, 'warning');
+  return `${counted(s.objects, 'object')}: ${verdicts}; ${warnings}; ${audited}${counted(s.errors, 'input error')}`;
 }
