@@ -24,4 +24,5 @@ COPY deploy/webhook-configurations.yaml deploy/webhook-configurations.yaml
 USER 65532:65532
 EXPOSE 8443
 ENTRYPOINT ["node", "/app/dist/lib/cli.js"]
-CMD ["serve", "--cert-dir", "/certs"]
+# A container is reached from outside it: every interface, where serve alone listens on loopback.
+CMD ["serve", "--host", "0.0.0.0", "--cert-dir", "/certs"]

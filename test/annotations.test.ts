@@ -108,8 +108,8 @@ t.test('malformed metadata never throws', async (t) => {
   }
   const typed = decide(requestFor({ ...pod({}), metadata: { name: 'p', annotations: odd[3]!.annotations } } as KubernetesObject), context);
   t.same(
-    typed.findings.map((finding) => finding.message).sort(),
-    ['k8s.aliyun.com/eci-custom-hosts: {"host":"a"} is not a string', 'k8s.aliyun.com/eci-with-eip: true is not a string'],
+    typed.findings.map((finding) => `${finding.path}: ${finding.message}`).sort(),
+    ['metadata.annotations["k8s.aliyun.com/eci-custom-hosts"]: {"host":"a"} is not a string', 'metadata.annotations["k8s.aliyun.com/eci-with-eip"]: true is not a string'],
   );
 });
 
@@ -126,7 +126,7 @@ t.test('a ResourcePolicy is checked field by field', async (t) => {
     [{ units: [{ resource: 'eci', nodeSelector: { unit: 'x' } }] }, 'resource-policy: spec.units[0].nodeSelector: nodeSelector is allowed only on units with resource: ecs;'],
     [{ units: [{ resource: 'eci', max: -1 }] }, 'resource-policy: spec.units[0].max: -1 must be >= 0;'],
     [{ units: [{ resource: 'eci', max: 1.5 }] }, 'resource-policy: spec.units[0].max: 1.5 is not an integer;'],
-    [{ units: [{ resource: 'acs', podLabels: { 'alibabacloud.com/compute-qos': 1 } }] }, 'resource-policy: spec.units[0].podLabels["alibabacloud.com/compute-qos"]: alibabacloud.com/compute-qos: 1 is not a string;'],
+    [{ units: [{ resource: 'acs', podLabels: { 'alibabacloud.com/compute-qos': 1 } }] }, 'resource-policy: spec.units[0].podLabels["alibabacloud.com/compute-qos"]: 1 is not a string;'],
     [{ strategy: 'prefer' }, 'resource-policy: spec: units is required;'],
   ];
   for (const [spec, start] of cases) {

@@ -87,3 +87,11 @@ t.test('serve presents the certificate to a client that knows the CA and the in-
     'a name outside the SANs is refused (the check can fail)',
   );
 });
+
+t.test('a certificate with a day left is said to expire in 1 day', async (t) => {
+  const out = join(t.testdir(), 'certs');
+  t.equal((await run(['certs', '--out', out, '--days', '2'])).code, 0);
+  const served = await startServe(['--cert-dir', out]);
+  t.match(served.log(), /the serving certificate expires in 1 day \(/);
+  t.equal(await served.stop(), 0);
+});

@@ -64,7 +64,7 @@ t.test('bad input exits 2, names the file and line, and the other files are stil
   t.match(result.stdout, /broken\.yaml:\d+ error .+/);
   t.match(result.stdout, new RegExp(`np\\.yaml:${nodePortTypeLine} Service/default/np error node-port`), 'the good file is still reported');
   t.match(result.stdout, /scalar\.yaml:1 error not a Kubernetes object/);
-  t.match(result.stdout, /missing\.yaml:0 error cannot read/);
+  t.match(result.stdout, /missing\.yaml error cannot read/);
   t.equal((await run(['check'])).code, 2, 'no -f');
   t.equal((await run(['check', '-f', 'x', '--output', 'xml'])).code, 2, 'unknown output');
 });
@@ -168,7 +168,7 @@ t.test('explain says which selectors matched, what is injected, why it goes to E
   const result = await run(['explain', '-f', join(dir, 'apps.yaml'), '--profile', join(dir, 'profile.yaml'), '--cluster-mode', 'hybrid']);
   t.equal(result.code, 0, result.stderr);
   t.match(result.stdout, /Job\/batch\/etl \(.*apps\.yaml:\d+\)/);
-  t.match(result.stdout, /runs on ECI: yes, because of the eci-profile selector batch-spot/);
+  t.match(result.stdout, /runs on ECI: yes, because the eci-profile selector batch-spot sends it there/);
   t.match(result.stdout, /batch-spot: matched: its namespaceSelector and objectSelector both match/);
   t.match(result.stdout, /web: not matched: its objectSelector does not match the pod labels/);
   t.match(result.stdout, /\+ metadata\.annotations\["k8s\.aliyun\.com\/eci-spot-strategy"\]: "SpotAsPriceGo"/);

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
+import { contextFlags, manifestFlags, requesterFlags, verdictFlags } from '../lib/cli/flags.js';
 import { run } from './helpers/cli.js';
 
 t.test('usage errors exit 2 with a reason', async (t) => {
@@ -43,4 +44,31 @@ t.test('each command has help of its own, and the version is printed', async (t)
     t.equal(printed.code, 0);
     t.equal(printed.stdout, `eci-admission ${version}\n`, args[0]!);
   }
+});
+
+/** `--name` of each flag a parseArgs table defines, and `-x` for its short form. */
+function flagNames(table: Readonly<Record<string, { type: string; short?: string }>>): string[] {
+  // --help is the overview's to say, once for every command.
+  const flags = Object.entries(table).filter(([name]) => name !== 'help');
+  return flags.flatMap(([name, flag]) => [`--${name}`, ...(flag.short ? [`-${flag.short}`] : [])]);
+}
+
+t.test('the overview gives each command one line; its --help has the rest, every flag it takes', async (t) => {
+  const overview = (await run(['--help'])).stdout;
+  const takes: Readonly<Record<string, readonly string[]>> = {
+    serve: flagNames({ ...contextFlags, ...verdictFlags, ...requesterFlags }),
+    check: [...flagNames({ ...manifestFlags, ...verdictFlags }), '--output', '-o', '--strict'],
+    explain: flagNames(manifestFlags),
+  };
+  for (const [command, flags] of Object.entries(takes)) {
+    const help = (await run([command, '--help'])).stdout;
+    const [summary, ...details] = help.slice(help.indexOf('\n\n') + 2).trimEnd().split('\n');
+    t.ok(overview.includes(summary!), `${command}: its line of the overview opens its help`);
+    t.ok(details.length > 0, `${command}: its help says more than the overview`);
+    for (const line of details) t.notOk(overview.includes(line.trimEnd()), `${command}: not in the overview: ${line}`);
+    for (const flag of flags) t.match(help, new RegExp(`(^|[\\s,(])${flag}[\\s,=]`, 'm'), `${command}: ${flag}`);
+    t.notMatch(help, /as for serve|the flags of check|verdict flags/, `${command} --help stands on its own`);
+  }
+  const explain = (await run(['explain', '--help'])).stdout;
+  for (const flag of flagNames(verdictFlags)) t.notMatch(explain, flag, `explain takes no ${flag}`);
 });

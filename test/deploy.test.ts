@@ -209,7 +209,10 @@ t.test('the Deployment reads its settings from the ConfigMap, mounted so that ed
   const pod = one<V1Deployment>(objects, 'Deployment').spec!.template.spec!;
   const [container] = pod.containers;
   const config = container?.args?.find((arg) => arg.startsWith('--config='))?.split('=')[1] ?? '';
-  t.same(container?.args, ['serve', '--cert-dir=/certs', '--port=8443', `--config=${config}`], 'only what needs a restart is a flag');
+  const restart = ['--host=0.0.0.0', '--cert-dir=/certs', '--port=8443', '--log-format=json', `--config=${config}`];
+  t.same(container?.args, ['serve', ...restart], 'only what needs a restart is a flag');
+  // serve alone listens on 127.0.0.1 (a local run); in the cluster, on every interface.
+  t.ok(container?.args?.includes('--host=0.0.0.0'), 'on every interface');
   const mount = container?.volumeMounts?.find((m) => m.mountPath === dirname(config));
   t.ok(mount?.readOnly, 'mounted read-only at the folder of --config');
   t.equal(mount?.subPath, undefined, 'as a folder: the kubelet never updates a subPath');

@@ -94,7 +94,7 @@ t.test('malformed reviews get 400 (or 413) with a reason, and the server keeps s
     ['CREATE without object', { ...good, request: noObject }, 400, /request\.object is required/],
     ['UPDATE with a null object', { ...good, request: { ...request, operation: 'UPDATE', object: null } }, 400, /request\.object must be of type object/],
     ['unknown operation', { ...good, request: { ...request, operation: 'PATCH' } }, 400, /request\.operation must be one of CREATE, UPDATE, DELETE, CONNECT/],
-    ['over the size limit', { ...good, padding: 'x'.repeat(maxReviewBytes) }, 413, /too large/i],
+    ['over the size limit', { ...good, padding: 'x'.repeat(maxReviewBytes) }, 413, /larger than 8 MiB, the limit/],
   ];
   for (const [name, body, status, reason] of cases) {
     const reply = await server.post('/validate', body);
@@ -103,6 +103,35 @@ t.test('malformed reviews get 400 (or 413) with a reason, and the server keeps s
     t.equal((await server.get('/healthz')).status, 200, `serving after ${name}`);
   }
   t.equal(responseOf(await server.post('/validate', good)).allowed, true, 'still deciding');
+});
+
+t.test('a body that is not application/json gets 415 naming application/json, whatever it holds', async (t) => {
+  const server = await startServer(t);
+  const review = JSON.stringify(reviewFor(pod({})));
+  const wanted = 'the body must be application/json (the API server sends it so)';
+  for (const type of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'application/yaml']) {
+    const reply = await server.post('/validate', review, { 'content-type': type });
+    t.equal(reply.status, 415, type);
+    t.match(reply.body.message, `${wanted}, not ${type}`, `${type}: ${String(reply.body.message)}`);
+  }
+  const untyped = await server.call('POST', '/validate', review, { 'content-type': '' });
+  t.equal(untyped.status, 415, 'no Content-Type');
+  t.match(untyped.body.message, `${wanted}; it came without a Content-Type`);
+  const charset = await server.post('/validate', review, { 'content-type': 'application/json; charset=utf-8' });
+  t.equal(responseOf(charset).allowed, true, 'application/json with a charset is JSON');
+});
+
+t.test('the webhooks answer other methods with 405 and Allow: POST', async (t) => {
+  const server = await startServer(t);
+  for (const path of ['/validate', '/mutate']) {
+    for (const method of ['GET', 'PUT', 'DELETE'] as const) {
+      const reply = await server.call(method, path);
+      t.equal(reply.status, 405, `${method} ${path}`);
+      t.equal(reply.headers.allow, 'POST', `${method} ${path}: Allow`);
+      t.match(reply.body.message, `${path} takes POST (an AdmissionReview), not ${method}`);
+    }
+  }
+  t.equal((await server.get('/nowhere')).status, 404, 'an unknown path is still 404');
 });
 
 t.test('health and readiness', async (t) => {

@@ -68,7 +68,7 @@ t.test('the values reach serve\'s config file, the webhooks and the certificate 
   const objects = await template('clusterMode=hybrid', 'mode=warn', 'exemptNamespaces={batch,ci}', 'exemptServiceAccounts={ci/deployer}', 'registration=true', 'webhooks.validate.failurePolicy=Fail', 'webhooks.mutate.timeoutSeconds=3', 'certificates.source=cert-manager', 'replicas=3');
   const deployment = objects.find((object) => object.kind === 'Deployment') as unknown as { spec: { replicas: number; template: { spec: { containers: Array<{ args: string[] }>; volumes: Array<{ configMap?: { name: string } }> } } } };
   t.equal(deployment.spec.replicas, 3);
-  t.same(deployment.spec.template.spec.containers[0]?.args, ['serve', '--cert-dir=/certs', '--port=8443', '--config=/etc/eci-admission/config.yaml', '--register'], 'only what needs a restart is a flag');
+  t.same(deployment.spec.template.spec.containers[0]?.args, ['serve', '--host=0.0.0.0', '--cert-dir=/certs', '--port=8443', '--log-format=json', '--config=/etc/eci-admission/config.yaml', '--register'], 'only what needs a restart is a flag');
   const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as { metadata: { name: string }; data: Record<string, string> };
   t.equal(deployment.spec.template.spec.volumes.find((volume) => volume.configMap)?.configMap?.name, configMap.metadata.name, 'the Deployment mounts the ConfigMap');
   t.match(parse(configMap.data['config.yaml']!)[0], { clusterMode: 'hybrid', mode: 'warn', exemptNamespaces: ['batch', 'ci'], exemptServiceAccounts: ['ci/deployer'], routing: 'ack-virtual-node' }, 'the values are the config file\'s keys');

@@ -7,9 +7,9 @@ import type { RoutingFlavour } from '../policy/routing.js';
 import { readProfileFile } from '../profile/profile.js';
 import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';
-import { readInputs, type Inputs } from './inputs.js';
+import { readInputs, whereOf, type Inputs } from './inputs.js';
 import { render } from './report/render.js';
-import { exitCode, type Output, type Report } from './report/report.js';
+import { exitCode, reportOf, type Output, type Report } from './report/report.js';
 import { loadWebhookRouting } from './webhook-routing.js';
 
 export interface CheckOptions {
@@ -27,6 +27,8 @@ export interface Terminal {
   readonly stdin: NodeJS.ReadableStream;
   readonly stdout: NodeJS.WritableStream & { isTTY?: boolean };
   readonly stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** NO_COLOR (https://no-color.org) turns colour off. */
+  readonly env: NodeJS.ProcessEnv;
 }
 
 /** `now` is the time of the run, read by the caller: it stamps a policy report's results. */
@@ -34,15 +36,15 @@ export async function runCheck(options: CheckOptions & { output: Output; strict:
   const { inputs, context } = await prepare(options, terminal);
   const progress = terminal.stderr.isTTY && inputs.manifests.length >= 1000 ? progressLine(terminal.stderr) : undefined;
   const results = checkManifests(inputs.manifests, context, loadWebhookRouting(), progress);
-  const report: Report = { results, errors: inputs.errors, strict: options.strict };
-  terminal.stdout.write(await render(report, options.output, { colour: terminal.stdout.isTTY === true, now: options.now }));
+  const report = reportOf(results, inputs.errors, options.strict);
+  terminal.stdout.write(await render(report, options.output, { colour: wantsColour(terminal), now: options.now }));
   return exitCode(report);
 }
 
 export async function runExplain(options: CheckOptions, terminal: Terminal): Promise<number> {
   const { inputs, context } = await prepare(options, terminal);
   terminal.stdout.write(explain(inputs.manifests, context));
-  for (const error of inputs.errors) terminal.stderr.write(`${error.file}:${error.line}: ${error.message}\n`);
+  for (const error of inputs.errors) terminal.stderr.write(`${whereOf(error)}: ${error.message}\n`);
   return inputs.errors.length > 0 ? 2 : 0;
 }
 
@@ -57,8 +59,13 @@ async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inp
   if (options.profile === undefined) return { inputs, context: base };
   const parsed = await readProfileFile(options.profile, base.schemas);
   if (parsed.profile) return { inputs, context: { ...base, profile: parsed.profile } };
-  const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${options.profile}: ${p.path}: ${p.message}`);
+  const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${p.path}: ${p.message}`);
   return { inputs: { ...inputs, errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))] }, context: base };
+}
+
+/** On a terminal, unless NO_COLOR is set to anything but the empty string (https://no-color.org). */
+function wantsColour(terminal: Terminal): boolean {
+  return terminal.stdout.isTTY === true && !terminal.env.NO_COLOR;
 }
 
 /** A counter on one terminal line, for long runs only; cleared when done. */

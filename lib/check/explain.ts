@@ -18,6 +18,8 @@ import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
 import { namespaceOf, requestOf } from './check.js';
 import type { Manifest } from './inputs.js';
 
+const notOnEci = 'no: no ECI label, virtual-node nodeSelector or selector sends it there';
+
 export function explain(manifests: readonly Manifest[], context: PolicyContext): string {
   return manifests.flatMap((manifest) => explainOne(manifest, context)).join('\n');
 }
@@ -37,7 +39,7 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
   return [
     `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
     `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
-    `  runs on ECI: ${reason ? `yes, because of ${reason}` : 'no: no ECI label, virtual-node nodeSelector or selector sends it there'}`,
+    `  runs on ECI: ${reason ? `yes, because ${reason}` : notOnEci}`,
     '  eci-profile selectors:',
     ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,

@@ -32,8 +32,14 @@ export const readingRuleId = 'manifest';
 
 export interface InputError {
   readonly file: string;
+  /** 0 when the whole file is concerned (it cannot be read): it has no line to name. */
   readonly line: number;
   readonly message: string;
+}
+
+/** `file:line`, or the file alone when the whole file is concerned. */
+export function whereOf(error: InputError): string {
+  return error.line > 0 ? `${error.file}:${error.line}` : error.file;
 }
 
 export interface Inputs {

@@ -5,25 +5,29 @@ import { oneOf } from '../config/settings.js';
 import { checkOptions, commandSettings, manifestFlags, verdictFlags } from './flags.js';
 import { printUsage, UsageError } from './usage.js';
 
+/** Paths may be arguments too; the tokens keep them in order with -f's. */
+const withPaths = { strict: true, allowPositionals: true, tokens: true } as const;
+
 export async function runCheckCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values, tokens } = parseArgs({
     args,
-    strict: true,
+    ...withPaths,
     options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
   });
   if (values.help) return printUsage(0, 'check');
   const output = oneOf('--output', values.output, outputs);
   const { settings } = await commandSettings(values);
-  const options = { ...checkOptions(values, settings), enforcement: settings.enforcement, output, strict: values.strict, now: timeOfRun() };
+  const run = { enforcement: settings.enforcement, output, strict: values.strict, now: timeOfRun() };
+  const options = { ...checkOptions(values, tokens, settings), ...run };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
 }
 
 export async function runExplainCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: manifestFlags });
+  const { values, tokens } = parseArgs({ args, ...withPaths, options: manifestFlags });
   if (values.help) return printUsage(0, 'explain');
   const { settings } = await commandSettings(values);
-  const options = checkOptions(values, settings);
+  const options = checkOptions(values, tokens, settings);
   const { runExplain } = await import('../check/command.js');
   return runExplain(options, process);
 }

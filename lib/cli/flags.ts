@@ -66,15 +66,25 @@ export const manifestFlags = {
 } as const;
 
 interface ManifestValues {
-  filename?: string[];
   profile?: string;
   'namespace-labels'?: string[];
 }
 
-export function checkOptions(values: ManifestValues, settings: Settings): CheckOptions {
-  if (!values.filename?.length) throw new UsageError('-f PATH is required (a file, a folder, or - for stdin)');
+/** What parseArgs returns with `tokens: true`: the arguments in the order given. */
+type ArgumentTokens = ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string }>;
+
+/**
+ * The paths in the order given, with -f or as arguments (`check FILE` is what people type first):
+ * parseArgs keeps each kind apart, its tokens keep the order.
+ */
+export function checkOptions(values: ManifestValues, tokens: ArgumentTokens, settings: Settings): CheckOptions {
+  const isPath = (token: ArgumentTokens[number]) => token.kind === 'positional' || token.name === 'filename';
+  const files = tokens.flatMap((token) => (isPath(token) && token.value !== undefined ? [token.value] : []));
+  if (files.length === 0) {
+    throw new UsageError('a PATH is required (a file, a folder, or - for stdin), as an argument or with -f');
+  }
   return {
-    files: values.filename,
+    files,
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     clusterMode: settings.clusterMode,
     routing: settings.routing,

@@ -2,6 +2,8 @@
 import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
+import { oneOf } from '../config/settings.js';
+import { logFormats, textLog, type LogFormat } from '../server/text-log.js';
 import { optionalCluster, requiredCluster } from './cluster.js';
 import { commandSettings, contextFlags, portOf, requesterFlags, verdictFlags } from './flags.js';
 import { printUsage } from './usage.js';
@@ -15,7 +17,9 @@ export async function runServe(args: string[]): Promise<number> {
     strict: true,
     options: {
       port: { type: 'string', default: '8443' },
-      host: { type: 'string', default: '0.0.0.0' },
+      // Loopback for a local run (`npm start`); the Deployment passes --host=0.0.0.0.
+      host: { type: 'string', default: '127.0.0.1' },
+      'log-format': { type: 'string' },
       // Not certs/, where `certs` writes an install's set: a local run must not fill that folder.
       'cert-dir': { type: 'string', default: '.local/certs' },
       profile: { type: 'string' },
@@ -30,6 +34,8 @@ export async function runServe(args: string[]): Promise<number> {
   // Flags (and the config file) are checked before the server and client-node are loaded: a
   // typo answers at once.
   const port = portOf(values.port);
+  // Readable at a terminal; JSON lines wherever a collector reads them (the Deployment says so too).
+  const logFormat = oneOf('--log-format', values['log-format'] ?? (process.stdout.isTTY ? 'text' : 'json'), logFormats);
   const { settings, config } = await commandSettings(values);
   const options = {
     port,
@@ -43,7 +49,7 @@ export async function runServe(args: string[]): Promise<number> {
     // Asynchronous writes: a line per review must not cost a write(2) each on the request path.
     // Lines are written as soon as the previous write completes (no buffering threshold, so a
     // quiet webhook's log is current), and pino flushes what is pending when the process exits.
-    logger: { level: process.env.LOG_LEVEL ?? 'info', stream: destination({ dest: 1, sync: false }) },
+    logger: { level: process.env.LOG_LEVEL ?? 'info', stream: logStream(logFormat) },
   };
   const { serve } = await import('../server/serve.js');
   const running = await serve(options);
@@ -61,4 +67,9 @@ export async function runServe(args: string[]): Promise<number> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   return new Promise<number>(() => {});
+}
+
+function logStream(format: LogFormat) {
+  const stdout = destination({ dest: 1, sync: false });
+  return format === 'json' ? stdout : textLog(stdout);
 }

@@ -76,7 +76,7 @@ export function schemaCel(schema: JsonSchema, data: string, fieldPrefix: string)
         field,
         severity: severityOf(resolved),
         expression: `!(${literal(key)} in ${subject}) || ${nodeCel(schema, resolved, value)}`,
-        message: `${literal(`${key}: `)} + ${valueMessage(resolved, value)}`,
+        message: valueMessage(resolved, value),
       }));
     }
   };
@@ -91,7 +91,7 @@ export function schemaCel(schema: JsonSchema, data: string, fieldPrefix: string)
       field,
       severity: severityOf(rule),
       expression: nodeCel(schema, rule, data),
-      message: literal(`${at.at(-1)}: ${String(rule['x-message'])}`),
+      message: literal(String(rule['x-message'])),
     }));
   }
   return { validations, uncovered };

@@ -14,7 +14,7 @@ export type PlacementCause = (typeof placementCauses)[number];
 export interface Placement {
   readonly onEci: boolean;
   readonly cause: PlacementCause;
-  /** Why, in words: `the pod label alibabacloud.com/eci=true`; undefined when not on ECI. */
+  /** Why, as a clause: `the pod label alibabacloud.com/eci=true sends it there`; undefined when not on ECI. */
   readonly reason: string | undefined;
   /** The ECI label that sends it there, when one does (a legacy one earns a warning). */
   readonly labelRoute: LabelRoute | undefined;
@@ -48,12 +48,12 @@ export function placementOf(pod: PodTemplate | undefined, namespace: string | un
 
 function causeOf(pod: PodTemplate | undefined, route: LabelRoute | undefined, routing: ProfileSelector | undefined, context: PolicyContext): [PlacementCause, string | undefined] {
   if (context.clusterMode === 'serverless') return ['serverless', 'every pod of a serverless cluster runs on ECI'];
-  if (route) return ['label', `the ${route.label}`];
+  if (route) return ['label', `the ${route.label} sends it there`];
   const nodeSelector = virtualNodeSelectorOf(pod);
-  if (nodeSelector) return ['node-selector', `its nodeSelector ${nodeSelector}`];
+  if (nodeSelector) return ['node-selector', `its nodeSelector ${nodeSelector} picks a virtual node`];
   const nodeName = String(pod?.spec.nodeName ?? '');
-  if (nodeName.startsWith(virtualNodeNamePrefix)) return ['node-name', `its nodeName ${nodeName}`];
-  if (routing) return ['profile-selector', `the eci-profile selector ${routing.name}`];
+  if (nodeName.startsWith(virtualNodeNamePrefix)) return ['node-name', `its nodeName ${nodeName} is a virtual node`];
+  if (routing) return ['profile-selector', `the eci-profile selector ${routing.name} sends it there`];
   return ['none', undefined];
 }
 

@@ -1,14 +1,11 @@
 // A scan's default output: what each namespace would face on ECI, then every finding as `check`
 // prints them, named by object instead of file and line, then one line for the whole cluster.
 import { formatFinding } from '../policy/findings.js';
+import { counted } from '../plural.js';
 import type { CheckResult } from '../check/check.js';
 import { lines, objectName, summarize, type Report } from '../check/report/report.js';
 
 const labels = { error: 'error', warning: 'warning', note: 'audit' } as const;
-
-function counted(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
-}
 
 function namespaceLine(namespace: string, results: readonly CheckResult[]): string {
   const denied = results.filter((result) => result.verdict === 'denied').length;

@@ -2,6 +2,7 @@
 // from the schema that failed (enum values, `x-format` descriptions, the `x-message` of a rule),
 // never Ajv's JSON-pointer text. Every value a message names comes from the schema files.
 import type { ErrorObject } from 'ajv/dist/2020.js';
+import { counted } from '../plural.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import type { JsonSchema } from '../schemas.js';
 import type { Severity, Violation } from './types.js';
@@ -38,21 +39,20 @@ function violationOf(error: ErrorObject, root: JsonSchema, data: unknown, at: st
   const ruleMessage = nearest(trail, 'x-message');
   if (ruleMessage !== undefined) {
     const pointer = nearest(trail, 'x-at') ?? error.instancePath;
-    return { path: joinPath(at, fieldPath(pointer)), message: named(pointer, [{ at: '', text: ruleMessage }]), severity };
+    return { path: joinPath(at, fieldPath(pointer)), message: ruleMessage, severity };
   }
   const problems = describe(error, trail.at(-1) ?? {}, valueAt(data, error.instancePath));
-  return { path: joinPath(at, fieldPath(error.instancePath)), message: named(error.instancePath, problems), severity };
+  return { path: joinPath(at, fieldPath(error.instancePath)), message: located(problems), severity };
 }
 
 /**
- * Prefix each problem with the Kubernetes key it concerns (the innermost segment with a `/`, as
- * every annotation and label key here has), so the message stands on its own in kubectl output.
+ * Each problem after where it is inside the value (`[1]` of a comma list, `.host` of a JSON
+ * value). The key itself is not repeated: the finding's field path names it.
  */
-function named(pointer: string, problems: readonly Problem[]): string {
-  const key = segmentsOf(pointer).findLast((segment) => segment.includes('/')) ?? '';
+function located(problems: readonly Problem[]): string {
   return problems
     .map(({ at, text }) => {
-      const where = `${key}${key ? at : at.replace(/^\./, '')}`;
+      const where = at.replace(/^\./, '');
       return where ? `${where}: ${text}` : text;
     })
     .join('; ');
@@ -80,9 +80,10 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
     case 'exclusiveMaximum':
       return here(`${show(value)} must be ${String(params.comparison)} ${String(params.limit)}`);
     case 'maxItems':
-      return here(Number(params.limit) === 0 ? 'must be empty' : `has ${countOf(value)} entries; at most ${String(params.limit)} are allowed`);
+      if (Number(params.limit) === 0) return here('must be empty');
+      return here(`has ${entries(countOf(value))}; at most ${String(params.limit)} ${isAre(params.limit)} allowed`);
     case 'minItems':
-      return here(`has ${countOf(value)} entries; at least ${String(params.limit)} are needed`);
+      return here(`has ${entries(countOf(value))}; at least ${String(params.limit)} ${isAre(params.limit)} needed`);
     case 'uniqueItems':
       return here(`lists ${show(Array.isArray(value) ? value[Number(params.j)] : value)} twice`);
     case 'minLength':
@@ -184,3 +185,6 @@ function withArticle(type: string): string {
 function countOf(value: unknown): number {
   return Array.isArray(value) ? value.length : 0;
 }
+
+const entries = (count: number) => counted(count, 'entry', 'entries');
+const isAre = (count: unknown) => (Number(count) === 1 ? 'is' : 'are');

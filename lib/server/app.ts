@@ -87,11 +87,15 @@ export function buildApp(options: AppOptions) {
   });
   app.setErrorHandler((error: FastifyError, req, reply) => {
     const status = error.statusCode ?? 500;
+    const message = reasonOf(error, req.headers['content-type']);
     if (status >= 500) req.log.error({ err: error }, 'request failed');
-    else req.log.warn({ status, reason: error.message }, 'bad request');
-    return reply.code(status).send({ statusCode: status, error: error.code ?? 'Error', message: error.message });
+    else req.log.warn({ status, reason: message }, 'bad request');
+    return reply.code(status).send({ statusCode: status, error: error.code ?? 'Error', message });
   });
   app.server.maxConnections = maxConnections;
+  // Only JSON is a review: fastify's default text/plain parser would hand the schema a string
+  // (a 400 saying the body is no object) where the answer is the media type the webhook takes.
+  app.removeContentTypeParser('text/plain');
   // Keys such as __proto__ and constructor are data in Kubernetes (a ConfigMap key, a label): JSON.parse
   // keeps them as own properties, where fastify's default parser would refuse the review with a 400.
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -118,3 +122,25 @@ export function buildApp(options: AppOptions) {
 }
 
 export type App = ReturnType<typeof buildApp>;
+
+/** What fastify refuses before a route runs, said with what the webhook takes instead. */
+function reasonOf(error: FastifyError, contentType: string | undefined): string {
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const wanted = 'the body must be application/json (the API server sends it so)';
+      return contentType ? `${wanted}, not ${mediaTypeOf(contentType)}` : `${wanted}; it came without a Content-Type`;
+    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return `the body is larger than ${maxReviewBytes / mebibyte} MiB, the limit`;
+    default:
+      return error.message;
+  }
+}
+
+const mebibyte = 1024 * 1024;
+
+/** `text/plain` of `text/plain; charset=utf-8`, cut short: the header is the client's text. */
+function mediaTypeOf(contentType: string): string {
+  const type = contentType.split(';')[0]!.trim();
+  return type.length > 100 ? `${type.slice(0, 100)}...` : type;
+}

@@ -50,7 +50,19 @@ const webhooks: readonly Webhook[] = [
   { url: '/validate', purpose: 'validate', encode: validation },
 ];
 
+/** Every method a client might try but POST (HEAD comes with GET). */
+const otherMethods = ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
 function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { context, metrics }: WebhookOptions): void {
+  // A webhook path exists for POST only: 405 with Allow says so, where 404 said it did not exist.
+  app.route({
+    method: otherMethods,
+    url,
+    handler: async (req, reply) => {
+      const message = `${url} takes POST (an AdmissionReview), not ${req.method}`;
+      return reply.code(405).header('allow', 'POST').send({ statusCode: 405, error: 'Method Not Allowed', message });
+    },
+  });
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(
     url,
     { schema: { body: reviewSchema, response: { 200: answerSchema } } },

@@ -1,5 +1,6 @@
 // How long a serving certificate has left. The caller reads the clock.
 import { X509Certificate } from 'node:crypto';
+import { counted } from '../plural.js';
 
 /** Kubernetes rotates nothing by itself: a month leaves time to run `certs` and roll the Secret. */
 export const expiryWarningDays = 30;
@@ -13,5 +14,6 @@ export function expiryWarning(certPem: string, now: Date): string | undefined {
   if (daysLeft >= expiryWarningDays) return undefined;
   return daysLeft < 0
     ? `the serving certificate expired on ${validTo.toISOString()}`
-    : `the serving certificate expires in ${daysLeft} days (${validTo.toISOString()}); issue a new one and update the Secret`;
+    : `the serving certificate expires in ${counted(daysLeft, 'day')} (${validTo.toISOString()}); ` +
+      'issue a new one and update the Secret';
 }

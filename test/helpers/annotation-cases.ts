@@ -65,7 +65,7 @@ export const families: readonly Family[] = [
       denied('eci-spot-price-limit', '0', /0 must be > 0/),
       denied('eci-max-pending-minute', '5', /5 must be >= 10/),
       denied('eci-max-pending-minute', '1441', /1441 must be <= 1440/),
-      denied('eci-custom-hosts', '[{"host":"example.com"}]', /eci-custom-hosts\[0\]: ip is required/),
+      denied('eci-custom-hosts', '[{"host":"example.com"}]', /eci-custom-hosts"\]: \[0\]: ip is required/),
       denied('eci-custom-hosts', '{"host"', /is not valid JSON/),
       denied('eci-custom-tags', 'a:1,b:2,c:3,d:4', /at most 3/),
       denied('eci-cpu-option-ht', '3', /"3" is not one of 1, 2/),
@@ -128,13 +128,13 @@ export const families: readonly Family[] = [
       one('eci-eip-instanceid', 'eip-bp1q5n8cq4p7f6dzu'),
     ],
     denied: [
-      denied('eci-security-group', 'default', /eci-security-group\[0\]: "default" is not a security group ID \(sg-/),
+      denied('eci-security-group', 'default', /eci-security-group"\]: \[0\]: "default" is not a security group ID \(sg-/),
       denied('eci-security-group', 'sg-1,sg-2,sg-3,sg-4,sg-5,sg-6', /has 6 entries; at most 5/),
       denied('eip-isp', 'BGP_X', /"BGP_X" is not one of BGP, BGP_PRO/),
       denied('eip-bandwidth', '0', /"0" is not a whole number of at least 1/),
       [{ annotations: { 'kubernetes.io/ingress-bandwidth': '40Mbps' } }, annotation('kubernetes.io/ingress-bandwidth'), /"40Mbps" is not bytes per second/],
       denied('eci-custom-dnsconfig', '{"nameserver":"1.1.1.1"}', /nameserver is not a known field \(known: nameservers, searches, options\)/),
-      denied('eci-ephemeral-storage-options', '{"encrypted":true}', /\.encrypted: true is not a string/),
+      denied('eci-ephemeral-storage-options', '{"encrypted":true}', /eci-ephemeral-storage-options"\]: encrypted: true is not a string/),
       denied('eci-extra-ephemeral-storage', '50GB', /"50GB" is not a quantity/),
       denied('eci-private-ip-address', '10.0.0.256', /not an IPv4 address/),
       denied('eci-core-pattern', 'core/%e', /not an absolute path/),
@@ -142,7 +142,7 @@ export const families: readonly Family[] = [
       [
         { annotations: { [k('eci-eip-instanceid')]: 'eip-1', [k('eci-with-eip')]: 'true' } },
         annotation(k('eci-eip-instanceid')),
-        /eci-eip-instanceid: an existing EIP cannot be bound while k8s\.aliyun\.com\/eci-with-eip is "true"/,
+        /eci-eip-instanceid"\]: an existing EIP cannot be bound while k8s\.aliyun\.com\/eci-with-eip is "true"/,
       ],
     ],
     warned: [

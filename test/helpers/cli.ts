@@ -44,8 +44,13 @@ export interface Served {
 }
 
 /** Starts `serve` on a free loopback port and resolves once it says where it listens. */
-export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Served> {
-  const child = spawn(process.execPath, [cli, 'serve', '--port', '0', '--host', '127.0.0.1', ...args], {
+export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Served> {
+  return startServeAs(['--port', '0', '--host', '127.0.0.1', ...args], env, cwd);
+}
+
+/** Starts `serve` with these flags alone, as `npm start` does. */
+export async function startServeAs(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Served> {
+  const child = spawn(process.execPath, [cli, 'serve', ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, KUBECONFIG: '', ...env },
@@ -55,7 +60,7 @@ export async function startServe(args: string[], env: NodeJS.ProcessEnv = {}, cw
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.on('data', (chunk) => {
       log += chunk;
-      const match = /eci-admission listening on (https:\/\/[^"]+)"/.exec(log);
+      const match = /eci-admission listening on (https:\/\/[^"\s]+)/.exec(log);
       if (match) resolve(match[1]!);
     });
     void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));

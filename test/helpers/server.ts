@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'tap';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import type { AdmissionReview } from '../../lib/admission/review.js';
 import { serve, type ServeOptions } from '../../lib/server/serve.js';
 import { certFileNames, certificateFiles, writeNewFiles } from '../../lib/tls/cert-dir.js';
@@ -14,6 +14,8 @@ export interface TestServer {
   readonly certDir: string;
   post(path: string, body: string | object, headers?: Record<string, string>): Promise<Reply>;
   get(path: string): Promise<Reply>;
+  /** Any method, with its headers: what the server answers, headers included. */
+  call(method: Dispatcher.HttpMethod, path: string, body?: string, headers?: Headers): Promise<FullReply>;
   /** A GET whose body is not JSON (the metrics). */
   text(path: string): Promise<string>;
   /** The TCP connections the server holds (accepted, not yet closed). */
@@ -23,6 +25,12 @@ export interface TestServer {
 export interface Reply {
   readonly status: number;
   readonly body: Record<string, unknown>;
+}
+
+type Headers = Record<string, string>;
+
+export interface FullReply extends Reply {
+  readonly headers: Dispatcher.ResponseData['headers'];
 }
 
 type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'>>;
@@ -45,19 +53,25 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     await agent.close();
     await running.app.close();
   });
-  const send = async (method: 'GET' | 'POST', path: string, body?: string, headers: Record<string, string> = {}) => {
+  const call = async (method: Dispatcher.HttpMethod, path: string, body?: string, headers = {}): Promise<FullReply> => {
     const response = await request(`${running.url}${path}`, {
       method,
       dispatcher: agent,
       ...(body === undefined ? {} : { body, headers: { 'content-type': 'application/json', ...headers } }),
     });
-    return { status: response.statusCode, body: (await response.body.json()) as Record<string, unknown> };
+    const answer = (await response.body.json()) as Record<string, unknown>;
+    return { status: response.statusCode, headers: response.headers, body: answer };
+  };
+  const send = async (method: Dispatcher.HttpMethod, path: string, body?: string, headers?: Record<string, string>) => {
+    const { status, body: answer } = await call(method, path, body, headers);
+    return { status, body: answer };
   };
   return {
     url: running.url,
     certDir,
     post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
     get: (path) => send('GET', path),
+    call,
     text: async (path) => (await request(`${running.url}${path}`, { dispatcher: agent })).body.text(),
     connections: () => new Promise((resolve, reject) => running.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
   };

@@ -6,7 +6,11 @@ export function githubReport(report: Report): string {
   const findings = lines(report).map(({ result, finding, severity }) =>
     command(severity === 'note' ? 'notice' : severity, { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` }, `${objectName(result)}: ${formatFinding(finding)}`),
   );
-  const errors = report.errors.map((error) => command('error', { file: error.file, line: error.line, title: 'eci-admission input' }, error.message));
+  const errors = report.errors.map((error) => {
+    // An unreadable file has no line: the annotation goes on the file.
+    const place = { file: error.file, ...(error.line > 0 ? { line: error.line } : {}) };
+    return command('error', { ...place, title: 'eci-admission input' }, error.message);
+  });
   return [...findings, ...errors, ''].join('\n');
 }
 

@@ -2,6 +2,7 @@
 // input that could not be read. Built with fast-xml-parser, which escapes.
 import { XMLBuilder } from 'fast-xml-parser';
 import { formatFinding } from '../../policy/findings.js';
+import { whereOf } from '../inputs.js';
 import { lines, objectName, summarize, type Report } from './report.js';
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, suppressEmptyNode: true });
@@ -18,7 +19,7 @@ export function junitReport(report: Report): string {
   }));
   const errorCases = report.errors.map((error) => ({
     '@classname': error.file,
-    '@name': `${error.file}:${error.line}`,
+    '@name': whereOf(error),
     error: { '@message': error.message, '#text': error.message },
   }));
   const summary = summarize(report);

@@ -62,7 +62,10 @@ export function policyReportObjects(report: Report, now: Date): PolicyReport[] {
     held.push(...results);
   };
   for (const result of report.results) add(scopeOf(result), resultsOf(result, stamp));
-  add('', report.errors.map((error) => ({ ...common(unreadableRuleId, 'error', error.message, stamp), properties: { file: error.file, line: String(error.line) } })));
+  add('', report.errors.map((error) => {
+    const properties = { file: error.file, ...(error.line > 0 ? { line: String(error.line) } : {}) };
+    return { ...common(unreadableRuleId, 'error', error.message, stamp), properties };
+  }));
   const documents = [...scoped].filter(([, results]) => results.length > 0).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0));
   return documents.map(([namespace, results]) => reportOf(namespace, results));
 }

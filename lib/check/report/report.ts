@@ -12,8 +12,21 @@ export type ScanOutput = (typeof scanOutputs)[number];
 export interface Report {
   readonly results: readonly CheckResult[];
   readonly errors: readonly InputError[];
-  /** Warnings fail the run too. */
+  /** Warnings fail the run too: each is an error, and its object is denied (`strictly`). */
   readonly strict: boolean;
+}
+
+/** The report of a run, `--strict` applied. */
+export function reportOf(results: readonly CheckResult[], errors: readonly InputError[], strict: boolean): Report {
+  return { results: strict ? results.map(strictly) : results, errors, strict };
+}
+
+/**
+ * Under --strict a warning fails the object as a denial does, so the summary and the verdicts say
+ * denied where the lines say error; with --mode warn, what enforce would deny is denied again.
+ */
+function strictly(result: CheckResult): CheckResult {
+  return result.warnings.length > 0 ? { ...result, verdict: 'denied' } : result;
 }
 
 export interface Summary {
@@ -43,7 +56,7 @@ export function summarize(report: Report): Summary {
 export function exitCode(report: Report): 0 | 1 | 2 {
   const summary = summarize(report);
   if (summary.errors > 0) return 2;
-  return summary.denied > 0 || (report.strict && summary.warnings > 0) ? 1 : 0;
+  return summary.denied > 0 ? 1 : 0;
 }
 
 /** `note`: a finding audit mode records; it never fails a run. */
