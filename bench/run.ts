@@ -16,6 +16,7 @@ import { profileData, replicaSetPod } from './objects.js';
 import { machine, markdown, writeResults, type Row } from './report.js';
 import { bodyFile, h2load, hasH2load, missingH2loadRow, type H2loadRun, type Shape } from './http2.js';
 import { pinLoadGenerator, type Pinning } from './pinning.js';
+import { scanRows } from './scan.js';
 import { patchOf, startCeiling, startWebhook } from './servers.js';
 
 const results = fileURLToPath(new URL('../../bench/results/latest', import.meta.url));
@@ -197,6 +198,8 @@ say('memory');
 rows.push(memoryRow());
 say('check on 5,000 documents');
 rows.push(...(await checkRows()));
+say('scan of 5,000 and 20,000 objects');
+rows.push(...(await scanRows()));
 rows.push(...(await serverRows(pinning)));
 rows.push(...clusterRows());
 process.stdout.write(`${markdown(rows)}\n`);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import t, { type Test } from 'tap';
 import { run } from './helpers/cli.js';
+import { fillLargeCluster, type LargeCluster } from './helpers/large-cluster.js';
 import { ListApi } from './helpers/list-api.js';
 
 const apps = '/apis/apps/v1';
@@ -134,4 +135,19 @@ t.test('--apply-reports writes a report per namespace and deletes those of names
   const reports = api.stored('/apis/wgpolicyk8s.io/v1alpha2', 'policyreports');
   t.same(reports.map((report) => `${report.metadata?.namespace}/${report.metadata?.name}`).sort(), ['old/kyverno-report', 'shop/eci-admission'], 'another tool\'s report untouched');
   t.ok(api.requests.some((request) => request.startsWith('PATCH /apis/wgpolicyk8s.io/v1alpha2/namespaces/shop/policyreports/eci-admission?fieldManager=eci-admission&force=true')));
+});
+
+t.test('a cluster of 5,000 objects is read a page at a time and every object is accounted for', async (t) => {
+  let large: LargeCluster | undefined;
+  const { api, kubeconfig } = await cluster(t, (api) => void (large = fillLargeCluster(api, 5000)));
+  const scanned = await scan(kubeconfig, '-A', '--page-size', '250', '--output', 'json');
+  t.equal(scanned.code, 1, scanned.stderr);
+  const report = JSON.parse(scanned.stdout) as JsonReport;
+  t.equal(large?.objects, 5000);
+  t.equal(report.summary.objects, large?.judged, 'Deployments and bare Pods judged; ReplicaSets and their Pods through them');
+  t.equal(report.summary.denied, large?.denied);
+  t.equal(report.objects.filter((object) => object.verdict === 'denied').length, large?.denied);
+  const podPages = api.requests.filter((request) => request.startsWith('GET /api/v1/pods?'));
+  t.equal(podPages.length, Math.ceil(api.stored('/api/v1', 'pods').length / 250), 'every page of pods asked for once');
+  t.equal(api.largestPage, 250, 'no answer held more than a page');
 });
