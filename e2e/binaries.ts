@@ -20,7 +20,7 @@ export interface Binary {
   readonly path: string;
 }
 
-export const cacheDir = join(repoRoot, '.cache', 'e2e');
+const cacheDir = join(repoRoot, '.cache', 'e2e');
 
 export interface Binaries {
   readonly apiserver: Binary;
@@ -32,7 +32,7 @@ export interface Binaries {
 }
 
 /** The nodes' program: virtual-kubelet with our provider, a Go module of its own (it needs newer client-go). */
-export const virtualNodeModuleDir = join(e2eModuleDir, 'virtual-node');
+const virtualNodeModuleDir = join(e2eModuleDir, 'virtual-node');
 
 /** Kyverno's admission controller and its CLI: the peer of `npm run bench:cluster`. */
 export interface PeerBinaries {
@@ -41,7 +41,7 @@ export interface PeerBinaries {
 }
 
 /** The Go module that pins Kyverno: its own, since Kyverno needs newer Kubernetes modules than e2e/. */
-export const kyvernoModuleDir = join(repoRoot, 'bench', 'kyverno');
+const kyvernoModuleDir = join(repoRoot, 'bench', 'kyverno');
 
 function binary(name: Binary['name'], moduleDir: string, pkg: string, module: string): Binary {
   const version = requiredVersion(readFileSync(join(moduleDir, 'go.mod'), 'utf8'), module, moduleDir);

@@ -26,20 +26,20 @@ export interface ControlPlane {
   readonly kubeconfigs: Readonly<Record<Component, string>>;
 }
 
-export const pkiDir = join(stateDir, 'pki');
+const pkiDir = join(stateDir, 'pki');
 
 /**
  * Who each component is, as a real cluster names them: the users the bootstrap RBAC policy binds
  * (system:kube-controller-manager, system:kube-scheduler) and nodes in system:nodes, which the Node
  * authorizer and NodeRestriction confine to their own Node and pods.
  */
-export const identities = {
+const identities = {
   'kube-controller-manager': { user: 'system:kube-controller-manager', groups: [] },
   'kube-scheduler': { user: 'system:kube-scheduler', groups: [] },
   'virtual-node': { user: `system:node:${virtualNodeName}`, groups: ['system:nodes'] },
   'ordinary-node': { user: `system:node:${ordinaryNodeName}`, groups: ['system:nodes'] },
 } as const satisfies Record<string, { user: string; groups: readonly string[] }>;
-export type Component = keyof typeof identities;
+type Component = keyof typeof identities;
 
 export async function startControlPlane(binaries: { apiserver: Binary; etcd: Binary }): Promise<ControlPlane> {
   // A new cluster every time: no etcd data or credentials from an earlier run.

@@ -57,7 +57,7 @@ export async function waitFor(what: string, ready: () => Promise<boolean | strin
   throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${typeof last === 'string' ? `: ${last}` : ''}${started ? `\n${tail(started.log)}` : ''}`);
 }
 
-export function tail(path: string, lines = 20): string {
+function tail(path: string, lines = 20): string {
   try {
     return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {

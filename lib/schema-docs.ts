@@ -36,7 +36,7 @@ export function schemaDocs(dir: string = schemasDir): string {
       '| --- | --- | --- |',
       ...found.fields,
       '',
-      ...(found.systemWritten.length > 0 ? [`Written by the system, never by users (a warning when a manifest sets them): ${found.systemWritten.join(', ')}.`, ''] : []),
+      ...(found.systemWritten.length > 0 ? [`Written by the system, never by users` + ` (a warning when a manifest sets them): ${found.systemWritten.join(', ')}.`, ''] : []),
       ...(found.rules.length > 0 ? ['| field | rule | verdict |', '| --- | --- | --- |', ...found.rules, ''] : []),
     ];
   });
@@ -59,7 +59,10 @@ export function configDocs(dir: string = schemasDir): string {
   return [configBegin, '', '| key | flag | values | default | what |', '| --- | --- | --- | --- | --- |', ...rows, '', configEnd].join('\n');
 }
 
-/** `readme` with the generated region that `docs` belongs to (its first and last lines are the markers) replaced by it. */
+/**
+ * `readme` with the generated region that `docs` belongs to (its first and last lines are the
+ * markers) replaced by it.
+ */
 export function withGenerated(readme: string, docs: string): string {
   const lines = docs.split('\n');
   const [first, last] = [lines[0]!, lines.at(-1)!];

@@ -17,7 +17,7 @@ const job = kubectlCreate('job', 'once', '--image=busybox');
 const nodePort = kubectlCreate('service', 'nodeport', 'np', '--tcp=80:8080');
 const loadBalancer = kubectlCreate('service', 'loadbalancer', 'lb', '--tcp=80:8080');
 /** The line of the NodePort Service's `spec.type`, where its finding must land. */
-const nodePortTypeLine = yamlOf(nodePort).split('\n').findIndex((line) => line === '  type: NodePort') + 1;
+const nodePortTypeLine = yamlOf(nodePort).split('\n').indexOf('  type: NodePort') + 1;
 
 interface JsonReport {
   summary: Record<string, number>;
@@ -173,7 +173,7 @@ t.test('explain says which selectors matched, what is injected, why it goes to E
   t.match(result.stdout, /web: not matched: its objectSelector does not match the pod labels/);
   t.match(result.stdout, /\+ metadata\.annotations\["k8s\.aliyun\.com\/eci-spot-strategy"\]: "SpotAsPriceGo"/);
   t.match(result.stdout, /\+ spec\.nodeSelector\.type: "virtual-kubelet"/);
-  t.match(result.stdout, /findings:\n    none/);
+  t.match(result.stdout, /findings:\n {4}none/);
 });
 
 t.test('explain says what it judges for every kind, pods or not', async (t) => {
@@ -187,9 +187,9 @@ t.test('explain says what it judges for every kind, pods or not', async (t) => {
   const result = await run(['explain', '-f', join(dir, 'objects.yaml'), '--cluster-mode', 'hybrid']);
   t.equal(result.code, 0, result.stderr);
   const block = (header: string) => result.stdout.split('\n\n').find((part) => part.startsWith(header)) ?? '';
-  t.match(block('Service/shop/web'), /judged by: node-port, session-affinity, acs-service \(in a hybrid cluster, only when its namespace sends pods to ECI\)\n  findings:\n    none/);
+  t.match(block('Service/shop/web'), /judged by: node-port, session-affinity, acs-service \(in a hybrid cluster, only when its namespace sends pods to ECI\)\n {2}findings:\n {4}none/);
   t.match(block('ConfigMap/shop/app-config'), /not judged: of ConfigMaps only the profiles are \(kube-system\/acs-profile, kube-system\/eci-profile\)/);
-  t.match(block('ConfigMap/kube-system/acs-profile'), /judged by: eci-profile\n  findings:\n    deny eci-profile: data\.selectors\[0\]\.name/);
-  t.match(block('ResourcePolicy/shop/burst'), /judged by: resource-policy\n  findings:\n    none/);
+  t.match(block('ConfigMap/kube-system/acs-profile'), /judged by: eci-profile\n {2}findings:\n {4}deny eci-profile: data\.selectors\[0\]\.name/);
+  t.match(block('ResourcePolicy/shop/burst'), /judged by: resource-policy\n {2}findings:\n {4}none/);
   t.match(block('Secret/shop/token'), /not judged: eci-admission has no rule for Secret objects/);
 });

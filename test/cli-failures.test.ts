@@ -61,5 +61,5 @@ t.test('check on input nested too deep to read', async (t) => {
 t.test('LOG_LEVEL=debug adds the stack trace', async (t) => {
   const result = await run(['serve', '--port', '0', '--cert-dir', join(t.testdir(), 'certs')], { env: { KUBECONFIG: '/nonexistent/kubeconfig', LOG_LEVEL: 'debug' } });
   t.equal(result.code, 2);
-  t.match(result.stderr, /^eci-admission serve: KUBECONFIG \/nonexistent\/kubeconfig cannot be used: .*\n.*Error: KUBECONFIG[^]*\n\s+at /);
+  t.match(result.stderr, /^eci-admission serve: KUBECONFIG \/nonexistent\/kubeconfig cannot be used: .*\n.*Error: KUBECONFIG[\s\S]*\n\s+at /);
 });

@@ -38,7 +38,7 @@ t.test('each warning rule warns its case at the right paths, and says where to m
     t.equal(decision.allowed, true, `${id} allows`);
     const warnings = decision.warnings.filter((w) => w.rule === id);
     t.same(warnings.map((w) => w.path), paths, `${id} warnings`);
-    targets.forEach((target, index) => t.match(warnings[index]?.workaround, target));
+    for (const [index, target] of targets.entries()) t.match(warnings[index]?.workaround, target);
   }
 });
 
@@ -103,7 +103,7 @@ t.test('ECI instance limits: containers, and vCPU and memory summed as ECI sizes
   for (const [name, spec, messages] of cases) {
     const findings = decide(requestFor(pod(spec)), serverless).findings.filter((f) => f.rule === 'instance-limits');
     t.equal(findings.length, messages.length, name);
-    messages.forEach((message, i) => t.match(findings[i]?.message, message, name));
+    for (const [i, message] of messages.entries()) t.match(findings[i]?.message, message, name);
   }
 });
 

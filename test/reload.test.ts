@@ -31,7 +31,12 @@ function peerFingerprint(url: string, ca: string[]): Promise<string> {
 /** Log lines of the server, to see what it said about the files. */
 function logSink(): { lines: string[]; logger: { level: string; stream: Writable } } {
   const lines: string[] = [];
-  const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) });
+  const stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
   return { lines, logger: { level: 'info', stream } };
 }
 

@@ -56,7 +56,7 @@ t.test('hand-made objects are denied with the rule id and field path of every fi
     t.equal(response.status?.code, 403);
     const lines = response.status?.message.split('\n').slice(1) ?? [];
     t.equal(lines.length, expected.length, `${name}: one line per finding`);
-    expected.forEach((start, index) => t.ok(lines[index]?.startsWith(`- ${start}`), `${name}: ${lines[index]}`));
+    for (const [index, start] of expected.entries()) t.ok(lines[index]?.startsWith(`- ${start}`), `${name}: ${lines[index]}`);
   }
 });
 

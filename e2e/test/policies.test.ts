@@ -93,10 +93,7 @@ async function expectedVerdicts(objects: readonly KubernetesObject[], checkArgs:
   return new Map([...(await coveredFindings(objects, checkArgs))].map(([name, found]) => [name, verdict(found)]));
 }
 
-const warningLine = new RegExp(
-  "^Warning: Validation failed for ValidatingAdmissionPolicy 'eci-admission-warnings' with binding 'eci-admission-warnings': (.*)$",
-  'gm',
-);
+const warningLine = /^Warning: Validation failed for ValidatingAdmissionPolicy 'eci-admission-warnings' with binding 'eci-admission-warnings': (.*)$/gm;
 
 /**
  * What the warnings policy said and `check`'s warnings do not, and the reverse. The policy says

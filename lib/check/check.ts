@@ -11,7 +11,7 @@ import type { LocatedFinding, Manifest } from './inputs.js';
 import type { WebhookRouting } from './webhook-routing.js';
 
 /** `skipped`: no eci-admission webhook is called for it in the cluster. */
-export type Verdict = 'admitted' | 'denied' | 'skipped';
+type Verdict = 'admitted' | 'denied' | 'skipped';
 
 export interface CheckResult {
   readonly manifest: Manifest;
@@ -31,7 +31,7 @@ export interface CheckResult {
 }
 
 /** kubectl's default when a manifest names no namespace. */
-export const defaultNamespace = 'default';
+const defaultNamespace = 'default';
 
 /**
  * Labels of every namespace named in the input or on the command line, with the

@@ -9,7 +9,7 @@ import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';
 import { readInputs, whereOf, type Inputs } from './inputs.js';
 import { render } from './report/render.js';
-import { exitCode, reportOf, type Output, type Report } from './report/report.js';
+import { exitCode, reportOf, type Output } from './report/report.js';
 import { loadWebhookRouting } from './webhook-routing.js';
 
 export interface CheckOptions {

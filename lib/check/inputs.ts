@@ -28,7 +28,7 @@ export interface LocatedFinding extends Finding {
 }
 
 /** The rule id of what reading a manifest finds (check only: the API server decodes it silently). */
-export const readingRuleId = 'manifest';
+const readingRuleId = 'manifest';
 
 export interface InputError {
   readonly file: string;
@@ -85,7 +85,7 @@ async function expand(path: string, errors: InputError[]): Promise<string[]> {
  * key is a warning and the later value wins; a retired version of a handled kind is read as the
  * current one, with a warning.
  */
-export function parseManifests(file: string, text: string, manifests: Manifest[], errors: InputError[]): void {
+function parseManifests(file: string, text: string, manifests: Manifest[], errors: InputError[]): void {
   const lines = new LineCounter();
   // Duplicated keys are reported by duplicateKeys below, as warnings: the API server accepts them.
   for (const document of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false })) {
@@ -120,7 +120,7 @@ function manifestOf(file: string, line: number, written: KubernetesObject, lineA
     notes.push({
       rule: readingRuleId,
       path: 'apiVersion',
-      message: `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}; judged as ${retired.current}`,
+      message: `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}` + `; judged as ${retired.current}`,
       workaround: `write apiVersion: ${retired.current}`,
       line: lineAt('apiVersion'),
     });

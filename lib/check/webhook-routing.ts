@@ -11,7 +11,7 @@ import { compileLabelSelector, type LabelMatcher } from '../profile/label-select
 import { groupVersionKindOf, resourceOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
-export type WebhookPath = '/mutate' | '/validate';
+type WebhookPath = '/mutate' | '/validate';
 
 interface Webhook {
   readonly path: WebhookPath;

@@ -13,7 +13,7 @@ export interface Answer {
   readonly body: string;
 }
 
-export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface ApiClient {
   send(method: 'GET' | 'PATCH' | 'DELETE', path: string, query?: Query, body?: { readonly type: string; readonly text: string }): Promise<Answer>;

@@ -17,7 +17,8 @@ export function clusterReader(config: KubeConfig): ClusterReader {
   const get = (path: string, query: Record<string, string | number | undefined> = {}) => api.send('GET', path, query);
   return {
     async list(target: ScanTarget, request: PageRequest): Promise<ListPage | undefined> {
-      const path = `${target.groupVersionPath}/${request.namespace ? `namespaces/${request.namespace}/` : ''}${target.plural}`;
+      const namespaced = request.namespace ? `namespaces/${request.namespace}/` : '';
+      const path = `${target.groupVersionPath}/${namespaced}${target.plural}`;
       const query = { limit: request.limit, continue: request.continue, labelSelector: request.labelSelector };
       const answer = await get(path, query);
       if (answer.status === 404 && target.optional) return undefined;

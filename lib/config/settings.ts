@@ -43,7 +43,7 @@ export type Settings = Pick<PolicyContext, 'clusterMode' | 'routing' | 'enforcem
 /** How a mistake names where the setting came from: `--mode` or `config.yaml: mode`. */
 export type SettingLabel = (key: SettingKey) => string;
 
-export const flagLabel: SettingLabel = (key) => `--${settingFlags[key]}`;
+const flagLabel: SettingLabel = (key) => `--${settingFlags[key]}`;
 
 export class SettingsError extends Error {
   override name = 'SettingsError';

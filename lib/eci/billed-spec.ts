@@ -9,7 +9,8 @@
 // - eci-use-specs: "Up to 5 specs ... ECI attempts each specification in priority order (first to
 //   last)": https://www.alibabacloud.com/help/en/ack/serverless-kubernetes/user-guide/create-an-eci-pod
 // - Containers with the environment variable __ECI_RESOURCE_IGNORE__=TRUE are left out of the
-//   adjustment: https://www.alibabacloud.com/help/en/eci/user-guide/ignore-specific-containers-during-resource-adjustment
+//   adjustment:
+//   https://www.alibabacloud.com/help/en/eci/user-guide/ignore-specific-containers-during-resource-adjustment
 // - How init containers count is not documented: they are counted as Kubernetes counts them (the
 //   largest alone, native sidecars with the containers), the larger answer of the two readings.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
@@ -20,8 +21,8 @@ import { defaultSpec, everyRegionSpecs, roundUp, someRegionsSpecs, type Spec } f
 const gibibyte = 2 ** 30;
 
 export const useSpecsAnnotation = 'k8s.aliyun.com/eci-use-specs';
-export const spotStrategyAnnotation = 'k8s.aliyun.com/eci-spot-strategy';
-export const resourceIgnoreEnv = { name: '__ECI_RESOURCE_IGNORE__', value: 'TRUE' } as const;
+const spotStrategyAnnotation = 'k8s.aliyun.com/eci-spot-strategy';
+const resourceIgnoreEnv = { name: '__ECI_RESOURCE_IGNORE__', value: 'TRUE' } as const;
 
 /** What a container sizes its instance by: its limit, else its request (0 when neither). */
 function containerSize(container: V1Container | undefined, resource: 'cpu' | 'memory'): number {
@@ -48,7 +49,7 @@ export function instanceResources(pod: PodTemplate, forBilling = false): Spec {
 }
 
 /** Where the figures the instance is created from come from. */
-export type SpecSource = 'containers' | 'eci-use-specs' | 'default';
+type SpecSource = 'containers' | 'eci-use-specs' | 'default';
 
 export interface BilledSpec {
   readonly source: SpecSource;

@@ -58,7 +58,7 @@ export const templateVariables: readonly Variable[] = [
 /** The template's labels or annotations, or an empty map. */
 function mapOf(field: string): string {
   const at = ['metadata', field];
-  return `variables.template != null && ${hasAll('variables.template', at)} ? ${fieldOf('variables.template', at)} : {}`;
+  return `variables.template != null && ${hasAll('variables.template', at)}` + ` ? ${fieldOf('variables.template', at)} : {}`;
 }
 
 /**
@@ -69,17 +69,26 @@ export const unchangedVariable: Variable = {
   name: 'unchanged',
   expression:
     "request.operation == 'UPDATE' && oldObject != null && " +
-    `(${byLocation((location) => `${fieldOf('object', location.length ? location : ['spec'])} == ${fieldOf('oldObject', location.length ? location : ['spec'])}`, 'object.spec == oldObject.spec')})`,
+    `(${byLocation(unchangedAt, 'object.spec == oldObject.spec')})`,
 };
 
-/** Hybrid clusters: the part of the placement decision (lib/policy/placement.ts) that CEL sees (no eci-profile selectors). */
+/** The pod template at `location` (the spec, for a kind whose template is the object) is as it was. */
+function unchangedAt(location: readonly string[]): string {
+  const at = location.length ? location : ['spec'];
+  return `${fieldOf('object', at)} == ${fieldOf('oldObject', at)}`;
+}
+
+/**
+ * Hybrid clusters: the part of the placement decision (lib/policy/placement.ts) that CEL sees (no
+ * eci-profile selectors).
+ */
 export const eciBoundVariable: Variable = {
   name: 'eciBound',
   expression: [
-    `(namespaceObject != null && ${hasAll('namespaceObject', ['metadata', 'labels'])} && (${labelTests('namespaceObject.metadata.labels', namespaceLabels)}))`,
+    `(namespaceObject != null && ${hasAll('namespaceObject', ['metadata', 'labels'])}` + ` && (${labelTests('namespaceObject.metadata.labels', namespaceLabels)}))`,
     `(${labelTests('variables.labels', podLabels)})`,
     ...Object.values(virtualNodeRouting).map(({ nodeSelector }) => `(variables.spec != null && has(variables.spec.nodeSelector) && ${labelTests('variables.spec.nodeSelector', Object.entries(nodeSelector).map(([key, value]) => ({ key, value })), ' && ')})`),
-    `(variables.spec != null && has(variables.spec.nodeName) && variables.spec.nodeName.startsWith(${literal(virtualNodeNamePrefix)}))`,
+    `(variables.spec != null && has(variables.spec.nodeName)` + ` && variables.spec.nodeName.startsWith(${literal(virtualNodeNamePrefix)}))`,
   ].join(' || '),
 };
 
@@ -129,7 +138,7 @@ function scopeLists(check: FieldCheck): readonly SpecList[] {
 }
 
 /** The most strings sortedCel orders; a list with more keeps the order CEL gives it. */
-export const sortedAtMost = 32;
+const sortedAtMost = 32;
 
 /**
  * The distinct strings of `list` in ascending order, without `sort()` (Kubernetes 1.34 and newer
@@ -164,7 +173,7 @@ function forbiddenTest(forbidden: Forbidden, value: string): string {
   if ('equals' in forbidden) return `${value} == ${literal(forbidden.equals)}`;
   if ('set' in forbidden) return `${value} != null && ${value} != 0 && ${value} != false && ${value} != ''`;
   if ('oneOf' in forbidden) return `${value} in ${listLiteral(forbidden.oneOf)}`;
-  const named = `${shownValue(forbidden, value)} in ${listLiteral('capabilityIn' in forbidden ? forbidden.capabilityIn : forbidden.capabilityNotIn)}`;
+  const named = `${shownValue(forbidden, value)}` + ` in ${listLiteral('capabilityIn' in forbidden ? forbidden.capabilityIn : forbidden.capabilityNotIn)}`;
   return 'capabilityIn' in forbidden ? named : `!(${named})`;
 }
 
@@ -188,9 +197,9 @@ function itemFindings(rule: FieldRule, check: FieldCheck, item: string, path: st
   const value = fieldOf(item, check.field);
   const fieldPath = check.field.length ? `${path} + ${literal(`${path === "''" ? '' : '.'}${check.field.join('.')}`)}` : path;
   const present = hasAll(item, check.field);
-  if (!check.each) return `(${present} && ${forbiddenTest(check.forbidden, value)} ? [${findingText(rule, check, fieldPath, name, value)}] : [])`;
+  if (!check.each) return `(${present} && ${forbiddenTest(check.forbidden, value)}` + ` ? [${findingText(rule, check, fieldPath, name, value)}] : [])`;
   const entryPath = `${fieldPath} + '[' + string(${value}.indexOf(x)) + ']'`;
-  return `(${present} ? ${value}.filter(x, ${forbiddenTest(check.forbidden, 'x')}).map(x, ${findingText(rule, check, entryPath, name, 'x')}) : [])`;
+  return `(${present} ? ${value}.filter(x, ${forbiddenTest(check.forbidden, 'x')})` + `.map(x, ${findingText(rule, check, entryPath, name, 'x')}) : [])`;
 }
 
 /** Every finding of one check, as a CEL list of strings. */
@@ -205,7 +214,7 @@ export function checkFindings(rule: FieldRule, check: FieldCheck): string {
       if (check.scope !== 'ports') return joined(`${list}.map(i, ${itemFindings(rule, check, 'i', at, 'i.name')}.join('; '))`);
       const ports = `(has(i.ports) ? i.ports : [])`;
       const portAt = `${at} + '.ports[' + string(${ports}.indexOf(p)) + ']'`;
-      return joined(`${list}.map(i, ${ports}.map(p, ${itemFindings(rule, check, 'p', portAt, 'i.name')}.join('; ')).filter(s, s != '').join('; '))`);
+      return joined(`${list}.map(i, ${ports}.map(p, ${itemFindings(rule, check, 'p', portAt, 'i.name')}.join('; '))` + `.filter(s, s != '').join('; '))`);
     })
     .join(' + ');
 }

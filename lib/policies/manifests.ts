@@ -34,16 +34,16 @@ const schemaRules: Readonly<Record<string, { schema: string; data: string; field
 };
 
 /** Rules (and what the webhook does besides) that have no policy, and why. */
-export const cannotExpress: Readonly<Record<string, string>> = {
+const cannotExpress: Readonly<Record<string, string>> = {
   'resource-policy':
-    'a custom resource, typed by its CRD where the schema translation reads plain maps (and the CRD may be absent): not translated yet',
+    'a custom resource, typed by its CRD where the schema translation reads plain maps' + ' (and the CRD may be absent): not translated yet',
   'instance-limits':
-    'vCPU and memory are summed over containers as ECI sizes the instance (each its limit, else its request, native sidecars added, the largest init container alone): not translated yet',
+    'vCPU and memory are summed over containers as ECI sizes the instance' + ' (each its limit, else its request, native sidecars added, the largest init container alone): not translated yet',
   'annotation-placement': 'a warning about ECI annotation keys on a workload\'s own metadata: not translated yet',
-  'billed-spec': 'rounding the containers\' sum up through the tables of ECI specifications is a search over 100 specs per pod, past what a policy\'s CEL cost budget is for: webhook only',
-  'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
+  'billed-spec': 'rounding the containers\' sum up through the tables of ECI specifications' + ' is a search over 100 specs per pod, past what a policy\'s CEL cost budget is for: webhook only',
+  'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser' + ', and a refused profile must keep the last good one, which only the webhook remembers',
   [routingRuleId]:
-    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector, and writes no eci-admission/injected record',
+    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read' + '; routing by label is the MutatingAdmissionPolicy of --mutating (beta)' + ', which cannot warn about legacy labels or a conflicting nodeSelector,' + ' and writes no eci-admission/injected record',
 };
 
 export interface PolicyOptions {
@@ -97,7 +97,7 @@ export function policies(options: PolicyOptions): PolicySet {
       ...left,
       { field: routingRuleId, reason: cannotExpress[routingRuleId]! },
       ...built.flatMap((policy) => policy.uncovered),
-      ...(options.clusterMode === 'hybrid' ? [{ field: 'eci-profile selectors', reason: 'in hybrid mode a pod that only an eci-profile selector sends to ECI is not seen as ECI-bound: the policies cannot read the profile' }] : []),
+      ...(options.clusterMode === 'hybrid' ? [{ field: 'eci-profile selectors', reason: 'in hybrid mode a pod that only an eci-profile selector sends to ECI' + ' is not seen as ECI-bound: the policies cannot read the profile' }] : []),
     ],
   };
 }
@@ -136,7 +136,7 @@ function rulePolicy(rule: Rule): RulePolicy {
   const cel = schemaCel(readSchema(schema), data, fieldPrefix);
   const validation = (expression: string, field: string, message: string): Validation => ({
     expression,
-    messageExpression: `${literal(`${rule.id}: `)} + variables.metadataPath + ${literal(`.${field}: `)} + ${message} + ${literal(`; ${rule.workaround}`)}`,
+    messageExpression: `${literal(`${rule.id}: `)} + variables.metadataPath + ${literal(`.${field}: `)}` + ` + ${message} + ${literal(`; ${rule.workaround}`)}`,
   });
   const of = (severity: 'deny' | 'warn') => cel.validations.filter((v) => v.severity === severity).map((v) => validation(v.expression, v.field, v.message));
   return { rule, variables: [], deny: of('deny'), warn: of('warn'), uncovered: cel.uncovered.map((u) => ({ field: `${rule.id} ${u.field}`, reason: u.reason })) };

@@ -12,7 +12,7 @@ const labelTest = (map: string, labels: readonly RoutingLabel[]) => `(has(${map}
 function toleratesTest(wanted: V1Toleration): string {
   const effect = `(!has(t.effect) || t.effect == '' || t.effect == ${literal(wanted.effect!)})`;
   const exists = `(!has(t.key) || t.key == '' || t.key == ${literal(wanted.key!)})`;
-  const equal = `(has(t.key) && t.key == ${literal(wanted.key!)} && (has(t.value) ? t.value : '') == ${literal(wanted.value ?? '')})`;
+  const equal = `(has(t.key) && t.key == ${literal(wanted.key!)}` + ` && (has(t.value) ? t.value : '') == ${literal(wanted.value ?? '')})`;
   return `${effect} && (has(t.operator) && t.operator == 'Exists' ? ${exists} : ${equal})`;
 }
 
@@ -25,13 +25,13 @@ function tolerationValue(toleration: V1Toleration): string {
 function routingPatch(flavour: RoutingFlavour): string {
   const { nodeSelector, toleration } = virtualNodeRouting[flavour];
   const keys = Object.entries(nodeSelector).map(
-    ([key, value]) => `(${literal(key)} in object.spec.nodeSelector ? [] : [JSONPatch{op: 'add', path: '/spec/nodeSelector/' + jsonpatch.escapeKey(${literal(key)}), value: ${literal(value)}}])`,
+    ([key, value]) => `(${literal(key)} in object.spec.nodeSelector ? [] : [JSONPatch{op: 'add',` + ` path: '/spec/nodeSelector/' + jsonpatch.escapeKey(${literal(key)})` + `, value: ${literal(value)}}])`,
   );
-  const selector = `(has(object.spec.nodeSelector) ? ${keys.join(' + ')} : [JSONPatch{op: 'add', path: '/spec/nodeSelector', value: ${mapLiteral(nodeSelector)}}])`;
+  const selector = `(has(object.spec.nodeSelector) ? ${keys.join(' + ')}` + ` : [JSONPatch{op: 'add', path: '/spec/nodeSelector', value: ${mapLiteral(nodeSelector)}}])`;
   const value = tolerationValue(toleration);
   const tolerations =
     `(has(object.spec.tolerations) && object.spec.tolerations.exists(t, ${toleratesTest(toleration)}) ? [] : ` +
-    `has(object.spec.tolerations) ? [JSONPatch{op: 'add', path: '/spec/tolerations/-', value: ${value}}] : [JSONPatch{op: 'add', path: '/spec/tolerations', value: [${value}]}])`;
+    `has(object.spec.tolerations) ? [JSONPatch{op: 'add', path: '/spec/tolerations/-', value: ${value}}]` + ` : [JSONPatch{op: 'add', path: '/spec/tolerations', value: [${value}]}])`;
   return `${selector} + ${tolerations}`;
 }
 
@@ -48,7 +48,7 @@ export function routingPolicy(flavour: RoutingFlavour, webhook: V1MutatingWebhoo
     variables: [
       {
         name: 'routed',
-        expression: `${labelTest('object.metadata.labels', podLabels)} || (namespaceObject != null && ${labelTest('namespaceObject.metadata.labels', namespaceLabels)})`,
+        expression: `${labelTest('object.metadata.labels', podLabels)}` + ` || (namespaceObject != null && ${labelTest('namespaceObject.metadata.labels', namespaceLabels)})`,
       },
     ],
     // Other mutators may add the labels that route a pod: run again, as the webhook does.

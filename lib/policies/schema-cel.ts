@@ -5,7 +5,7 @@
 import type { JsonSchema } from '../schemas.js';
 import { literal, listLiteral } from './cel.js';
 
-export class NotExpressible extends Error {
+class NotExpressible extends Error {
   override name = 'NotExpressible';
 }
 
@@ -15,8 +15,11 @@ const describing = new Set([
   'x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only', 'x-source',
 ]);
 
-export interface SchemaValidation {
-  /** The key judged, as a finding names it below the pod metadata: `annotations["k8s.aliyun.com/eci-spot-strategy"]`. */
+interface SchemaValidation {
+  /**
+   * The key judged, as a finding names it below the pod metadata:
+   * `annotations["k8s.aliyun.com/eci-spot-strategy"]`.
+   */
   readonly field: string;
   readonly severity: 'deny' | 'warn';
   /** True when the data is acceptable. */
@@ -162,7 +165,7 @@ function nodeCel(root: JsonSchema, raw: JsonSchema, subject: string): string {
       case 'uniqueItems':
         return argument === true ? [`${subject}.all(x, size(${subject}.filter(y, y == x)) == 1)`] : [];
       case 'if':
-        return [`!(${nodeCel(root, argument as JsonSchema, subject)}) || (${nodeCel(root, (node.then ?? {}) as JsonSchema, subject)})`];
+        return [`!(${nodeCel(root, argument as JsonSchema, subject)})` + ` || (${nodeCel(root, (node.then ?? {}) as JsonSchema, subject)})`];
       case 'then':
         return [];
       case 'not':

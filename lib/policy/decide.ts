@@ -5,6 +5,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
 import { depthExceeds, maxObjectDepth } from '../json/bounded.js';
+import { memo } from '../memo.js';
 import { isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
 import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
@@ -119,9 +120,7 @@ export function rulesJudging(kind: KindKey, pod: PodTemplate | undefined, object
 
 /** The rules of a kind, in report order: listed once per kind, not filtered from all per request. */
 function rulesOf(kind: KindKey): readonly Rule[] {
-  let judging = rulesByKind.get(kind);
-  if (judging === undefined) rulesByKind.set(kind, (judging = rules.filter((rule) => rule.target === 'pod' || rule.kinds.includes(kind))));
-  return judging;
+  return memo(rulesByKind, kind, () => rules.filter((rule) => rule.target === 'pod' || rule.kinds.includes(kind)));
 }
 
 const rulesByKind = new Map<KindKey, readonly Rule[]>();

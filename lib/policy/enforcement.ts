@@ -13,9 +13,9 @@ export const modes = ['enforce', 'warn', 'audit'] as const;
 export type Mode = (typeof modes)[number];
 
 /** The namespace label that overrides the cluster's mode. */
-export const modeLabel = 'eci-admission/mode';
+const modeLabel = 'eci-admission/mode';
 /** The object annotation that exempts it, honoured only when the cluster admin allows it. */
-export const optOutAnnotation = 'eci-admission/exempt';
+const optOutAnnotation = 'eci-admission/exempt';
 
 export type RuleAction = 'off' | 'warn';
 

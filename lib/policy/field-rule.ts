@@ -1,8 +1,8 @@
 // Rules that forbid values of one field, written as data. The description is the one source of
 // both the rule's TypeScript check (here) and its CEL form (lib/policies/cel.ts), so the webhook
 // and the ValidatingAdmissionPolicies cannot drift apart.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { capabilityName } from '../eci/capabilities.js';
+import { memo } from '../memo.js';
 import type { KindKey } from '../workload/kinds.js';
 import { containersOf, listOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { ObjectRule, PodRule, Severity, Violation } from './rule.js';
@@ -11,7 +11,7 @@ import type { ObjectRule, PodRule, Severity, Violation } from './rule.js';
  * Where the field is: in the pod spec, in each volume, each container (init and ephemeral too),
  * each port of each container; or in the whole object (`object`, for object rules).
  */
-export type Scope = 'spec' | 'volumes' | 'containers' | 'ports' | 'object';
+type Scope = 'spec' | 'volumes' | 'containers' | 'ports' | 'object';
 
 /** What makes a value forbidden. */
 export type Forbidden =
@@ -69,7 +69,7 @@ export function isFieldRule(rule: PodRule | ObjectRule): rule is FieldRule {
   return Array.isArray((rule as Partial<FieldRuleInfo>).fields);
 }
 
-export function isForbidden(forbidden: Forbidden, value: unknown): boolean {
+function isForbidden(forbidden: Forbidden, value: unknown): boolean {
   if ('equals' in forbidden) return value === forbidden.equals;
   if ('set' in forbidden) return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
   if ('oneOf' in forbidden) return forbidden.oneOf.includes(Number(value));
@@ -90,11 +90,7 @@ interface Item {
 
 /** The items of the pod a scope names, with the path and name of each; listed once per pod. */
 function itemsOf(scope: Scope, pod: PodTemplate): readonly Item[] {
-  let scopes = listed.get(pod);
-  if (scopes === undefined) listed.set(pod, (scopes = new Map()));
-  let items = scopes.get(scope);
-  if (items === undefined) scopes.set(scope, (items = list(scope, pod)));
-  return items;
+  return memo(memo(listed, pod, () => new Map()), scope, () => list(scope, pod));
 }
 
 const listed = new WeakMap<PodTemplate, Map<Scope, readonly Item[]>>();
@@ -152,7 +148,8 @@ function violationsAt(check: FieldCheck, item: unknown, at: string, name: string
 }
 
 function add(found: Found, violation: Violation): void {
-  (found.violations ??= []).push(violation);
+  found.violations ??= [];
+  found.violations.push(violation);
 }
 
 function pathOf(check: FieldCheck, at: string): string {

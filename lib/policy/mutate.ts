@@ -42,7 +42,10 @@ function whoSetWhat(original: V1Pod, mutated: V1Pod, selectors: readonly Profile
   // A later pass (reinvocation) adds to what an earlier one recorded.
   const earlier = parseInjected(original.metadata?.annotations?.[injectedAnnotation]) ?? {};
   const injected: Record<string, string[]> = Object.fromEntries(Object.entries(earlier).map(([setter, fields]) => [setter, [...fields]]));
-  const add = (setter: string, field: string) => (injected[setter] ??= []).push(field);
+  const add = (setter: string, field: string) => {
+    injected[setter] ??= [];
+    injected[setter].push(field);
+  };
   for (const map of ['annotations', 'labels'] as const) {
     for (const key of addedKeys(original.metadata?.[map], mutated.metadata?.[map])) {
       const setter = selectors.find((selector) => Object.hasOwn(selector[map], key));

@@ -8,8 +8,8 @@ import type { Labels, PolicyContext } from './context.js';
 import { eciLabelRoute, virtualNodeNamePrefix, virtualNodeRouting, type LabelRoute } from './routing.js';
 
 /** What sends it to ECI, a bounded set (a metrics label). */
-export const placementCauses = ['serverless', 'label', 'node-selector', 'node-name', 'profile-selector', 'none'] as const;
-export type PlacementCause = (typeof placementCauses)[number];
+const placementCauses = ['serverless', 'label', 'node-selector', 'node-name', 'profile-selector', 'none'] as const;
+type PlacementCause = (typeof placementCauses)[number];
 
 export interface Placement {
   readonly onEci: boolean;

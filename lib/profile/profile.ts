@@ -101,7 +101,7 @@ function parseSelectors(text: string, schemas: ProfileSchemas, problems: Profile
     return undefined;
   }
   const items = parsed as Array<Record<string, unknown>>;
-  items.forEach((item, index) => problems.push(...selectorProblems(item, index, items, schemas)));
+  for (const [index, item] of items.entries()) problems.push(...selectorProblems(item, index, items, schemas));
   return items;
 }
 

@@ -44,12 +44,10 @@ export interface ScanScope {
   readonly pageSize: number;
 }
 
-export interface ScanProgress {
-  (scanned: number, resource: string): void;
-}
+type ScanProgress = (scanned: number, resource: string) => void;
 
 /** The pages of one target, requested one after the other, following the continue token. */
-export async function* pagesOf(reader: ClusterReader, target: ScanTarget, scope: ScanScope): AsyncGenerator<readonly KubernetesObject[]> {
+async function* pagesOf(reader: ClusterReader, target: ScanTarget, scope: ScanScope): AsyncGenerator<readonly KubernetesObject[]> {
   let token: string | undefined;
   do {
     const page = await reader.list(target, {
@@ -69,7 +67,7 @@ export async function* pagesOf(reader: ClusterReader, target: ScanTarget, scope:
  * when there is none. A refused profile is an error of the scan (the webhook would keep its last
  * good one, which a scan cannot know), and the embedded profile is used.
  */
-export async function clusterProfile(reader: ClusterReader, context: PolicyContext): Promise<{ profile?: Profile; error?: InputError }> {
+async function clusterProfile(reader: ClusterReader, context: PolicyContext): Promise<{ profile?: Profile; error?: InputError }> {
   for (const location of profileLocations) {
     const configMap = await reader.configMap(location.namespace, location.name);
     if (configMap === undefined) continue;
@@ -83,7 +81,7 @@ export async function clusterProfile(reader: ClusterReader, context: PolicyConte
 }
 
 /** Every target's objects in scope, judged; objects a scanned controller owns are left to their owner. */
-export async function scanObjects(
+async function scanObjects(
   reader: ClusterReader,
   scope: ScanScope,
   context: PolicyContext,

@@ -91,7 +91,7 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
     case 'required':
       return here(`${String(params.missingProperty)} is required`);
     case 'additionalProperties':
-      return here(`${String(params.additionalProperty)} is not a known field (known: ${Object.keys(recordOrEmpty(parent.properties)).join(', ')})`);
+      return here(`${String(params.additionalProperty)} is not a known field` + ` (known: ${Object.keys(recordOrEmpty(parent.properties)).join(', ')})`);
     case 'false schema':
       return here('is not allowed here');
     default:
@@ -160,7 +160,7 @@ function segmentPath(segment: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
 }
 
-export function joinPath(at: string, relative: string): string {
+function joinPath(at: string, relative: string): string {
   return at === '' ? relative.replace(/^\./, '') : `${at}${relative}`;
 }
 

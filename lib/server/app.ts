@@ -29,7 +29,7 @@ const headersTimeoutMs = 10_000;
  */
 const timeoutCheckMs = 1_000;
 /** A TCP connection that has not finished its TLS handshake by then is not a client of ours. */
-export const handshakeTimeoutMs = 5_000;
+const handshakeTimeoutMs = 5_000;
 /** A socket with no traffic at all, not even a request in progress. */
 const connectionTimeoutMs = 60_000;
 /**
@@ -55,7 +55,7 @@ const ciphers = [
 ].join(':');
 
 /** The TLS settings, also used when a renewed certificate is swapped in (setSecureContext). */
-export function tlsOptions(pair: AppOptions['tls']) {
+function tlsOptions(pair: AppOptions['tls']) {
   return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2', ciphers, honorCipherOrder: true } as const;
 }
 

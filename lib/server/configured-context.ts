@@ -55,12 +55,16 @@ export class ConfiguredContext implements ContextSource {
 
   /** The file reads differently: its settings from the next review on, or refused. */
   changed(text: string | undefined): void {
-    if (text === undefined) return this.failed(`${this.file.path} does not exist`);
+    if (text === undefined) {
+      this.failed(`${this.file.path} does not exist`);
+      return;
+    }
     let settings: Settings;
     try {
       settings = this.file.settingsOf(text);
     } catch (error) {
-      return this.failed((error as Error).message);
+      this.failed((error as Error).message);
+      return;
     }
     this.#settings = settings;
     this.#snapshot = undefined;

@@ -97,13 +97,17 @@ export class LiveContext implements ContextSource, ClusterEvents {
     const version = chosen ? `${locationName(chosen)}@${current?.metadata?.resourceVersion ?? ''}` : 'none';
     if (version === this.#lastVersion) return;
     this.#lastVersion = version;
-    if (current === undefined) return this.#useProfile(embeddedProfile);
+    if (current === undefined) {
+      this.#useProfile(embeddedProfile);
+      return;
+    }
     const source = `cluster ${version}`;
     const parsed = parseProfile(current.data ?? {}, source, this.#snapshot.schemas);
     const denials = parsed.problems.filter((problem) => problem.severity === 'deny');
     if (parsed.profile) {
       for (const problem of parsed.problems) this.log.warn({ profile: source, ...problem }, 'eci-profile');
-      return this.#useProfile(parsed.profile);
+      this.#useProfile(parsed.profile);
+      return;
     }
     this.#status = { ...this.#status, refused: this.#status.refused + 1 };
     this.#staleProfile = `${source} refused: ${denials.map((p) => `${p.path}: ${p.message}`).join('; ')}`;

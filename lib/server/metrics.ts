@@ -30,8 +30,8 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
   const findings = counter(registry, 'eci_admission_findings_total', 'Findings reported, by rule id and severity.', ['rule', 'severity']);
   // By rule only: namespace names are unbounded (one cluster had 5,000); the log names the namespace.
   const audited = counter(registry, 'eci_admission_audited_findings_total', 'Findings allowed silently in audit mode, by rule id.', ['rule']);
-  const placements = counter(registry, 'eci_admission_placements_total', 'Objects judged, by what sends their pods to ECI (serverless, label, node-selector, node-name, profile-selector) or none.', ['cause']);
-  const exempt = counter(registry, 'eci_admission_exempt_requests_total', 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).', ['path', 'reason']);
+  const placements = counter(registry, 'eci_admission_placements_total', 'Objects judged, by what sends their pods to ECI' + ' (serverless, label, node-selector, node-name, profile-selector) or none.', ['cause']);
+  const exempt = counter(registry, 'eci_admission_exempt_requests_total', 'Requests allowed unchanged because they are exempt' + ', by route and by what exempts them (user, group, namespace, annotation).', ['path', 'reason']);
   const duration = new Histogram({
     name: 'eci_admission_request_duration_seconds',
     help: 'Time from request received to response sent on the admission routes.',

@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { counted } from '../plural.js';
 
 /** Kubernetes rotates nothing by itself: a month leaves time to run `certs` and roll the Secret. */
-export const expiryWarningDays = 30;
+const expiryWarningDays = 30;
 
 const dayMs = 24 * 60 * 60 * 1000;
 

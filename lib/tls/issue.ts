@@ -16,7 +16,7 @@ export interface IssueRequest {
   readonly now: Date;
 }
 
-export const issuedFileNames = { secret: 'secret.yaml', caBundle: 'ca-bundle.txt' } as const;
+const issuedFileNames = { secret: 'secret.yaml', caBundle: 'ca-bundle.txt' } as const;
 
 /** Returns the paths written. Nothing that exists is overwritten. */
 export async function issueCertificates(request: IssueRequest): Promise<string[]> {

@@ -3,7 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { kubectlCreate, pod } from './objects.js';
 
-export type StringMap = Readonly<Record<string, string>>;
+type StringMap = Readonly<Record<string, string>>;
 
 export interface Metadata {
   readonly annotations?: StringMap;
@@ -22,7 +22,7 @@ export interface Family {
 }
 
 export const annotation = (key: string): string => `annotations[${JSON.stringify(key)}]`;
-export const label = (key: string): string => `labels[${JSON.stringify(key)}]`;
+const label = (key: string): string => `labels[${JSON.stringify(key)}]`;
 
 const k = (name: string): string => `k8s.aliyun.com/${name}`;
 const one = (name: string, value: string): Metadata => ({ annotations: { [k(name)]: value } });
@@ -214,7 +214,8 @@ export const carriers: ReadonlyArray<readonly [kind: string, metadataPath: strin
 export function withMetadata(object: KubernetesObject, template: readonly string[], metadata: Metadata): KubernetesObject {
   const copy = structuredClone(object) as unknown as Record<string, Record<string, unknown>>;
   const node = template.reduce((parent, field) => parent[field] as unknown as Record<string, Record<string, unknown>>, copy);
-  const target = (node.metadata ??= {}) as Record<string, unknown>;
+  node.metadata ??= {};
+  const target = node.metadata as Record<string, unknown>;
   if (metadata.labels) target.labels = { ...(target.labels as StringMap | undefined), ...metadata.labels };
   if (metadata.annotations) target.annotations = { ...(target.annotations as StringMap | undefined), ...metadata.annotations };
   return copy as unknown as KubernetesObject;

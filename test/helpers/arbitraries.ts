@@ -69,7 +69,7 @@ const workloads: ReadonlyArray<readonly [string, string, (t: unknown) => object]
 ];
 
 /** A plausible object of a handled kind (or of one that passes through). */
-export const kubernetesObject: fc.Arbitrary<KubernetesObject> = fc.oneof(
+const kubernetesObject: fc.Arbitrary<KubernetesObject> = fc.oneof(
   fc.record({ metadata, spec: podSpec }).map(({ metadata, spec }) => ({ apiVersion: 'v1', kind: 'Pod', metadata, spec })),
   fc.tuple(fc.constantFrom(...workloads), metadata, template).map(([[apiVersion, kind, wrap], metadata, t]) => ({ apiVersion, kind, metadata, spec: wrap(t) })),
   fc.record({ metadata, type: fc.constantFrom('NodePort', 'LoadBalancer', 'ClusterIP'), affinity: fc.constantFrom('ClientIP', 'None') }).map(({ metadata, type, affinity }) => ({ apiVersion: 'v1', kind: 'Service', metadata, spec: { type, sessionAffinity: affinity, ports: [{ port: 80 }] } })),
@@ -168,7 +168,7 @@ const wideMap = (size: number): Record<string, string> =>
   Object.fromEntries(Array.from({ length: size }, (_, i) => [i % 2 ? `k8s.aliyun.com/eci-custom-hosts-${i}` : `key-${i}`, `[{"host":"h${i}"}]`]));
 
 /** What an attacker puts where a value is read: deep, wide or of the wrong type. */
-export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
+const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   { arbitrary: deepJson, weight: 3 },
   fc.integer({ min: 90, max: 300 }).map(nested),
   fc.integer({ min: 100, max: 1000 }).map(wideMap),

@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** dist/lib/cli.js: this helper is compiled to dist/test/helpers/cli.js. */
-export const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
 
 export interface Run {
   readonly code: number | null;
@@ -65,5 +65,9 @@ export async function startServeAs(args: string[], env: NodeJS.ProcessEnv = {}, 
     });
     void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
   });
-  return { url, log: () => log, stop: () => (child.kill('SIGTERM'), exited) };
+  return { url, log: () => log, stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

@@ -78,7 +78,7 @@ export class FakeApi {
     return [
       'apiVersion: v1',
       'kind: Config',
-      'clusters: [{name: fake, cluster: {server: "' + this.url + '", insecure-skip-tls-verify: true}}]',
+      `clusters: [{name: fake, cluster: {server: "${this.url}", insecure-skip-tls-verify: true}}]`,
       'users: [{name: fake, user: {token: test-token}}]',
       'contexts: [{name: fake, context: {cluster: fake, user: fake}}]',
       'current-context: fake',
@@ -120,13 +120,13 @@ export class FakeApi {
   releaseLists(): void {
     const held = this.#heldLists ?? [];
     this.#heldLists = undefined;
-    held.forEach((release) => release());
+    for (const release of held) release();
   }
 
   /** The API goes away: the listener closes and every open connection, watches included, is cut. */
   async close(): Promise<void> {
     const closed = new Promise((resolve) => this.#server.close(resolve));
-    this.#sockets.forEach((socket) => socket.destroy());
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
 
@@ -166,7 +166,10 @@ export class FakeApi {
       return;
     }
     const resource = routes.find(([matches]) => matches(url.pathname))?.[1];
-    if (request.method !== 'GET' || resource === undefined) return status(response, 404);
+    if (request.method !== 'GET' || resource === undefined) {
+      status(response, 404);
+      return;
+    }
     const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
     if (url.searchParams.get('watch') === 'true') this.#watch(resource, name, Number(url.searchParams.get('resourceVersion') ?? 0), response);
     else if (this.#heldLists) this.#heldLists.push(() => this.#list(resource, name, response));

@@ -121,7 +121,10 @@ export function objectWithSpecAt(apiVersion: string, kind: string, specPath: str
   const root: Record<string, unknown> = { apiVersion, kind, metadata: { name: 'w', namespace: 'default' } };
   const fields = specPath.split('.');
   let node = root;
-  for (const field of fields.slice(0, -1)) node = (node[field] = (node[field] as Record<string, unknown> | undefined) ?? {}) as Record<string, unknown>;
+  for (const field of fields.slice(0, -1)) {
+    node[field] ??= {};
+    node = node[field] as Record<string, unknown>;
+  }
   node[fields.at(-1)!] = spec;
   return root as KubernetesObject;
 }

@@ -29,7 +29,7 @@ export interface Reply {
 
 type Headers = Record<string, string>;
 
-export interface FullReply extends Reply {
+interface FullReply extends Reply {
   readonly headers: Dispatcher.ResponseData['headers'];
 }
 

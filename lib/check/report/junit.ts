@@ -31,5 +31,6 @@ export function junitReport(report: Report): string {
     '@skipped': summary.skipped,
     testcase: [...cases, ...errorCases],
   };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ testsuites: { '@name': 'eci-admission', testsuite: suite } })}`;
+  const xml = builder.build({ testsuites: { '@name': 'eci-admission', testsuite: suite } });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
 }

@@ -13,7 +13,7 @@ const mayNotWork = 'ACS does not support it on Services: the Service may not wor
 
 export const acsService = objectFieldRule({
   id: 'acs-service',
-  summary: 'nothing: warns about Service fields ACS restricts (`externalIPs`, `loadBalancerSourceRanges`, a traffic policy other than Cluster)',
+  summary: 'nothing: warns about Service fields ACS restricts (`externalIPs`' + ', `loadBalancerSourceRanges`, a traffic policy other than Cluster)',
   kinds: ['Service'],
   message: mayNotWork,
   workaround: 'remove it; restrict sources with the load balancer\'s access control instead',

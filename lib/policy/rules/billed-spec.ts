@@ -6,13 +6,13 @@
 import { billedSpecOf, formatSpec, sameSpec, useSpecsAnnotation, type BilledSpec } from '../../eci/billed-spec.js';
 import { someRegions, type Spec } from '../../eci/specs.js';
 import type { PodTemplate } from '../../workload/pod-template.js';
-import type { PodRule, Violation } from '../rule.js';
+import type { PodRule } from '../rule.js';
 
 const regions = `the ${someRegions.size} regions with more specifications (cn-hangzhou among them)`;
 
 export const billedSpec: PodRule = {
   id: 'billed-spec',
-  summary: 'nothing: warns when ECI would bill the pod as a larger specification than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for (`lib/eci/specs.ts`)',
+  summary: 'nothing: warns when ECI would bill the pod as a larger specification' + ' than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for (`lib/eci/specs.ts`)',
   target: 'pod',
   message: 'ECI bills the pod as a larger specification than it asks for',
   workaround: 'ask for a specification ECI offers (README: ECI specifications), or accept the rounding',

@@ -8,7 +8,7 @@ const add: Pick<FieldCheck, 'scope' | 'field' | 'each'> = { scope: 'containers',
 // Runtime defaults and NET_ADMIN pass; the other verdicts are the checks below, in that order.
 export const capabilities = podFieldRule({
   id: 'capabilities',
-  summary: '`capabilities.add` of `ALL`, `SYS_ADMIN`, `SYS_MODULE`; warns on `NET_RAW` (needs Alibaba Cloud support) and capabilities ECI does not document; runtime defaults (`NET_BIND_SERVICE`, `CHOWN`, `SETUID`, `KILL`, ...) and `NET_ADMIN` pass (`lib/eci/capabilities.ts`)',
+  summary: '`capabilities.add` of `ALL`, `SYS_ADMIN`, `SYS_MODULE`; warns on `NET_RAW` (needs Alibaba Cloud support)' + ' and capabilities ECI does not document; ' + 'runtime defaults (`NET_BIND_SERVICE`, `CHOWN`, `SETUID`, `KILL`, ...) and `NET_ADMIN`' + ' pass (`lib/eci/capabilities.ts`)',
   message: 'ECI lets a container add only the runtime defaults, NET_ADMIN and (on request) NET_RAW',
   workaround: 'drop the capability, or ask Alibaba Cloud support to enable it',
   fields: [

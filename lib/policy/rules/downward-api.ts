@@ -37,7 +37,7 @@ function volumeViolations(pod: PodTemplate): Violation[] {
 
 export const downwardApi: PodRule = {
   id: 'downward-api',
-  summary: 'nothing: warns about Downward API fields ECI does not fill in (`status.hostIP` and others), in env vars and downwardAPI volumes',
+  summary: 'nothing: warns about Downward API fields ECI does not fill in' + ' (`status.hostIP` and others), in env vars and downwardAPI volumes',
   target: 'pod',
   message: 'ECI does not fill in this Downward API field',
   workaround: 'use status.podIP (the pod is its own host on ECI), or pass the value another way',

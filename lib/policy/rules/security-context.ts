@@ -18,7 +18,7 @@ export function ignoredMessage(names: string, level: Level): string {
 
 export const sysctlMessage = (name: string): string => `ECI does not let a pod set ${name}`;
 export const sysctlWorkaround =
-  `ask Alibaba Cloud support to enable it, then set it with the ${hostSysctlsAnnotation} annotation instead`;
+  `ask Alibaba Cloud support to enable it` + `, then set it with the ${hostSysctlsAnnotation} annotation instead`;
 
 function ignoredFields(path: string, context: V1PodSecurityContext | V1SecurityContext | undefined, level: Level): Violation[] {
   const applied: readonly string[] = securityContextFields[level];
@@ -44,7 +44,7 @@ function sysctlViolations(pod: PodTemplate): Violation[] {
 
 export const securityContext: PodRule = {
   id: 'security-context',
-  summary: 'nothing: warns about securityContext fields ECI does not apply (a pod\'s `fsGroup`, a container\'s `readOnlyRootFilesystem`, ...) and sysctls it does not let a pod set',
+  summary: 'nothing: warns about securityContext fields ECI does not apply' + ' (a pod\'s `fsGroup`, a container\'s `readOnlyRootFilesystem`, ...) and sysctls it does not let a pod set',
   target: 'pod',
   message: 'ECI does not apply this securityContext field',
   workaround: 'remove it, or get the effect another way (fsGroup: an init container that changes the owner of the volume)',
