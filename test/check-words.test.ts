@@ -81,7 +81,8 @@ t.test('explain exits 0 whatever the findings and 2 when an input cannot be read
   t.equal(flagged.code, 2, 'a flag explain does not take');
   const help = (await run(['explain', '--help'])).stdout;
   t.match(help, /Exit 0 when every input was read, whatever the findings; 2 on bad input or usage\./);
-  const documented = /explain PATH[\s\S]*Its exit code is 0 when every input was read, whatever the findings[^.]*, and 2/;
+  const documented =
+    /explain PATH[\s\S]*Its exit code is 0 when every input was read, whatever the findings[^.]*, and 2/;
   t.match(readme.replace(/\s+/g, ' '), documented, 'and so does the README');
 });
 

@@ -92,7 +92,11 @@ function parseManifests(file: string, text: string, manifests: Manifest[], error
     const line = lines.linePos((document.contents ?? document).range?.[0] ?? 0).line;
     const [error] = document.errors;
     if (error) {
-      errors.push({ file, line: error.linePos?.[0].line ?? line, message: (error.message.split('\n')[0] ?? 'invalid YAML').replace(/:$/, '') });
+      errors.push({
+        file,
+        line: error.linePos?.[0].line ?? line,
+        message: (error.message.split('\n')[0] ?? 'invalid YAML').replace(/:$/, ''),
+      });
       continue;
     }
     const value = document.toJS() as unknown;
@@ -101,12 +105,27 @@ function parseManifests(file: string, text: string, manifests: Manifest[], error
       const start = lineOf(node as Node, lines) ?? line;
       const problem = notAnObject(object);
       if (problem) errors.push({ file, line: start, message: problem });
-      else manifests.push(manifestOf(file, start, object as KubernetesObject, (path) => lineOfField(node, path, lines, start), duplicateKeys(node, lines)));
+      else
+        manifests.push(
+          manifestOf(
+            file,
+            start,
+            object as KubernetesObject,
+            (path) => lineOfField(node, path, lines, start),
+            duplicateKeys(node, lines),
+          ),
+        );
     }
   }
 }
 
-function manifestOf(file: string, line: number, written: KubernetesObject, lineAt: (path: string) => number, duplicates: readonly DuplicateKey[]): Manifest {
+function manifestOf(
+  file: string,
+  line: number,
+  written: KubernetesObject,
+  lineAt: (path: string) => number,
+  duplicates: readonly DuplicateKey[],
+): Manifest {
   const retired = currentVersionOf(String(written.apiVersion), String(written.kind));
   const object = retired ? { ...written, apiVersion: retired.current } : written;
   const notes: LocatedFinding[] = duplicates.map(({ path, line: at }) => ({
@@ -120,7 +139,9 @@ function manifestOf(file: string, line: number, written: KubernetesObject, lineA
     notes.push({
       rule: readingRuleId,
       path: 'apiVersion',
-      message: `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}` + `; judged as ${retired.current}`,
+      message:
+        `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}` +
+        `; judged as ${retired.current}`,
       workaround: `write apiVersion: ${retired.current}`,
       line: lineAt('apiVersion'),
     });
@@ -150,6 +171,7 @@ function itemsOf(value: unknown, contents: unknown): Item[] {
 function notAnObject(value: unknown): string | undefined {
   const object = recordOrEmpty(value);
   if (object !== value) return 'not a Kubernetes object (expected a mapping with apiVersion and kind)';
-  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') return 'a Kubernetes object needs apiVersion and kind';
+  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string')
+    return 'a Kubernetes object needs apiVersion and kind';
   return undefined;
 }

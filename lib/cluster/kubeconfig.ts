@@ -44,7 +44,10 @@ export async function loadKubeConfig(choice: KubeConfigChoice): Promise<KubeConf
   }
   if (choice.context !== undefined) {
     const names = config.getContexts().map((context) => context.name);
-    if (!names.includes(choice.context)) throw new Error(`--context ${choice.context}: no such context (the kubeconfig has ${names.join(', ') || 'none'})`);
+    if (!names.includes(choice.context))
+      throw new Error(
+        `--context ${choice.context}: no such context (the kubeconfig has ${names.join(', ') || 'none'})`,
+      );
     config.setCurrentContext(choice.context);
   }
   return config;

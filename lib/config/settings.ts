@@ -61,12 +61,14 @@ export function settingsOf(values: SettingValues, label: SettingLabel = flagLabe
   const known = new Set([...rules.map((rule) => rule.id), routingRuleId]);
   const ruleIds = (key: 'disableRules' | 'warnRules') =>
     (values[key] ?? []).map((id) => {
-      if (!known.has(id)) throw new SettingsError(`${label(key)}: unknown rule ${id} (rules: ${[...known].join(', ')})`);
+      if (!known.has(id))
+        throw new SettingsError(`${label(key)}: unknown rule ${id} (rules: ${[...known].join(', ')})`);
       return id;
     });
   const serviceAccounts = (values.exemptServiceAccounts ?? []).map((account) => {
     const [namespace, name, ...rest] = account.split('/');
-    if (!namespace || !name || rest.length > 0) throw new SettingsError(`${label('exemptServiceAccounts')}: expected NAMESPACE/NAME, got ${account}`);
+    if (!namespace || !name || rest.length > 0)
+      throw new SettingsError(`${label('exemptServiceAccounts')}: expected NAMESPACE/NAME, got ${account}`);
     return serviceAccountUser(namespace, name);
   });
   return {

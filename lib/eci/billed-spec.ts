@@ -31,7 +31,9 @@ function containerSize(container: V1Container | undefined, resource: 'cpu' | 'me
 }
 
 function ignoredInAdjustment(container: V1Container | undefined): boolean {
-  return listOf<V1EnvVar>(container?.env).some((env) => env?.name === resourceIgnoreEnv.name && env.value === resourceIgnoreEnv.value);
+  return listOf<V1EnvVar>(container?.env).some(
+    (env) => env?.name === resourceIgnoreEnv.name && env.value === resourceIgnoreEnv.value,
+  );
 }
 
 /**
@@ -40,11 +42,18 @@ function ignoredInAdjustment(container: V1Container | undefined): boolean {
  * marked __ECI_RESOURCE_IGNORE__, as ECI's adjustment does.
  */
 export function instanceResources(pod: PodTemplate, forBilling = false): Spec {
-  const counted = (list: readonly (V1Container | undefined)[]) => (forBilling ? list.filter((container) => !ignoredInAdjustment(container)) : list);
+  const counted = (list: readonly (V1Container | undefined)[]) =>
+    forBilling ? list.filter((container) => !ignoredInAdjustment(container)) : list;
   const inits = counted(listOf<V1Container>(pod.spec.initContainers));
-  const running = [...counted(listOf<V1Container>(pod.spec.containers)), ...inits.filter((init) => init?.restartPolicy === 'Always')];
+  const running = [
+    ...counted(listOf<V1Container>(pod.spec.containers)),
+    ...inits.filter((init) => init?.restartPolicy === 'Always'),
+  ];
   const total = (resource: 'cpu' | 'memory') =>
-    Math.max(running.reduce((sum, container) => sum + containerSize(container, resource), 0), ...inits.map((init) => containerSize(init, resource)));
+    Math.max(
+      running.reduce((sum, container) => sum + containerSize(container, resource), 0),
+      ...inits.map((init) => containerSize(init, resource)),
+    );
   return { vcpu: total('cpu'), memoryGiB: total('memory') / gibibyte };
 }
 
@@ -71,7 +80,12 @@ export function billedSpecOf(pod: PodTemplate): BilledSpec | undefined {
   if (!asked) return undefined;
   const spot = String(annotations[spotStrategyAnnotation] ?? '').startsWith('Spot');
   const everyRegion = roundUp(asked.spec, everyRegionSpecs);
-  return { source: asked.source, asked: asked.spec, everyRegion, someRegions: spot ? everyRegion : roundUp(asked.spec, someRegionsSpecs) };
+  return {
+    source: asked.source,
+    asked: asked.spec,
+    everyRegion,
+    someRegions: spot ? everyRegion : roundUp(asked.spec, someRegionsSpecs),
+  };
 }
 
 function askedSpec(useSpecs: unknown, pod: PodTemplate): { source: SpecSource; spec: Spec } | undefined {
@@ -92,10 +106,13 @@ function vcpuMemorySpec(entry: string): Spec | undefined {
 
 /** `8 vCPU, 14 GiB` (`90 MiB` when not a quarter of a GiB): how every message writes a spec. */
 export function formatSpec(spec: Spec): string {
-  const memory = Number.isInteger(spec.memoryGiB * 4) ? `${round(spec.memoryGiB)} GiB` : `${round(spec.memoryGiB * 1024)} MiB`;
+  const memory = Number.isInteger(spec.memoryGiB * 4)
+    ? `${round(spec.memoryGiB)} GiB`
+    : `${round(spec.memoryGiB * 1024)} MiB`;
   return `${round(spec.vcpu)} vCPU, ${memory}`;
 }
 
 const round = (value: number) => String(Math.round(value * 1000) / 1000);
 
-export const sameSpec = (a: Spec | undefined, b: Spec | undefined): boolean => a?.vcpu === b?.vcpu && a?.memoryGiB === b?.memoryGiB;
+export const sameSpec = (a: Spec | undefined, b: Spec | undefined): boolean =>
+  a?.vcpu === b?.vcpu && a?.memoryGiB === b?.memoryGiB;

@@ -54,7 +54,11 @@ export interface ObjectFieldRule extends ObjectRule, FieldRuleInfo {}
 export type FieldRule = PodFieldRule | ObjectFieldRule;
 
 export function podFieldRule(info: FieldRuleInfo): PodFieldRule {
-  return { ...info, target: 'pod', check: (pod) => collect(info.fields, (field, found) => podViolations(field, pod, found)) };
+  return {
+    ...info,
+    target: 'pod',
+    check: (pod) => collect(info.fields, (field, found) => podViolations(field, pod, found)),
+  };
 }
 
 export function objectFieldRule(info: FieldRuleInfo & { readonly kinds: readonly KindKey[] }): ObjectFieldRule {
@@ -71,7 +75,8 @@ export function isFieldRule(rule: PodRule | ObjectRule): rule is FieldRule {
 
 function isForbidden(forbidden: Forbidden, value: unknown): boolean {
   if ('equals' in forbidden) return value === forbidden.equals;
-  if ('set' in forbidden) return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
+  if ('set' in forbidden)
+    return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
   if ('oneOf' in forbidden) return forbidden.oneOf.includes(Number(value));
   if ('capabilityIn' in forbidden) return value !== undefined && forbidden.capabilityIn.includes(capabilityName(value));
   return value !== undefined && !forbidden.capabilityNotIn.includes(capabilityName(value));
@@ -90,7 +95,11 @@ interface Item {
 
 /** The items of the pod a scope names, with the path and name of each; listed once per pod. */
 function itemsOf(scope: Scope, pod: PodTemplate): readonly Item[] {
-  return memo(memo(listed, pod, () => new Map()), scope, () => list(scope, pod));
+  return memo(
+    memo(listed, pod, () => new Map()),
+    scope,
+    () => list(scope, pod),
+  );
 }
 
 const listed = new WeakMap<PodTemplate, Map<Scope, readonly Item[]>>();
@@ -101,7 +110,11 @@ function list(scope: Scope, pod: PodTemplate): readonly Item[] {
     case 'object':
       return [{ item: pod.spec, path: pod.specPath }];
     case 'volumes':
-      return listOf(pod.spec.volumes).map((volume, index) => ({ item: volume, path: `${pod.specPath}.volumes[${index}]`, name: volume?.name }));
+      return listOf(pod.spec.volumes).map((volume, index) => ({
+        item: volume,
+        path: `${pod.specPath}.volumes[${index}]`,
+        name: volume?.name,
+      }));
     case 'containers':
       return containersOf(pod).map(({ container, path, name }) => ({ item: container, path, name }));
     case 'ports':
@@ -116,7 +129,10 @@ function list(scope: Scope, pod: PodTemplate): readonly Item[] {
  * every review, and nearly every field of nearly every pod is clean, so the clean path allocates
  * nothing (no per-item arrays for the collector to sweep).
  */
-function collect(fields: readonly FieldCheck[], visit: (field: FieldCheck, found: Found) => void): readonly Violation[] {
+function collect(
+  fields: readonly FieldCheck[],
+  visit: (field: FieldCheck, found: Found) => void,
+): readonly Violation[] {
   const found: Found = { violations: undefined };
   for (const field of fields) visit(field, found);
   return found.violations ?? none;
@@ -143,7 +159,8 @@ function violationsAt(check: FieldCheck, item: unknown, at: string, name: string
     return;
   }
   listOf(value as unknown[]).forEach((entry, index) => {
-    if (isForbidden(check.forbidden, entry)) add(found, violation(check, `${pathOf(check, at)}[${index}]`, name, entry));
+    if (isForbidden(check.forbidden, entry))
+      add(found, violation(check, `${pathOf(check, at)}[${index}]`, name, entry));
   });
 }
 

@@ -103,7 +103,10 @@ export function buildApp(options: AppOptions) {
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
-      done(Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+      done(
+        Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }),
+        undefined,
+      );
     }
   });
   limitLargeReviews(app);
@@ -111,7 +114,9 @@ export function buildApp(options: AppOptions) {
   const metrics = admissionMetrics(options.context, () => certificate);
   app.register(healthRoutes, { context: options.context });
   app.register(webhookRoutes, { context: options.context, metrics });
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   return Object.assign(app, {
     /** New handshakes get this pair; the metrics report its expiry. */
     useCertificate(pair: AppOptions['tls']): void {

@@ -70,7 +70,10 @@ export class ConfiguredContext implements ContextSource {
     this.#snapshot = undefined;
     this.#stale = undefined;
     this.#status = { ...this.#status, generation: this.#status.generation + 1, loadedAt: Date.now() };
-    this.log.info({ config: this.file.path, settings: settingsFields(settings) }, `settings from ${this.file.path} in use`);
+    this.log.info(
+      { config: this.file.path, settings: settingsFields(settings) },
+      `settings from ${this.file.path} in use`,
+    );
   }
 
   failed(reason: string): void {
@@ -81,7 +84,11 @@ export class ConfiguredContext implements ContextSource {
 }
 
 /** The context with the file's settings over `inner`, and the follower that keeps them current. */
-export function followConfig(inner: ContextSource, config: LoadedConfig, log: ContextLog): { context: ConfiguredContext; following: Following } {
+export function followConfig(
+  inner: ContextSource,
+  config: LoadedConfig,
+  log: ContextLog,
+): { context: ConfiguredContext; following: Following } {
   const context = new ConfiguredContext(inner, config.file, config.settings, log);
   const path = resolve(config.file.path);
   const following = followFiles(dirname(path), [basename(path)], [config.text], {

@@ -15,5 +15,5 @@ export function expiryWarning(certPem: string, now: Date): string | undefined {
   return daysLeft < 0
     ? `the serving certificate expired on ${validTo.toISOString()}`
     : `the serving certificate expires in ${counted(daysLeft, 'day')} (${validTo.toISOString()}); ` +
-      'issue a new one and update the Secret';
+        'issue a new one and update the Secret';
 }

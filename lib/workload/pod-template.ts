@@ -71,7 +71,5 @@ export function listOf<T>(value: readonly T[] | undefined): readonly T[] {
 }
 
 export function recordOrEmpty(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

@@ -21,7 +21,11 @@ export interface RunOptions {
 
 /** Runs the command to its end. */
 export function run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   return finished(child, options.stdin);
 }
 
@@ -65,7 +69,10 @@ export async function startServeAs(args: string[], env: NodeJS.ProcessEnv = {}, 
     });
     void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
   });
-  return { url, log: () => log, stop: () => {
+  return {
+    url,
+    log: () => log,
+    stop: () => {
       child.kill('SIGTERM');
       return exited;
     },
