@@ -33,7 +33,11 @@ function deployment(ns: string, routesByHand: boolean): object {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: app, namespace: ns },
-    spec: { replicas, selector: { matchLabels: { app } }, template: { metadata: { labels: { app } }, spec: { containers: [container], ...routing } } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app } },
+      template: { metadata: { labels: { app } }, spec: { containers: [container], ...routing } },
+    },
   };
 }
 
@@ -72,7 +76,12 @@ function percentile(samples: readonly number[], p: number): number {
 const perBlock = 5;
 
 /** `blocks` rounds, each applying in every scenario `perBlock` times, in an order rotated each round. */
-export async function applyToRunning(ns: string, scenarios: readonly ApplyScenario[], blocks: number, say: (line: string) => void): Promise<Row[]> {
+export async function applyToRunning(
+  ns: string,
+  scenarios: readonly ApplyScenario[],
+  blocks: number,
+  say: (line: string) => void,
+): Promise<Row[]> {
   const config = new KubeConfig();
   config.loadFromFile(adminKubeconfig);
   const api = config.makeApiClient(CoreV1Api);

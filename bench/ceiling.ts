@@ -8,7 +8,11 @@ import Fastify, { type FastifyInstance, type FastifyPluginCallback, type RawServ
 import type { AdmissionReview } from '../lib/admission/review.js';
 
 const [port, certDir, protocol] = process.argv.slice(2);
-const tls = { cert: readFileSync(join(certDir!, 'tls.crt')), key: readFileSync(join(certDir!, 'tls.key')), minVersion: 'TLSv1.2' } as const;
+const tls = {
+  cert: readFileSync(join(certDir!, 'tls.crt')),
+  key: readFileSync(join(certDir!, 'tls.key')),
+  minVersion: 'TLSv1.2',
+} as const;
 const bodyLimit = 8 * 1024 * 1024;
 // Both routes, so that it can also stand in for eci-admission behind a real API server.
 // GET /protocols counts the reviews by HTTP version: what a client really negotiated.
@@ -17,7 +21,11 @@ const routes: FastifyPluginCallback = (server, _options, done) => {
   for (const path of ['/mutate', '/validate']) {
     server.post<{ Body: AdmissionReview }>(path, async (req) => {
       protocols[req.raw.httpVersion] = (protocols[req.raw.httpVersion] ?? 0) + 1;
-      return { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: req.body.request?.uid ?? '', allowed: true } };
+      return {
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        response: { uid: req.body.request?.uid ?? '', allowed: true },
+      };
     });
   }
   server.get('/healthz', async () => ({ status: 'ok' }));
@@ -30,4 +38,6 @@ async function listen<Server extends RawServerBase>(app: FastifyInstance<Server>
   await app.listen({ port: Number(port), host: '127.0.0.1' });
 }
 
-await (protocol === 'h2' ? listen(Fastify({ http2: true, https: { ...tls, allowHTTP1: true }, bodyLimit })) : listen(Fastify({ https: tls, bodyLimit })));
+await (protocol === 'h2'
+  ? listen(Fastify({ http2: true, https: { ...tls, allowHTTP1: true }, bodyLimit }))
+  : listen(Fastify({ https: tls, bodyLimit })));

@@ -56,13 +56,22 @@ function cliSeconds(file: string): number {
 function kyvernoApplyRow(file: string, checkWall: number): Row {
   const kyverno = peerBinaries().cli;
   const figure = `kyverno apply ${kyverno.version}: the same ${documents.toLocaleString('en')} documents, bench/kyverno/policies, one process`;
-  if (!existsSync(kyverno.path)) return { figure, value: 'not measured: the Kyverno CLI is built by `npm run bench:cluster` (needs Go)' };
+  if (!existsSync(kyverno.path))
+    return { figure, value: 'not measured: the Kyverno CLI is built by `npm run bench:cluster` (needs Go)' };
   const start = process.hrtime.bigint();
-  const result = spawnSync(kyverno.path, ['apply', policiesDir, '--resource', file], { encoding: 'utf8', maxBuffer: 512 * 2 ** 20, timeout: 600_000 });
+  const result = spawnSync(kyverno.path, ['apply', policiesDir, '--resource', file], {
+    encoding: 'utf8',
+    maxBuffer: 512 * 2 ** 20,
+    timeout: 600_000,
+  });
   const wall = seconds(start);
   // Its last line counts rule results (a document can fail several rules).
   const summary = /pass: (\d+), fail: (\d+), warn: \d+, error: (\d+), skip: (\d+)/.exec(result.stdout);
-  if (!summary) return { figure, value: `failed (exit ${result.status}): ${(result.error?.message ?? result.stderr).trim().split('\n')[0]}` };
+  if (!summary)
+    return {
+      figure,
+      value: `failed (exit ${result.status}): ${(result.error?.message ?? result.stderr).trim().split('\n')[0]}`,
+    };
   const [, pass, fail, error, skip] = summary;
   return {
     figure: `${figure} (${perSecond(wall)})`,
@@ -76,7 +85,11 @@ async function inProcessSeconds(file: string): Promise<number> {
   const start = process.hrtime.bigint();
   const inputs = await readInputs([file], async () => '');
   const context = policyContext({ namespaceLabels: namespaceLabelsOf(inputs.manifests, new Map()) });
-  jsonReport({ results: checkManifests(inputs.manifests, context, loadWebhookRouting()), errors: inputs.errors, strict: false });
+  jsonReport({
+    results: checkManifests(inputs.manifests, context, loadWebhookRouting()),
+    errors: inputs.errors,
+    strict: false,
+  });
   return seconds(start);
 }
 
@@ -88,7 +101,12 @@ export async function checkRows(): Promise<Row[]> {
     const wall = cliSeconds(file);
     const inProcess = await inProcessSeconds(file);
     return [
-      { figure: `check: ${documents.toLocaleString('en')} documents, built CLI, one process (${perSecond(wall)})`, value: `${wall.toFixed(2)} s`, goal: `< ${wallTimeGoalSeconds} s`, met: wall < wallTimeGoalSeconds },
+      {
+        figure: `check: ${documents.toLocaleString('en')} documents, built CLI, one process (${perSecond(wall)})`,
+        value: `${wall.toFixed(2)} s`,
+        goal: `< ${wallTimeGoalSeconds} s`,
+        met: wall < wallTimeGoalSeconds,
+      },
       { figure: 'check in-process: read, route, decide, report', value: perSecond(inProcess) },
       kyvernoApplyRow(file, wall),
     ];

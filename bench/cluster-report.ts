@@ -52,7 +52,15 @@ function latencyRow(measured: Measured, rate: number): Row {
 }
 
 /** A webhook's added p99 over another's, from the medians; none when the run's noise exceeds it. */
-function addedRow(rate: number, base: Medians, over: Medians, name: string, against: Medians, againstName: string, goal?: number): Row {
+function addedRow(
+  rate: number,
+  base: Medians,
+  over: Medians,
+  name: string,
+  against: Medians,
+  againstName: string,
+  goal?: number,
+): Row {
   const added = (medians: Medians) => medians.p99 - base.p99;
   const figure = `added p99 at ${rate}/s (medians): ${name} / ${againstName}`;
   const goalText = goal === undefined ? {} : { goal: `≤ ${goal}×` };
@@ -60,18 +68,30 @@ function addedRow(rate: number, base: Medians, over: Medians, name: string, agai
     return { figure, value: `${added(over)} ms / ${added(against)} ms: below this run's noise, no ratio`, ...goalText };
   }
   const ratio = added(over) / added(against);
-  return { figure, value: `${added(over)} ms / ${added(against)} ms = ${ratio.toFixed(2)}×`, ...goalText, ...(goal === undefined ? {} : { met: ratio <= goal }) };
+  return {
+    figure,
+    value: `${added(over)} ms / ${added(against)} ms = ${ratio.toFixed(2)}×`,
+    ...goalText,
+    ...(goal === undefined ? {} : { met: ratio <= goal }),
+  };
 }
 
 /** `peerMissing`: why Kyverno was not measured, said in its rows' place. */
 export function clusterRows(rates: readonly number[], measured: readonly Measured[], peerMissing?: string): Row[] {
   const find = (name: string) => measured.find((entry) => entry.scenario.name === name)!;
   const peer = measured.find((entry) => ![noWebhook, noop, ours].includes(entry.scenario.name));
-  const rows: Row[] = measured.map((entry) => ({ figure: `webhooks a pod creation calls: ${entry.scenario.name}`, value: entry.scenario.webhooks.join(', ') || 'none' }));
+  const rows: Row[] = measured.map((entry) => ({
+    figure: `webhooks a pod creation calls: ${entry.scenario.name}`,
+    value: entry.scenario.webhooks.join(', ') || 'none',
+  }));
   for (const rate of rates) {
     rows.push(...measured.map((entry) => latencyRow(entry, rate)));
     if (peerMissing) rows.push({ figure: `pod creation at ${rate}/s, Kyverno`, value: peerMissing });
-    const [base, noopMedians, ourMedians] = [noWebhook, noop, ours].map((name) => medians(find(name), rate)) as [Medians, Medians, Medians];
+    const [base, noopMedians, ourMedians] = [noWebhook, noop, ours].map((name) => medians(find(name), rate)) as [
+      Medians,
+      Medians,
+      Medians,
+    ];
     rows.push(addedRow(rate, base, ourMedians, ours, noopMedians, noop, ratioGoal));
     if (peer) {
       const peerMedians = medians(peer, rate);

@@ -33,7 +33,10 @@ const say = (line: string) => process.stderr.write(`bench:cluster: ${line}\n`);
 
 /** Pods created as fast as offered, each with a generated name, as a controller creates them. */
 async function createPods(rate: number): Promise<Load> {
-  const config = parse(readFileSync(adminKubeconfig, 'utf8')) as { clusters: Array<{ cluster: { server: string } }>; users: Array<{ user: { token: string } }> };
+  const config = parse(readFileSync(adminKubeconfig, 'utf8')) as {
+    clusters: Array<{ cluster: { server: string } }>;
+    users: Array<{ user: { token: string } }>;
+  };
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -64,14 +67,26 @@ async function measure(): Promise<Map<number, Load>> {
 
 /** eci-admission's webhook configurations as registered (caBundle included), to put back at will. */
 async function registeredConfigurations(): Promise<string> {
-  const list = JSON.parse(await kubectlOk(['get', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission', '-o', 'json'])) as { items: Array<{ metadata: { name: string; labels?: object } }> };
-  const items = list.items.map((item) => ({ ...item, metadata: { name: item.metadata.name, labels: item.metadata.labels } }));
+  const list = JSON.parse(
+    await kubectlOk([
+      'get',
+      'mutatingwebhookconfiguration,validatingwebhookconfiguration',
+      'eci-admission',
+      '-o',
+      'json',
+    ]),
+  ) as { items: Array<{ metadata: { name: string; labels?: object } }> };
+  const items = list.items.map((item) => ({
+    ...item,
+    metadata: { name: item.metadata.name, labels: item.metadata.labels },
+  }));
   return JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 }
 
 function eciScenarios(configurations: string, http2: boolean): Scenario[] {
   const register = () => kubectlOk(['create', '-f', '-'], { input: configurations });
-  const unregister = () => kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission']);
+  const unregister = () =>
+    kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission']);
   return [
     { name: 'no webhook', webhooks: [], start: async () => {}, stop: async () => {} },
     noopScenario('no-op webhook', [], register, unregister),
@@ -94,13 +109,23 @@ function eciScenarios(configurations: string, http2: boolean): Scenario[] {
 }
 
 /** The ceiling answering on eci-admission's address: the same configurations call it. */
-function noopScenario(name: string, args: readonly string[], register: () => Promise<unknown>, unregister: () => Promise<unknown>): Scenario {
+function noopScenario(
+  name: string,
+  args: readonly string[],
+  register: () => Promise<unknown>,
+  unregister: () => Promise<unknown>,
+): Scenario {
   let noop: ReturnType<typeof startDetached> | undefined;
   return {
     name,
     webhooks: eciWebhooks,
     start: async () => {
-      noop = startDetached('noop-webhook', process.execPath, [join(repoRoot, 'dist', 'bench', 'ceiling.js'), String(await webhookPort()), webhookCertDir, ...args]);
+      noop = startDetached('noop-webhook', process.execPath, [
+        join(repoRoot, 'dist', 'bench', 'ceiling.js'),
+        String(await webhookPort()),
+        webhookCertDir,
+        ...args,
+      ]);
       addToState({ peer: noop });
       await register();
     },
@@ -173,8 +198,18 @@ function applyScenarios(scenarios: readonly Scenario[]): ApplyScenario[] {
     await untilWebhooksAnswer(ns, scenario.webhooks);
   };
   return [
-    { name: 'without eci-admission (routed by hand)', routesByHand: true, start: ready(named('no webhook')), stop: named('no webhook').stop },
-    { name: 'with eci-admission (routed by the namespace label)', routesByHand: false, start: ready(named('eci-admission')), stop: named('eci-admission').stop },
+    {
+      name: 'without eci-admission (routed by hand)',
+      routesByHand: true,
+      start: ready(named('no webhook')),
+      stop: named('no webhook').stop,
+    },
+    {
+      name: 'with eci-admission (routed by the namespace label)',
+      routesByHand: false,
+      start: ready(named('eci-admission')),
+      stop: named('eci-admission').stop,
+    },
   ];
 }
 
@@ -185,7 +220,11 @@ function wholeNumber(flag: string, value: string): number {
 }
 
 async function main(): Promise<void> {
-  const options = { rounds: { type: 'string', default: '3' }, 'apply-rounds': { type: 'string', default: '4' }, http2: { type: 'boolean', default: false } } as const;
+  const options = {
+    rounds: { type: 'string', default: '3' },
+    'apply-rounds': { type: 'string', default: '4' },
+    http2: { type: 'boolean', default: false },
+  } as const;
   const { values } = parseArgs({ args: process.argv.slice(2), options });
   const count = wholeNumber('--rounds', values.rounds);
   const applyRounds = wholeNumber('--apply-rounds', values['apply-rounds']);
@@ -197,7 +236,10 @@ async function main(): Promise<void> {
     await stopWebhook();
     await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission']);
     const kyverno = await peer();
-    const scenarios = [...eciScenarios(configurations, values.http2), ...(typeof kyverno === 'string' ? [] : [kyverno])];
+    const scenarios = [
+      ...eciScenarios(configurations, values.http2),
+      ...(typeof kyverno === 'string' ? [] : [kyverno]),
+    ];
     const measured = await rounds(scenarios, count);
     const rows = clusterRows(rates, measured, typeof kyverno === 'string' ? kyverno : undefined);
     rows.push(...(await applyToRunning(ns, applyScenarios(scenarios), applyRounds, say)));

@@ -21,7 +21,9 @@ function micros(run: () => unknown): number {
 
 function row(figure: string, perCall: number, goalMicros?: number): Row {
   const value = `${perCall.toFixed(2)} µs (${Math.round(1e6 / perCall).toLocaleString('en')} /s)`;
-  return goalMicros === undefined ? { figure, value } : { figure, value, goal: `<= ${goalMicros} µs`, met: perCall <= goalMicros };
+  return goalMicros === undefined
+    ? { figure, value }
+    : { figure, value, goal: `<= ${goalMicros} µs`, met: perCall <= goalMicros };
 }
 
 function review(object: KubernetesObject, context: PolicyContext): number {
@@ -52,13 +54,23 @@ export function decideRows(): Row[] {
   return [
     row('decide(): pod review', review(replicaSetPod, context), podGoalMicros),
     row('decide(): pod review with 8 ECI annotations', review(annotatedPod, context)),
-    row('the annotation schema: 8 ECI annotations of one pod', micros(() => context.schemas.eciAnnotations(annotatedPod.metadata.annotations ?? {}, 'metadata.annotations'))),
-    row('decide(): Deployment review', review(kubectlCreate('deployment', 'web', '--image=nginx', '--replicas=3'), context)),
+    row(
+      'the annotation schema: 8 ECI annotations of one pod',
+      micros(() => context.schemas.eciAnnotations(annotatedPod.metadata.annotations ?? {}, 'metadata.annotations')),
+    ),
+    row(
+      'decide(): Deployment review',
+      review(kubectlCreate('deployment', 'web', '--image=nginx', '--replicas=3'), context),
+    ),
   ];
 }
 
 export function profileOf(selectors: number): Profile {
-  const { profile, problems } = parseProfile(profileData(selectors), `bench ${selectors} selectors`, policyContext().schemas);
+  const { profile, problems } = parseProfile(
+    profileData(selectors),
+    `bench ${selectors} selectors`,
+    policyContext().schemas,
+  );
   if (!profile) throw new Error(`bench profile refused: ${JSON.stringify(problems)}`);
   return profile;
 }
@@ -67,10 +79,14 @@ export function profileOf(selectors: number): Profile {
 export function scalingRows(): Row[] {
   const namespaces = namespaceLabels(10_000);
   const counts = [1, 10, 100, 1000];
-  const perPod = counts.map((count) => review(replicaSetPod, policyContext({ profile: profileOf(count), namespaceLabels: namespaces })));
+  const perPod = counts.map((count) =>
+    review(replicaSetPod, policyContext({ profile: profileOf(count), namespaceLabels: namespaces })),
+  );
   const growth = perPod[perPod.length - 1]! / perPod[0]!;
   return [
-    ...counts.map((count, i) => row(`decide(): pod review, ${count.toLocaleString('en')} selector${count === 1 ? '' : 's'}`, perPod[i]!)),
+    ...counts.map((count, i) =>
+      row(`decide(): pod review, ${count.toLocaleString('en')} selector${count === 1 ? '' : 's'}`, perPod[i]!),
+    ),
     { figure: 'decide(): 1,000 selectors vs 1', value: `${growth.toFixed(2)}×`, goal: '<= 2×', met: growth <= 2 },
   ];
 }

@@ -26,7 +26,10 @@ export function hasH2load(): boolean {
   return runs('h2load', ['--version']);
 }
 
-export const missingH2loadRow: Row = { figure: 'HTTP/1.1 against HTTP/2 (h2load)', value: 'not in this run: h2load is not installed (Debian package nghttp2-client)' };
+export const missingH2loadRow: Row = {
+  figure: 'HTTP/1.1 against HTTP/2 (h2load)',
+  value: 'not in this run: h2load is not installed (Debian package nghttp2-client)',
+};
 
 /** Writes the body where h2load reads it (-d takes a file). */
 export async function bodyFile(dir: string, body: string): Promise<string> {
@@ -37,10 +40,25 @@ export async function bodyFile(dir: string, body: string): Promise<string> {
 
 export function h2load(url: string, bodyPath: string, shape: Shape): H2loadRun {
   const protocol = shape.protocol === 'h2' ? [] : ['--h1'];
-  const args = [...protocol, '-D', String(seconds), '--warm-up-time=1', '-c', String(shape.connections), '-m', String(shape.streams), '-d', bodyPath, '-H', 'content-type: application/json', url];
+  const args = [
+    ...protocol,
+    '-D',
+    String(seconds),
+    '--warm-up-time=1',
+    '-c',
+    String(shape.connections),
+    '-m',
+    String(shape.streams),
+    '-d',
+    bodyPath,
+    '-H',
+    'content-type: application/json',
+    url,
+  ];
   const output = execFileSync('h2load', args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   const negotiated = /Application protocol: (\S+)/.exec(output)?.[1];
-  if (negotiated !== shape.protocol) throw new Error(`h2load ${url}: ${negotiated ?? 'no protocol'} negotiated, ${shape.protocol} wanted`);
+  if (negotiated !== shape.protocol)
+    throw new Error(`h2load ${url}: ${negotiated ?? 'no protocol'} negotiated, ${shape.protocol} wanted`);
   return {
     rate: Number(/finished in [\d.]+s, ([\d.]+) req\/s/.exec(output)?.[1] ?? 0),
     mean: parseMillis(/time for request:\s+\S+\s+\S+\s+(\S+)/.exec(output)?.[1] ?? '0ms'),

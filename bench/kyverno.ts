@@ -22,7 +22,14 @@ export async function installKyverno(binary: Binary): Promise<void> {
   const crds = join(await moduleSource(binary), 'config', 'crds');
   // Server-side: some of these CRDs are larger than client-side apply's annotation allows.
   await kubectlOk(['apply', '--server-side', '-R', '-f', crds]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd', 'clusterpolicies.kyverno.io', 'policies.kyverno.io']);
+  await kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd',
+    'clusterpolicies.kyverno.io',
+    'policies.kyverno.io',
+  ]);
   await namespace(kyvernoNamespace);
   await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(configMap()) });
   await kubectlOk(['apply', '-f', policiesDir, '-f', profilePolicy]);
@@ -39,7 +46,11 @@ function configMap(): object {
     kind: 'ConfigMap',
     metadata: { name: 'kyverno', namespace: kyvernoNamespace },
     data: {
-      webhooks: JSON.stringify({ namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: excluded }] } }),
+      webhooks: JSON.stringify({
+        namespaceSelector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: excluded }],
+        },
+      }),
       resourceFilters: `[Event,*,*]${excluded.map((name) => `[*/*,${name},*]`).join('')}`,
     },
   };
@@ -53,14 +64,18 @@ function configMap(): object {
 function kyvernoArgs(port: number): string[] {
   return [
     `--kubeconfig=${adminKubeconfig}`,
-    `--serverIP=127.0.0.1:${port}`, '--webhookServerHost=127.0.0.1', `--webhookServerPort=${port}`,
-    '--caSecretName=kyverno-svc.kyverno.svc.kyverno-tls-ca', '--tlsSecretName=kyverno-svc.kyverno.svc.kyverno-tls-pair',
+    `--serverIP=127.0.0.1:${port}`,
+    '--webhookServerHost=127.0.0.1',
+    `--webhookServerPort=${port}`,
+    '--caSecretName=kyverno-svc.kyverno.svc.kyverno-tls-ca',
+    '--tlsSecretName=kyverno-svc.kyverno.svc.kyverno-tls-pair',
     '--omitEvents=PolicyApplied,PolicySkipped',
     '--admissionReports=false',
     // deploy/'s timeout for eci-admission; Kyverno registers the larger of this and the policies'.
     '--webhookTimeout=5',
     // Metrics and controller-runtime's metrics would listen on fixed ports: not needed here.
-    '--disableMetrics=true', '--controllerRuntimeMetricsAddress=0',
+    '--disableMetrics=true',
+    '--controllerRuntimeMetricsAddress=0',
     // It serves only once it leads: with no lease left (stopKyverno deletes it), within a second.
     '--leaderElectionRetryPeriod=1s',
     '--disableLogColor=true',
@@ -92,11 +107,25 @@ export async function untilKyvernoRefuses(started: Started, probeNamespace: stri
 
 /** A dry run of each kind the policies refuse: denied by Kyverno's webhook, not by the API server. */
 async function refuses(ns: string): Promise<boolean | string> {
-  const daemonSet = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'probe', namespace: ns }, spec: { selector: { matchLabels: { a: 'b' } }, template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'c' }] } } } };
-  const pod = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'probe', namespace: ns }, spec: { hostNetwork: true, containers: [{ name: 'c', image: 'c' }] } };
+  const daemonSet = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name: 'probe', namespace: ns },
+    spec: {
+      selector: { matchLabels: { a: 'b' } },
+      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'c' }] } },
+    },
+  };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'probe', namespace: ns },
+    spec: { hostNetwork: true, containers: [{ name: 'c', image: 'c' }] },
+  };
   for (const object of [daemonSet, pod]) {
     const result = await kubectlObjects(['create', '--dry-run=server'], object);
-    if (!result.stderr.includes('validate.kyverno.svc')) return `${object.kind} not refused by a webhook: ${result.stderr.trim() || 'created'}`;
+    if (!result.stderr.includes('validate.kyverno.svc'))
+      return `${object.kind} not refused by a webhook: ${result.stderr.trim() || 'created'}`;
   }
   return true;
 }
@@ -104,7 +133,13 @@ async function refuses(ns: string): Promise<boolean | string> {
 /** Stops Kyverno and removes what it registered, so that no webhook of it stays in the path. */
 export async function stopKyverno(started: Started): Promise<void> {
   await stop(started);
-  await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', '-l', managedBy, '--ignore-not-found']);
+  await kubectlOk([
+    'delete',
+    'mutatingwebhookconfiguration,validatingwebhookconfiguration',
+    '-l',
+    managedBy,
+    '--ignore-not-found',
+  ]);
   // Its leader lease is not released on exit: the next start would wait for it to expire.
   await kubectl(['delete', 'lease', '--all', '-n', kyvernoNamespace]);
 }

@@ -52,7 +52,12 @@ const agent = new Agent({ connect: { rejectUnauthorized: false }, connections: c
 const tally = { answered: 0, tooMany: 0, other: 0 };
 const send = async (): Promise<void> => {
   for (let attempt = 0; attempt < 200; attempt++) {
-    const response = await request(`${url}/validate`, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
+    const response = await request(`${url}/validate`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      dispatcher: agent,
+    });
     await response.body.dump();
     if (response.statusCode !== 429) {
       tally[response.statusCode === 200 ? 'answered' : 'other']++;
@@ -65,6 +70,8 @@ const send = async (): Promise<void> => {
 const started = Date.now();
 for (let round = 0; round < rounds; round++) await Promise.all(Array.from({ length: concurrent }, send));
 const peak = await peakRssMiB(child.pid!);
-process.stdout.write(`${JSON.stringify({ reviewMiB: +(body.length / 2 ** 20).toFixed(2), concurrent, rounds, ...tally, idleMiB: +idle.toFixed(0), peakRssMiB: +peak.toFixed(0), seconds: (Date.now() - started) / 1000 })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ reviewMiB: +(body.length / 2 ** 20).toFixed(2), concurrent, rounds, ...tally, idleMiB: +idle.toFixed(0), peakRssMiB: +peak.toFixed(0), seconds: (Date.now() - started) / 1000 })}\n`,
+);
 await agent.close();
 child.kill('SIGTERM');

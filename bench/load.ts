@@ -17,7 +17,13 @@ export async function maximum(url: string, body: string): Promise<Load> {
 }
 
 /** Latency at `rate` requests/s offered, with connections enough that none waits for a free one. */
-export async function fixedRate(url: string, body: string, rate: number, headers: Record<string, string> = {}, duration = seconds): Promise<Load> {
+export async function fixedRate(
+  url: string,
+  body: string,
+  rate: number,
+  headers: Record<string, string> = {},
+  duration = seconds,
+): Promise<Load> {
   return run({ url, body, connections: 64, overallRate: rate, duration, headers });
 }
 
@@ -35,7 +41,12 @@ interface RunOptions {
 }
 
 async function run({ headers, ...options }: RunOptions): Promise<Load> {
-  const result = await autocannon({ ...options, method: 'POST', headers: { 'content-type': 'application/json', ...headers }, timeout: 10 });
+  const result = await autocannon({
+    ...options,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    timeout: 10,
+  });
   return {
     rate: result.requests.average,
     p50: result.latency.p50,

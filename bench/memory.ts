@@ -22,7 +22,8 @@ const app = buildApp({ tls: certificate, context: live, logger: false });
 await app.listen({ port: 0, host: '127.0.0.1' });
 const payload = JSON.stringify(reviewFor(replicaSetPod));
 const answer = async () => {
-  for (let i = 0; i < 2000; i++) await app.inject({ method: 'POST', url: '/mutate', payload, headers: { 'content-type': 'application/json' } });
+  for (let i = 0; i < 2000; i++)
+    await app.inject({ method: 'POST', url: '/mutate', payload, headers: { 'content-type': 'application/json' } });
 };
 await answer();
 const before = megabytes();

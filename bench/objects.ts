@@ -15,7 +15,16 @@ export const replicaSetPod: V1Pod = {
     namespace: 'shop',
     labels: { app: 'web', 'pod-template-hash': '7d4b9c8f6', tier: 'frontend', team: 'shop' },
     annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-11-20T08:00:00Z' },
-    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-7d4b9c8f6', uid: '6f1c9e52-4a3b-4f8e-9d2a-1b7c3e5f9a01', controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [
+      {
+        apiVersion: 'apps/v1',
+        kind: 'ReplicaSet',
+        name: 'web-7d4b9c8f6',
+        uid: '6f1c9e52-4a3b-4f8e-9d2a-1b7c3e5f9a01',
+        controller: true,
+        blockOwnerDeletion: true,
+      },
+    ],
   },
   spec: {
     containers: [
@@ -29,11 +38,25 @@ export const replicaSetPod: V1Pod = {
           { name: 'LOG_LEVEL', value: 'info' },
         ],
         resources: { requests: { cpu: '500m', memory: '512Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-        readinessProbe: { httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
-        livenessProbe: { httpGet: { path: '/livez', port: 8080, scheme: 'HTTP' }, periodSeconds: 10, timeoutSeconds: 1, successThreshold: 1, failureThreshold: 3 },
+        readinessProbe: {
+          httpGet: { path: '/healthz', port: 8080, scheme: 'HTTP' },
+          periodSeconds: 10,
+          timeoutSeconds: 1,
+          successThreshold: 1,
+          failureThreshold: 3,
+        },
+        livenessProbe: {
+          httpGet: { path: '/livez', port: 8080, scheme: 'HTTP' },
+          periodSeconds: 10,
+          timeoutSeconds: 1,
+          successThreshold: 1,
+          failureThreshold: 3,
+        },
         terminationMessagePath: '/dev/termination-log',
         terminationMessagePolicy: 'File',
-        volumeMounts: [{ name: 'kube-api-access-x7k2p', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }],
+        volumeMounts: [
+          { name: 'kube-api-access-x7k2p', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true },
+        ],
       },
     ],
     volumes: [
@@ -44,7 +67,11 @@ export const replicaSetPod: V1Pod = {
           sources: [
             { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
             { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-            { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+            {
+              downwardAPI: {
+                items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
+              },
+            },
           ],
         },
       },
@@ -69,8 +96,18 @@ export const replicaSetPod: V1Pod = {
 /** An eci-profile `data` with `count` selectors, each narrowed to its own app or team; the pod above matches two. */
 export function profileData(count: number): Record<string, string> {
   const selectors = Array.from({ length: count }, (_, i) => {
-    const narrowed = i % 2 === 0 ? { objectSelector: { matchLabels: { app: i === 0 ? 'web' : `app-${i}` } } } : { namespaceSelector: { matchLabels: { team: i === 1 ? 'shop' : `team-${i}` } } };
-    return { name: `selector-${i}`, ...narrowed, effect: { annotations: { 'k8s.aliyun.com/eci-use-specs': '2-4Gi,4-8Gi' }, labels: { 'eci-selector': `selector-${i}` } } };
+    const narrowed =
+      i % 2 === 0
+        ? { objectSelector: { matchLabels: { app: i === 0 ? 'web' : `app-${i}` } } }
+        : { namespaceSelector: { matchLabels: { team: i === 1 ? 'shop' : `team-${i}` } } };
+    return {
+      name: `selector-${i}`,
+      ...narrowed,
+      effect: {
+        annotations: { 'k8s.aliyun.com/eci-use-specs': '2-4Gi,4-8Gi' },
+        labels: { 'eci-selector': `selector-${i}` },
+      },
+    };
   });
   return { selectors: JSON.stringify(selectors) };
 }
@@ -80,7 +117,11 @@ export function namespaceLabels(count: number): Map<string, Record<string, strin
   const namespaces = new Map<string, Record<string, string>>();
   for (let i = 0; i < count; i++) {
     const name = i === 0 ? 'shop' : `namespace-${i}`;
-    namespaces.set(name, { 'kubernetes.io/metadata.name': name, team: i === 0 ? 'shop' : `team-${i % 500}`, environment: i % 3 ? 'production' : 'staging' });
+    namespaces.set(name, {
+      'kubernetes.io/metadata.name': name,
+      team: i === 0 ? 'shop' : `team-${i % 500}`,
+      environment: i % 3 ? 'production' : 'staging',
+    });
   }
   return namespaces;
 }

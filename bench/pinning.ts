@@ -13,11 +13,15 @@ export interface Pinning {
 /** Pins this process (the load generator) to every core but the last, and servers to the last. */
 export function pinLoadGenerator(): Pinning {
   const cores = availableParallelism();
-  if (cores < 2 || !runs('taskset', ['-V'])) return { server: [], description: 'not pinned (needs 2 cores and taskset)' };
+  if (cores < 2 || !runs('taskset', ['-V']))
+    return { server: [], description: 'not pinned (needs 2 cores and taskset)' };
   const last = cores - 1;
   const others = last === 1 ? '0' : `0-${last - 1}`;
   execFileSync('taskset', ['-cp', others, String(process.pid)], { stdio: 'ignore' });
-  return { server: ['taskset', '-c', String(last)], description: `load generator on core ${others}, server on core ${last}` };
+  return {
+    server: ['taskset', '-c', String(last)],
+    description: `load generator on core ${others}, server on core ${last}`,
+  };
 }
 
 /** Whether a command of the machine's is there and answers (a tool the bench can do without). */

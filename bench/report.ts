@@ -17,7 +17,10 @@ export function machine(): string {
 }
 
 export function markdown(rows: readonly Row[]): string {
-  const lines = rows.map((row) => `| ${row.figure} | ${row.value} | ${row.goal ?? ''} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`);
+  const lines = rows.map(
+    (row) =>
+      `| ${row.figure} | ${row.value} | ${row.goal ?? ''} | ${row.met === undefined ? '' : row.met ? 'yes' : '**no**'} |`,
+  );
   return ['| figure | value | goal | met |', '| --- | --- | --- | --- |', ...lines].join('\n');
 }
 
@@ -25,5 +28,8 @@ export async function writeResults(path: string, rows: readonly Row[], when: Dat
   await mkdir(dirname(path), { recursive: true });
   const figures = { date: when.toISOString(), machine: machine(), rows };
   await writeFile(`${path}.json`, `${JSON.stringify(figures, null, 2)}\n`);
-  await writeFile(`${path}.md`, `# eci-admission benchmark\n\n${when.toISOString()} on ${machine()}\n\n${markdown(rows)}\n`);
+  await writeFile(
+    `${path}.md`,
+    `# eci-admission benchmark\n\n${when.toISOString()} on ${machine()}\n\n${markdown(rows)}\n`,
+  );
 }

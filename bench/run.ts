@@ -36,8 +36,19 @@ async function serverRows(pinning: Pinning): Promise<Row[]> {
   const certDir = join(dir, 'certs');
   await ensureCertDir(certDir, new Date());
   const profile = join(dir, 'eci-profile.yaml');
-  await writeFile(profile, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'eci-profile', namespace: 'kube-system' }, data: profileData(profileSelectors) }));
-  const [ceiling, webhook] = await Promise.all([startCeiling(certDir, pinning.server), startWebhook(certDir, profile, pinning.server)]);
+  await writeFile(
+    profile,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'eci-profile', namespace: 'kube-system' },
+      data: profileData(profileSelectors),
+    }),
+  );
+  const [ceiling, webhook] = await Promise.all([
+    startCeiling(certDir, pinning.server),
+    startWebhook(certDir, profile, pinning.server),
+  ]);
   try {
     const bodies = await reviewBodies(webhook.url);
     const targets: Target[] = [
@@ -48,7 +59,10 @@ async function serverRows(pinning: Pinning): Promise<Row[]> {
     say('warming up');
     for (const target of targets) await warmUp(target.url, target.body);
     return [
-      { figure: 'review size (ReplicaSet pod with service-account volume)', value: `${(Buffer.byteLength(bodies.mutate) / 1024).toFixed(2)} KB` },
+      {
+        figure: 'review size (ReplicaSet pod with service-account volume)',
+        value: `${(Buffer.byteLength(bodies.mutate) / 1024).toFixed(2)} KB`,
+      },
       { figure: 'placement of the load generator and the servers', value: pinning.description },
       ...(await throughputRows(targets)),
       ...(await latencyRows(targets)),
@@ -82,12 +96,19 @@ async function throughputRows([ceiling, ...routes]: readonly Target[]): Promise<
   for (let round = 1; round <= rounds; round++) {
     say(`throughput, run ${round} of ${rounds}`);
     // Each route beside a ceiling of its own run: a machine shared with others drifts.
-    for (const [index, target] of [ceiling!, ...routes].entries()) runs[index]!.push(await maximum(target.url, target.body));
+    for (const [index, target] of [ceiling!, ...routes].entries())
+      runs[index]!.push(await maximum(target.url, target.body));
   }
   const [ceilingRuns, ...routeRuns] = runs as [Load[], ...Load[][]];
   return [
-    { figure: 'ceiling: no-op fastify HTTPS, same review, 16 connections', value: `${rate(median(ceilingRuns.map((run) => run.rate)))} (runs: ${ceilingRuns.map((run) => rate(run.rate)).join(', ')})`, met: noFailures(ceilingRuns) },
-    ...routes.map((route, index) => throughputRow(`POST ${route.name}, ${profileSelectors} selectors`, routeRuns[index]!, ceilingRuns)),
+    {
+      figure: 'ceiling: no-op fastify HTTPS, same review, 16 connections',
+      value: `${rate(median(ceilingRuns.map((run) => run.rate)))} (runs: ${ceilingRuns.map((run) => rate(run.rate)).join(', ')})`,
+      met: noFailures(ceilingRuns),
+    },
+    ...routes.map((route, index) =>
+      throughputRow(`POST ${route.name}, ${profileSelectors} selectors`, routeRuns[index]!, ceilingRuns),
+    ),
   ];
 }
 
@@ -108,11 +129,16 @@ async function latencyRows([ceiling, ...routes]: readonly Target[]): Promise<Row
     const runs: Load[][] = [[], [], []];
     for (let round = 1; round <= rounds; round++) {
       say(`fixed rate ${offered}/s, run ${round} of ${rounds}`);
-      for (const [index, target] of [ceiling!, ...routes].entries()) runs[index]!.push(await fixedRate(target.url, target.body, offered));
+      for (const [index, target] of [ceiling!, ...routes].entries())
+        runs[index]!.push(await fixedRate(target.url, target.body, offered));
     }
     const [ceilingRuns, ...routeRuns] = runs as [Load[], ...Load[][]];
     const at = `at ${offered.toLocaleString('en')}/s offered`;
-    rows.push({ figure: `ceiling ${at}: p50 / p99 (median)`, value: latency(ceilingRuns), met: noFailures(ceilingRuns) });
+    rows.push({
+      figure: `ceiling ${at}: p50 / p99 (median)`,
+      value: latency(ceilingRuns),
+      met: noFailures(ceilingRuns),
+    });
     for (const [index, route] of routes.entries()) {
       const ours = routeRuns[index]!;
       const ratios = ours.map((run, round) => run.p99 / ceilingRuns[round]!.p99);
@@ -134,16 +160,37 @@ async function latencyRows([ceiling, ...routes]: readonly Target[]): Promise<Row
  * HTTP/1.1 against HTTP/2 with h2load: the ceiling over each (16 connections; and HTTP/2's one
  * connection of 16 streams, what one API server would hold to one replica), and eci-admission.
  */
-async function protocolRows(dir: string, certDir: string, pinning: Pinning, [ceiling, mutate]: readonly Target[]): Promise<Row[]> {
+async function protocolRows(
+  dir: string,
+  certDir: string,
+  pinning: Pinning,
+  [ceiling, mutate]: readonly Target[],
+): Promise<Row[]> {
   if (!hasH2load()) return [missingH2loadRow];
   const body = await bodyFile(dir, ceiling!.body);
   const h2 = await startCeiling(certDir, pinning.server, 'h2');
   try {
     const measured: Array<{ figure: string; url: string; shape: Shape }> = [
-      { figure: 'ceiling, HTTP/1.1, 16 connections', url: ceiling!.url, shape: { protocol: 'http/1.1', connections: 16, streams: 1 } },
-      { figure: 'ceiling, HTTP/2, 16 connections', url: `${h2.url}/mutate`, shape: { protocol: 'h2', connections: 16, streams: 1 } },
-      { figure: 'ceiling, HTTP/2, 1 connection of 16 streams', url: `${h2.url}/mutate`, shape: { protocol: 'h2', connections: 1, streams: 16 } },
-      { figure: `POST /mutate, HTTP/1.1, 16 connections`, url: mutate!.url, shape: { protocol: 'http/1.1', connections: 16, streams: 1 } },
+      {
+        figure: 'ceiling, HTTP/1.1, 16 connections',
+        url: ceiling!.url,
+        shape: { protocol: 'http/1.1', connections: 16, streams: 1 },
+      },
+      {
+        figure: 'ceiling, HTTP/2, 16 connections',
+        url: `${h2.url}/mutate`,
+        shape: { protocol: 'h2', connections: 16, streams: 1 },
+      },
+      {
+        figure: 'ceiling, HTTP/2, 1 connection of 16 streams',
+        url: `${h2.url}/mutate`,
+        shape: { protocol: 'h2', connections: 1, streams: 16 },
+      },
+      {
+        figure: `POST /mutate, HTTP/1.1, 16 connections`,
+        url: mutate!.url,
+        shape: { protocol: 'http/1.1', connections: 16, streams: 1 },
+      },
     ];
     const runs: H2loadRun[][] = measured.map(() => []);
     for (let round = 1; round <= rounds; round++) {
@@ -154,7 +201,11 @@ async function protocolRows(dir: string, certDir: string, pinning: Pinning, [cei
     return measured.map(({ figure }, index) => {
       const each = runs[index]!;
       const value = median(each.map((run) => run.rate));
-      return { figure: `h2load: ${figure} (median of ${each.length} runs)`, value: `${rate(value)} = ${(value / base).toFixed(2)} of HTTP/1.1's ceiling, mean ${median(each.map((run) => run.mean)).toFixed(2)} ms`, met: each.every((run) => run.failures === 0) ? undefined : false };
+      return {
+        figure: `h2load: ${figure} (median of ${each.length} runs)`,
+        value: `${rate(value)} = ${(value / base).toFixed(2)} of HTTP/1.1's ceiling, mean ${median(each.map((run) => run.mean)).toFixed(2)} ms`,
+        met: each.every((run) => run.failures === 0) ? undefined : false,
+      };
     });
   } finally {
     await h2.stop();
@@ -177,13 +228,26 @@ const latency = (runs: readonly Load[]) =>
 
 /** The figures through a real API server need the e2e cluster (Go): `npm run bench:cluster`. */
 function clusterRows(): Row[] {
-  return [{ figure: 'pod creation through kube-apiserver, no webhook / no-op / eci-admission / Kyverno', value: 'not in this run: `npm run bench:cluster` builds the API server with Go (bench/RESULTS.md has its latest figures)' }];
+  return [
+    {
+      figure: 'pod creation through kube-apiserver, no webhook / no-op / eci-admission / Kyverno',
+      value:
+        'not in this run: `npm run bench:cluster` builds the API server with Go (bench/RESULTS.md has its latest figures)',
+    },
+  ];
 }
 
 function memoryRow(): Row {
   const script = fileURLToPath(new URL('./memory.js', import.meta.url));
-  const { before, after } = JSON.parse(execFileSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' })) as { before: number; after: number };
-  return { figure: `server RSS with 10,000 namespaces cached (${before.toFixed(0)} MB before)`, value: `${after.toFixed(0)} MB`, goal: `<= ${rssGoalMegabytes} MB`, met: after <= rssGoalMegabytes };
+  const { before, after } = JSON.parse(
+    execFileSync(process.execPath, ['--expose-gc', script], { encoding: 'utf8' }),
+  ) as { before: number; after: number };
+  return {
+    figure: `server RSS with 10,000 namespaces cached (${before.toFixed(0)} MB before)`,
+    value: `${after.toFixed(0)} MB`,
+    goal: `<= ${rssGoalMegabytes} MB`,
+    met: after <= rssGoalMegabytes,
+  };
 }
 
 const started = new Date();

@@ -20,15 +20,29 @@ export type Prefix = readonly string[];
 
 export function startWebhook(certDir: string, profile: string, prefix: Prefix = []): Promise<BenchServer> {
   // Logging at info, as deployed: one line per review, to /dev/null rather than to our pipe.
-  return start(built('../lib/cli.js'), (port) => ['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', certDir, '--profile', profile], { LOG_LEVEL: 'info' }, prefix);
+  return start(
+    built('../lib/cli.js'),
+    (port) => ['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', certDir, '--profile', profile],
+    { LOG_LEVEL: 'info' },
+    prefix,
+  );
 }
 
 /** The ceiling over HTTP/1.1, or offering HTTP/2 too (`h2`). */
-export function startCeiling(certDir: string, prefix: Prefix = [], protocol: 'http/1.1' | 'h2' = 'http/1.1'): Promise<BenchServer> {
+export function startCeiling(
+  certDir: string,
+  prefix: Prefix = [],
+  protocol: 'http/1.1' | 'h2' = 'http/1.1',
+): Promise<BenchServer> {
   return start(built('./ceiling.js'), (port) => [port, certDir, ...(protocol === 'h2' ? ['h2'] : [])], {}, prefix);
 }
 
-async function start(script: string, args: (port: string) => string[], env: NodeJS.ProcessEnv, prefix: Prefix): Promise<BenchServer> {
+async function start(
+  script: string,
+  args: (port: string) => string[],
+  env: NodeJS.ProcessEnv,
+  prefix: Prefix,
+): Promise<BenchServer> {
   const port = await freePort();
   const [command, ...options] = [...prefix, process.execPath, script, ...args(String(port))];
   const child = spawn(command!, options, {
@@ -44,7 +58,12 @@ async function start(script: string, args: (port: string) => string[], env: Node
 export async function patchOf(url: string, body: string): Promise<Operation[]> {
   const agent = new Agent({ connect: { rejectUnauthorized: false } });
   try {
-    const response = await request(url, { method: 'POST', body, headers: { 'content-type': 'application/json' }, dispatcher: agent });
+    const response = await request(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json' },
+      dispatcher: agent,
+    });
     const { response: answer } = (await response.body.json()) as AdmissionReview;
     return answer?.patch ? (JSON.parse(Buffer.from(answer.patch, 'base64').toString()) as Operation[]) : [];
   } finally {
@@ -56,7 +75,9 @@ function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -9,7 +9,15 @@ import { basename, join } from 'node:path';
 import { e2eModuleDir, repoRoot } from './paths.js';
 
 export interface Binary {
-  readonly name: 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd' | 'virtual-node' | 'helm' | 'kyverno' | 'kubectl-kyverno';
+  readonly name:
+    | 'kube-apiserver'
+    | 'kube-controller-manager'
+    | 'kube-scheduler'
+    | 'etcd'
+    | 'virtual-node'
+    | 'helm'
+    | 'kyverno'
+    | 'kubectl-kyverno';
   /** The Go module that pins it. */
   readonly moduleDir: string;
   /** The Go package built. */
@@ -20,7 +28,7 @@ export interface Binary {
   readonly path: string;
 }
 
-export const cacheDir = join(repoRoot, '.cache', 'e2e');
+const cacheDir = join(repoRoot, '.cache', 'e2e');
 
 export interface Binaries {
   readonly apiserver: Binary;
@@ -32,7 +40,7 @@ export interface Binaries {
 }
 
 /** The nodes' program: virtual-kubelet with our provider, a Go module of its own (it needs newer client-go). */
-export const virtualNodeModuleDir = join(e2eModuleDir, 'virtual-node');
+const virtualNodeModuleDir = join(e2eModuleDir, 'virtual-node');
 
 /** Kyverno's admission controller and its CLI: the peer of `npm run bench:cluster`. */
 export interface PeerBinaries {
@@ -41,7 +49,7 @@ export interface PeerBinaries {
 }
 
 /** The Go module that pins Kyverno: its own, since Kyverno needs newer Kubernetes modules than e2e/. */
-export const kyvernoModuleDir = join(repoRoot, 'bench', 'kyverno');
+const kyvernoModuleDir = join(repoRoot, 'bench', 'kyverno');
 
 function binary(name: Binary['name'], moduleDir: string, pkg: string, module: string): Binary {
   const version = requiredVersion(readFileSync(join(moduleDir, 'go.mod'), 'utf8'), module, moduleDir);
@@ -52,7 +60,9 @@ function binary(name: Binary['name'], moduleDir: string, pkg: string, module: st
 
 function sourceHash(moduleDir: string): string {
   const hash = createHash('sha256');
-  for (const file of readdirSync(moduleDir).filter((name) => /\.go$|^go\.(mod|sum)$/.test(name)).sort()) {
+  for (const file of readdirSync(moduleDir)
+    .filter((name) => /\.go$|^go\.(mod|sum)$/.test(name))
+    .sort()) {
     hash.update(file).update(readFileSync(join(moduleDir, file)));
   }
   return hash.digest('hex').slice(0, 12);
@@ -131,13 +141,29 @@ function goBuild(group: readonly Binary[]): Promise<void> {
   const partial = join(cacheDir, `.partial-${process.pid}`);
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial);
-  const args = ['build', '-trimpath', '-mod=readonly', '-o', `${partial}/`, '-ldflags', ldflags(group[0]!), ...group.map((binary) => binary.pkg)];
+  const args = [
+    'build',
+    '-trimpath',
+    '-mod=readonly',
+    '-o',
+    `${partial}/`,
+    '-ldflags',
+    ldflags(group[0]!),
+    ...group.map((binary) => binary.pkg),
+  ];
   return new Promise((resolve, reject) => {
     // Upstream builds each without cgo; so do we, which also needs no C toolchain.
-    const child = spawn('go', args, { cwd: moduleDir, stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, CGO_ENABLED: '0' } });
-    child.on('error', (error) => reject(new Error(`cannot run go (Go ${goVersionNeeded(moduleDir)} or newer is needed): ${error.message}`)));
+    const child = spawn('go', args, {
+      cwd: moduleDir,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      env: { ...process.env, CGO_ENABLED: '0' },
+    });
+    child.on('error', (error) =>
+      reject(new Error(`cannot run go (Go ${goVersionNeeded(moduleDir)} or newer is needed): ${error.message}`)),
+    );
     child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`go build ${group.map((binary) => binary.pkg).join(' ')} failed (exit ${code})`));
+      if (code !== 0)
+        return reject(new Error(`go build ${group.map((binary) => binary.pkg).join(' ')} failed (exit ${code})`));
       for (const binary of group) renameSync(join(partial, outputName(binary)), binary.path);
       rmSync(partial, { recursive: true, force: true });
       resolve();
@@ -163,10 +189,15 @@ function moduleName(moduleDir: string): string {
  */
 export function moduleSource(binary: Binary): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile('go', ['mod', 'download', '-json', `${binary.module}@${binary.version}`], { cwd: binary.moduleDir }, (error, stdout) => {
-      if (error) return reject(new Error(`go mod download ${binary.module}@${binary.version}: ${error.message}`));
-      resolve((JSON.parse(stdout) as { Dir: string }).Dir);
-    });
+    execFile(
+      'go',
+      ['mod', 'download', '-json', `${binary.module}@${binary.version}`],
+      { cwd: binary.moduleDir },
+      (error, stdout) => {
+        if (error) return reject(new Error(`go mod download ${binary.module}@${binary.version}: ${error.message}`));
+        resolve((JSON.parse(stdout) as { Dir: string }).Dir);
+      },
+    );
   });
 }
 

@@ -26,18 +26,40 @@ export async function startComponents(binaries: Binaries, plane: ControlPlane): 
     '--controllers=*',
   ]);
   addToState({ controllerManager });
-  const scheduler = startDetached('kube-scheduler', binaries.scheduler.path, servingArgs(plane.kubeconfigs['kube-scheduler'], schedulerPort!, 'kube-scheduler'));
+  const scheduler = startDetached(
+    'kube-scheduler',
+    binaries.scheduler.path,
+    servingArgs(plane.kubeconfigs['kube-scheduler'], schedulerPort!, 'kube-scheduler'),
+  );
   addToState({ scheduler });
   await waitFor('kube-controller-manager /healthz', () => healthz(controllerManagerPort!), 60_000, controllerManager);
   await waitFor('kube-scheduler /healthz', () => healthz(schedulerPort!), 60_000, scheduler);
   // The ServiceAccount admission plugin needs a namespace's default ServiceAccount before its first pod.
-  await waitFor('the default ServiceAccount (the controller-manager)', async () => (await kubectl(['get', 'serviceaccount', 'default'])).code === 0, 60_000, controllerManager);
+  await waitFor(
+    'the default ServiceAccount (the controller-manager)',
+    async () => (await kubectl(['get', 'serviceaccount', 'default'])).code === 0,
+    60_000,
+    controllerManager,
+  );
 
   await kubectlOk(['apply', '-f', nodeRbac]);
-  const common = (ip: string) => [`--internal-ip=${ip}`, `--kubelet-version=${binaries.apiserver.version}`, `--region=${region}`, `--zone=${zone}`];
-  const virtualNode = startNode('virtual-node', binaries, plane.kubeconfigs['virtual-node'], ['--kind=virtual', `--name=${virtualNodeName}`, ...common(virtualNodeIp)]);
+  const common = (ip: string) => [
+    `--internal-ip=${ip}`,
+    `--kubelet-version=${binaries.apiserver.version}`,
+    `--region=${region}`,
+    `--zone=${zone}`,
+  ];
+  const virtualNode = startNode('virtual-node', binaries, plane.kubeconfigs['virtual-node'], [
+    '--kind=virtual',
+    `--name=${virtualNodeName}`,
+    ...common(virtualNodeIp),
+  ]);
   addToState({ virtualNode });
-  const ordinaryNode = startNode('ordinary-node', binaries, plane.kubeconfigs['ordinary-node'], ['--kind=ordinary', `--name=${ordinaryNodeName}`, ...common(ordinaryNodeIp)]);
+  const ordinaryNode = startNode('ordinary-node', binaries, plane.kubeconfigs['ordinary-node'], [
+    '--kind=ordinary',
+    `--name=${ordinaryNodeName}`,
+    ...common(ordinaryNodeIp),
+  ]);
   addToState({ ordinaryNode });
   await waitFor(`node ${virtualNodeName} Ready`, () => nodeReady(virtualNodeName), 60_000, virtualNode);
   await waitFor(`node ${ordinaryNodeName} Ready`, () => nodeReady(ordinaryNodeName), 60_000, ordinaryNode);
@@ -46,15 +68,24 @@ export async function startComponents(binaries: Binaries, plane: ControlPlane): 
 /** Serving on loopback with a self-signed certificate, authenticating and authorizing through the API server. */
 function servingArgs(kubeconfig: string, port: number, name: string): string[] {
   return [
-    `--kubeconfig=${kubeconfig}`, `--authentication-kubeconfig=${kubeconfig}`, `--authorization-kubeconfig=${kubeconfig}`,
-    '--bind-address=127.0.0.1', `--secure-port=${port}`, `--cert-dir=${join(stateDir, name)}`,
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--cert-dir=${join(stateDir, name)}`,
     // One of each: no election to wait for.
     '--leader-elect=false',
     '--profiling=false',
   ];
 }
 
-function startNode(name: 'virtual-node' | 'ordinary-node', binaries: Binaries, kubeconfig: string, args: string[]): Started {
+function startNode(
+  name: 'virtual-node' | 'ordinary-node',
+  binaries: Binaries,
+  kubeconfig: string,
+  args: string[],
+): Started {
   return startDetached(name, binaries.virtualNode.path, [`--kubeconfig=${kubeconfig}`, ...args]);
 }
 

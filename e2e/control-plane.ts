@@ -26,20 +26,20 @@ export interface ControlPlane {
   readonly kubeconfigs: Readonly<Record<Component, string>>;
 }
 
-export const pkiDir = join(stateDir, 'pki');
+const pkiDir = join(stateDir, 'pki');
 
 /**
  * Who each component is, as a real cluster names them: the users the bootstrap RBAC policy binds
  * (system:kube-controller-manager, system:kube-scheduler) and nodes in system:nodes, which the Node
  * authorizer and NodeRestriction confine to their own Node and pods.
  */
-export const identities = {
+const identities = {
   'kube-controller-manager': { user: 'system:kube-controller-manager', groups: [] },
   'kube-scheduler': { user: 'system:kube-scheduler', groups: [] },
   'virtual-node': { user: `system:node:${virtualNodeName}`, groups: ['system:nodes'] },
   'ordinary-node': { user: `system:node:${ordinaryNodeName}`, groups: ['system:nodes'] },
 } as const satisfies Record<string, { user: string; groups: readonly string[] }>;
-export type Component = keyof typeof identities;
+type Component = keyof typeof identities;
 
 export async function startControlPlane(binaries: { apiserver: Binary; etcd: Binary }): Promise<ControlPlane> {
   // A new cluster every time: no etcd data or credentials from an earlier run.
@@ -63,13 +63,25 @@ export async function startControlPlane(binaries: { apiserver: Binary; etcd: Bin
   writeKubeconfig(adminKubeconfig, server, credentials.caCert, 'admin', credentials.adminToken);
   // The API server makes the system namespaces itself once it is up; tests and the webhook's
   // first list need them.
-  await waitFor('kube-apiserver /readyz', async () => (await kubectl(['get', '--raw', '/readyz'])).code === 0, 120_000, apiserver);
-  await waitFor('namespace default', async () => (await kubectl(['get', 'namespace', 'default'])).code === 0, 60_000, apiserver);
-  const kubeconfigs = Object.fromEntries(Object.entries(identities).map(([component, { user }]) => {
-    const path = join(pkiDir, `${component}.kubeconfig`);
-    writeKubeconfig(path, server, credentials.caCert, user, credentials.tokens[component as Component]);
-    return [component, path];
-  })) as Record<Component, string>;
+  await waitFor(
+    'kube-apiserver /readyz',
+    async () => (await kubectl(['get', '--raw', '/readyz'])).code === 0,
+    120_000,
+    apiserver,
+  );
+  await waitFor(
+    'namespace default',
+    async () => (await kubectl(['get', 'namespace', 'default'])).code === 0,
+    60_000,
+    apiserver,
+  );
+  const kubeconfigs = Object.fromEntries(
+    Object.entries(identities).map(([component, { user }]) => {
+      const path = join(pkiDir, `${component}.kubeconfig`);
+      writeKubeconfig(path, server, credentials.caCert, user, credentials.tokens[component as Component]);
+      return [component, path];
+    }),
+  ) as Record<Component, string>;
   return { caCert: credentials.caCert, caFile, server, serviceAccountKey: join(pkiDir, 'sa.key'), kubeconfigs };
 }
 
@@ -77,10 +89,20 @@ function startEtcd(binary: Binary, port: number, peerPort: number): Started {
   const client = `http://127.0.0.1:${port}`;
   const peer = `http://127.0.0.1:${peerPort}`;
   return startDetached('etcd', binary.path, [
-    '--data-dir', join(stateDir, 'etcd'),
-    '--listen-client-urls', client, '--advertise-client-urls', client,
-    '--listen-peer-urls', peer, '--initial-advertise-peer-urls', peer, '--initial-cluster', `default=${peer}`,
-    '--log-level', 'warn',
+    '--data-dir',
+    join(stateDir, 'etcd'),
+    '--listen-client-urls',
+    client,
+    '--advertise-client-urls',
+    client,
+    '--listen-peer-urls',
+    peer,
+    '--initial-advertise-peer-urls',
+    peer,
+    '--initial-cluster',
+    `default=${peer}`,
+    '--log-level',
+    'warn',
     // Throwaway data: no fsync, as envtest runs it.
     '--unsafe-no-fsync',
   ]);
@@ -90,11 +112,15 @@ function apiserverArgs(etcdPort: number, port: number): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
     // Without an advertise address, a machine with no default route fails to start it.
-    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${port}`,
-    `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`, `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${port}`,
+    `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`,
+    `--tls-private-key-file=${join(pkiDir, 'apiserver.key')}`,
     '--service-cluster-ip-range=10.0.0.0/24',
     '--service-account-issuer=https://kubernetes.default.svc.cluster.local',
-    `--service-account-key-file=${join(pkiDir, 'sa.key')}`, `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
+    `--service-account-key-file=${join(pkiDir, 'sa.key')}`,
+    `--service-account-signing-key-file=${join(pkiDir, 'sa.key')}`,
     `--token-auth-file=${join(pkiDir, 'tokens.csv')}`,
     // As kubeadm sets them: nodes are authorized for their own objects only, and NodeRestriction
     // refuses a node's writes to other nodes and to pods not bound to it.
@@ -123,16 +149,24 @@ function writeCredentials(): { caCert: string; adminToken: string; tokens: Recor
   writeFileSync(join(pkiDir, 'apiserver.crt'), serving.cert);
   writeFileSync(join(pkiDir, 'apiserver.key'), serving.key, { mode: 0o600 });
   // One ECDSA key signs and verifies service-account tokens (kubectl create token).
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1', privateKeyEncoding: { type: 'sec1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  const { privateKey } = generateKeyPairSync('ec', {
+    namedCurve: 'prime256v1',
+    privateKeyEncoding: { type: 'sec1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
   writeFileSync(join(pkiDir, 'sa.key'), privateKey, { mode: 0o600 });
   const token = () => randomBytes(24).toString('hex');
   const adminToken = token();
-  const tokens = Object.fromEntries(Object.keys(identities).map((component) => [component, token()])) as Record<Component, string>;
+  const tokens = Object.fromEntries(Object.keys(identities).map((component) => [component, token()])) as Record<
+    Component,
+    string
+  >;
   // token,user,uid[,"group1,group2"]
   const line = (secret: string, user: string, groups: readonly string[]) =>
     [secret, user, user, ...(groups.length > 0 ? [`"${groups.join(',')}"`] : [])].join(',');
   const lines = [line(adminToken, 'admin', ['system:masters'])];
-  for (const [component, { user, groups }] of Object.entries(identities)) lines.push(line(tokens[component as Component], user, groups));
+  for (const [component, { user, groups }] of Object.entries(identities))
+    lines.push(line(tokens[component as Component], user, groups));
   writeFileSync(join(pkiDir, 'tokens.csv'), `${lines.join('\n')}\n`, { mode: 0o600 });
   return { caCert: serving.caCert, adminToken, tokens };
 }
@@ -141,7 +175,9 @@ export function writeKubeconfig(path: string, server: string, caCert: string, us
   const config = {
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: 'e2e', cluster: { server, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } }],
+    clusters: [
+      { name: 'e2e', cluster: { server, 'certificate-authority-data': Buffer.from(caCert).toString('base64') } },
+    ],
     users: [{ name: user, user: { token } }],
     contexts: [{ name: user, context: { cluster: 'e2e', user } }],
     'current-context': user,
@@ -152,10 +188,14 @@ export function writeKubeconfig(path: string, server: string, caCert: string, us
 /** Ports the kernel hands out now; bound and released, so taken only by a race. */
 export async function freePorts(count: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: count }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const server = createServer();
-      server.listen(0, '127.0.0.1', () => resolve(server));
-    })),
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
   );
   const ports = servers.map((server) => (server.address() as { port: number }).port);
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));

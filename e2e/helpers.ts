@@ -22,7 +22,11 @@ export { kubectl, kubectlOk } from './kubectl.js';
 export async function namespace(name: string, labels: Record<string, string> = {}): Promise<string> {
   const object = { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
   await kubectlOk(['apply', '-f', '-'], { input: JSON.stringify(object) });
-  await waitFor(`the default ServiceAccount of ${name}`, async () => (await kubectl(['get', 'serviceaccount', 'default', '-n', name])).code === 0, 30_000);
+  await waitFor(
+    `the default ServiceAccount of ${name}`,
+    async () => (await kubectl(['get', 'serviceaccount', 'default', '-n', name])).code === 0,
+    30_000,
+  );
   return name;
 }
 
@@ -47,16 +51,30 @@ export async function withoutWebhooks(t: { teardown(fn: () => Promise<void>): vo
  */
 export async function installPolicyReportCrds(): Promise<void> {
   const module = 'sigs.k8s.io/wg-policy-prototypes';
-  const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', module], { cwd: join(e2eModuleDir, 'policyreport') });
-  await kubectlOk(['apply', '-f', join((JSON.parse(stdout) as { Dir: string }).Dir, 'policy-report', 'crd', 'v1alpha2')]);
-  await kubectlOk(['wait', '--for=condition=Established', '--timeout=60s', 'crd/policyreports.wgpolicyk8s.io', 'crd/clusterpolicyreports.wgpolicyk8s.io']);
+  const { stdout } = await promisify(execFile)('go', ['mod', 'download', '-json', module], {
+    cwd: join(e2eModuleDir, 'policyreport'),
+  });
+  await kubectlOk([
+    'apply',
+    '-f',
+    join((JSON.parse(stdout) as { Dir: string }).Dir, 'policy-report', 'crd', 'v1alpha2'),
+  ]);
+  await kubectlOk([
+    'wait',
+    '--for=condition=Established',
+    '--timeout=60s',
+    'crd/policyreports.wgpolicyk8s.io',
+    'crd/clusterpolicyreports.wgpolicyk8s.io',
+  ]);
 }
 
 /** The webhook configurations as stored, ready to be created again. */
 export async function savedWebhookConfigurations(): Promise<string[]> {
   return Promise.all(
     webhookConfigurations.map(async (kind) => {
-      const stored = JSON.parse(await kubectlOk(['get', kind, 'eci-admission', '-o', 'json'])) as { metadata: Record<string, unknown> };
+      const stored = JSON.parse(await kubectlOk(['get', kind, 'eci-admission', '-o', 'json'])) as {
+        metadata: Record<string, unknown>;
+      };
       const { name, labels, annotations } = stored.metadata;
       return JSON.stringify({ ...stored, metadata: { name, labels, annotations } });
     }),
@@ -73,7 +91,12 @@ export function kubectlObjects(args: readonly string[], ...objects: KubernetesOb
   return kubectl([...args, '-f', '-'], { input });
 }
 
-export function pod(name: string, ns: string, labels: Record<string, string> = {}, spec: Partial<V1Pod['spec']> = {}): V1Pod {
+export function pod(
+  name: string,
+  ns: string,
+  labels: Record<string, string> = {},
+  spec: Partial<V1Pod['spec']> = {},
+): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -91,7 +114,10 @@ export interface Selector {
 
 export type ProfileName = 'eci-profile' | 'acs-profile';
 
-export function profileConfigMap(selectors: readonly Selector[] | string, name: ProfileName = 'eci-profile'): V1ConfigMap {
+export function profileConfigMap(
+  selectors: readonly Selector[] | string,
+  name: ProfileName = 'eci-profile',
+): V1ConfigMap {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
@@ -102,7 +128,10 @@ export function profileConfigMap(selectors: readonly Selector[] | string, name: 
 
 /** Applies a profile and waits until the webhook serves it (the watch, not a restart). */
 export async function applyProfile(selectors: readonly Selector[], name: ProfileName = 'eci-profile'): Promise<void> {
-  const applied = await kubectlObjects(['apply', '-o', 'jsonpath={.metadata.resourceVersion}'], profileConfigMap(selectors, name));
+  const applied = await kubectlObjects(
+    ['apply', '-o', 'jsonpath={.metadata.resourceVersion}'],
+    profileConfigMap(selectors, name),
+  );
   if (applied.code !== 0) throw new Error(`the ${name} was refused: ${applied.stderr}`);
   await untilProfile((profile) => profile.endsWith(`${name}@${applied.stdout.trim()}`));
 }
@@ -143,5 +172,7 @@ export function webhookPid(): number | undefined {
 export async function register(): Promise<Run> {
   const configurations = join(stateDir, 'install.yaml');
   writeFileSync(configurations, await kubectlOk(['kustomize', installDir]));
-  return run(['register', '--cert-dir', webhookCertDir, '--configurations', configurations], { env: { KUBECONFIG: adminKubeconfig } });
+  return run(['register', '--cert-dir', webhookCertDir, '--configurations', configurations], {
+    env: { KUBECONFIG: adminKubeconfig },
+  });
 }

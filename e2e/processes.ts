@@ -15,7 +15,12 @@ export interface Started {
   readonly marker: string;
 }
 
-export function startDetached(name: string, command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): Started {
+export function startDetached(
+  name: string,
+  command: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv = {},
+): Started {
   mkdirSync(logDir, { recursive: true });
   const log = join(logDir, `${name}.log`);
   const out = openSync(log, 'a');
@@ -27,7 +32,9 @@ export function startDetached(name: string, command: string, args: readonly stri
 
 export function isRunning(target: Pick<Started, 'pid' | 'marker'>): boolean {
   try {
-    return readFileSync(`/proc/${target.pid}/cmdline`, 'utf8').split('\0').some((word) => word === target.marker);
+    return readFileSync(`/proc/${target.pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((word) => word === target.marker);
   } catch {
     return false;
   }
@@ -45,19 +52,27 @@ export async function stop(started: Started, graceMs = 10_000): Promise<boolean>
 }
 
 /** Polls until `ready` resolves true; fails with the last reason and the log's tail. */
-export async function waitFor(what: string, ready: () => Promise<boolean | string>, timeoutMs: number, started?: Started): Promise<void> {
+export async function waitFor(
+  what: string,
+  ready: () => Promise<boolean | string>,
+  timeoutMs: number,
+  started?: Started,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last: boolean | string = false;
   while (Date.now() < deadline) {
-    if (started && !isRunning(started)) throw new Error(`${started.name} exited while waiting for ${what}:\n${tail(started.log)}`);
+    if (started && !isRunning(started))
+      throw new Error(`${started.name} exited while waiting for ${what}:\n${tail(started.log)}`);
     last = await ready().catch((error: Error) => error.message);
     if (last === true) return;
     await sleep(250);
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${typeof last === 'string' ? `: ${last}` : ''}${started ? `\n${tail(started.log)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${typeof last === 'string' ? `: ${last}` : ''}${started ? `\n${tail(started.log)}` : ''}`,
+  );
 }
 
-export function tail(path: string, lines = 20): string {
+function tail(path: string, lines = 20): string {
   try {
     return readFileSync(path, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {

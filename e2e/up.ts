@@ -35,15 +35,23 @@ export async function up(options: UpOptions): Promise<void> {
   if (!(await portFree(port))) log(`waiting for 127.0.0.1:${port}: another e2e cluster on this machine still uses it`);
   await waitFor(`127.0.0.1:${port} to be free`, () => portFree(port), 600_000);
   const plane = await startControlPlane(binaries);
-  const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as { serverVersion?: { gitVersion?: string; goVersion?: string } };
-  log(`kube-apiserver ${version.serverVersion?.gitVersion} (${version.serverVersion?.goVersion}) and etcd ${binaries.etcd.version} on ${plane.server}`);
+  const version = JSON.parse(await kubectlOk(['version', '-o', 'json'])) as {
+    serverVersion?: { gitVersion?: string; goVersion?: string };
+  };
+  log(
+    `kube-apiserver ${version.serverVersion?.gitVersion} (${version.serverVersion?.goVersion}) and etcd ${binaries.etcd.version} on ${plane.server}`,
+  );
   await startComponents(binaries, plane);
-  log(`kube-controller-manager, kube-scheduler and the nodes ${(await kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'])).trim()} ready`);
+  log(
+    `kube-controller-manager, kube-scheduler and the nodes ${(await kubectlOk(['get', 'nodes', '-o', 'jsonpath={.items[*].metadata.name}'])).trim()} ready`,
+  );
   // What an operator applies: deploy/ with its registration component, webhooks by local URL.
   await kubectlOk(['apply', '-k', installDir]);
   await writeWebhookKubeconfig(plane.server, plane.caCert);
   const webhook = await startWebhook([`--cluster-mode=${options.clusterMode}`, ...options.serveArgs]);
-  log(`eci-admission serve (pid ${webhook.pid}) on https://127.0.0.1:${webhook.port}, as the eci-admission ServiceAccount`);
+  log(
+    `eci-admission serve (pid ${webhook.pid}) on https://127.0.0.1:${webhook.port}, as the eci-admission ServiceAccount`,
+  );
   if (options.profile) {
     await kubectlOk(['apply', '-n', 'kube-system', '-f', options.profile]);
     log(`applied the eci-profile ${options.profile}`);

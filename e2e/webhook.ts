@@ -18,7 +18,8 @@ export async function webhookPort(): Promise<number> {
     .flatMap((object) => object?.webhooks ?? [])
     .map((webhook) => webhook.clientConfig?.url);
   const ports = new Set(urls.map((url) => (url ? Number(new URL(url).port) : undefined)));
-  if (ports.size !== 1 || ports.has(undefined)) throw new Error(`${installDir}: every webhook must have a clientConfig.url on one port`);
+  if (ports.size !== 1 || ports.has(undefined))
+    throw new Error(`${installDir}: every webhook must have a clientConfig.url on one port`);
   return [...ports][0]!;
 }
 
@@ -33,9 +34,23 @@ export async function startWebhook(args: readonly string[]): Promise<WebhookStat
   const state = requireState();
   if (state.webhook && isRunning(state.webhook)) throw new Error(`the webhook already runs (pid ${state.webhook.pid})`);
   const port = await webhookPort();
-  const started = startDetached('webhook', process.execPath, [
-    cliPath, 'serve', '--host', '127.0.0.1', '--port', String(port), '--cert-dir', webhookCertDir, '--register', ...args,
-  ], { KUBECONFIG: webhookKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
+  const started = startDetached(
+    'webhook',
+    process.execPath,
+    [
+      cliPath,
+      'serve',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--cert-dir',
+      webhookCertDir,
+      '--register',
+      ...args,
+    ],
+    { KUBECONFIG: webhookKubeconfig, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' },
+  );
   const webhook: WebhookState = { ...started, marker: cliPath, port, args };
   writeState({ ...state, webhook });
   await waitFor('the webhook /readyz (its first lists from the cluster)', () => readyz(port), 60_000, webhook);
@@ -92,7 +107,17 @@ export async function webhookCounter(port: number, name: string, labelFilter = '
  */
 async function apiServerCallsWebhook(port: number): Promise<boolean | string> {
   const before = await webhookCounter(port, 'eci_admission_requests_total');
-  const result = await kubectl(['run', 'e2e-probe', '--image=busybox', '--restart=Never', '--dry-run=server', '-o', 'name']);
+  const result = await kubectl([
+    'run',
+    'e2e-probe',
+    '--image=busybox',
+    '--restart=Never',
+    '--dry-run=server',
+    '-o',
+    'name',
+  ]);
   const after = await webhookCounter(port, 'eci_admission_requests_total');
-  return after > before ? true : `a pod's dry run did not reach the webhook (kubectl exit ${result.code} ${result.stderr.trim()})`;
+  return after > before
+    ? true
+    : `a pod's dry run did not reach the webhook (kubectl exit ${result.code} ${result.stderr.trim()})`;
 }

@@ -9,7 +9,12 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { run, startServe } from './helpers/cli.js';
 
-const serviceNames = ['eci-admission', 'eci-admission.eci-admission', 'eci-admission.eci-admission.svc', 'eci-admission.eci-admission.svc.cluster.local'];
+const serviceNames = [
+  'eci-admission',
+  'eci-admission.eci-admission',
+  'eci-admission.eci-admission.svc',
+  'eci-admission.eci-admission.svc.cluster.local',
+];
 
 function hasOpenssl(): boolean {
   try {
@@ -25,17 +30,26 @@ t.test('certs writes a CA, a serving certificate for the Service names, the Secr
   const result = await run(['certs', '--out', out, '--secret', '--ca-bundle']);
   t.equal(result.code, 0, result.stderr);
   const files = ['tls.key', 'tls.crt', 'ca.crt', 'secret.yaml', 'ca-bundle.txt'];
-  t.same(result.stdout.trim().split('\n'), files.map((file) => `wrote ${join(out, file)}`));
+  t.same(
+    result.stdout.trim().split('\n'),
+    files.map((file) => `wrote ${join(out, file)}`),
+  );
   t.equal(statSync(join(out, 'tls.key')).mode & 0o777, 0o600, 'tls.key is private');
   t.equal(statSync(join(out, 'secret.yaml')).mode & 0o777, 0o600, 'the Secret holds the key: private too');
 
   const read = (file: string) => readFileSync(join(out, file), 'utf8');
   const serving = new X509Certificate(read('tls.crt'));
-  t.same(serving.subjectAltName?.split(', '), serviceNames.map((name) => `DNS:${name}`), 'exactly the four Service names');
+  t.same(
+    serving.subjectAltName?.split(', '),
+    serviceNames.map((name) => `DNS:${name}`),
+    'exactly the four Service names',
+  );
   const days = (new Date(serving.validTo).getTime() - Date.now()) / 86_400_000;
   t.ok(days > 824 && days <= 825, `valid 825 days (${days.toFixed(2)})`);
   if (hasOpenssl()) {
-    const verified = execFileSync('openssl', ['verify', '-CAfile', join(out, 'ca.crt'), join(out, 'tls.crt')], { encoding: 'utf8' });
+    const verified = execFileSync('openssl', ['verify', '-CAfile', join(out, 'ca.crt'), join(out, 'tls.crt')], {
+      encoding: 'utf8',
+    });
     t.match(verified, /tls\.crt: OK/, 'openssl verify -CAfile ca.crt tls.crt');
   } else {
     // No openssl here: the same check with Node's X509 (issuer and signature).
@@ -43,10 +57,24 @@ t.test('certs writes a CA, a serving certificate for the Service names, the Secr
     t.ok(serving.checkIssued(ca) && serving.verify(ca.publicKey), 'tls.crt verifies against ca.crt (node:crypto)');
   }
 
-  const secret = parse(read('secret.yaml')) as { kind: string; type: string; metadata: { name: string; namespace: string }; data: Record<string, string> };
-  t.match(secret, { kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'eci-admission-tls', namespace: 'eci-admission' } });
-  for (const file of ['ca.crt', 'tls.crt', 'tls.key']) t.equal(Buffer.from(secret.data[file]!, 'base64').toString('utf8'), read(file), `Secret ${file}`);
-  t.equal(Buffer.from(read('ca-bundle.txt').trim(), 'base64').toString('utf8'), read('ca.crt'), 'caBundle is base64 of ca.crt');
+  const secret = parse(read('secret.yaml')) as {
+    kind: string;
+    type: string;
+    metadata: { name: string; namespace: string };
+    data: Record<string, string>;
+  };
+  t.match(secret, {
+    kind: 'Secret',
+    type: 'kubernetes.io/tls',
+    metadata: { name: 'eci-admission-tls', namespace: 'eci-admission' },
+  });
+  for (const file of ['ca.crt', 'tls.crt', 'tls.key'])
+    t.equal(Buffer.from(secret.data[file]!, 'base64').toString('utf8'), read(file), `Secret ${file}`);
+  t.equal(
+    Buffer.from(read('ca-bundle.txt').trim(), 'base64').toString('utf8'),
+    read('ca.crt'),
+    'caBundle is base64 of ca.crt',
+  );
 
   const again = await run(['certs', '--out', out]);
   t.equal(again.code, 2);
@@ -56,9 +84,17 @@ t.test('certs writes a CA, a serving certificate for the Service names, the Secr
 
 t.test('--service and --namespace name the certificate for another install', async (t) => {
   const out = join(t.testdir(), 'certs');
-  t.equal((await run(['certs', '--out', out, '--service', 'webhook', '--namespace', 'platform', '--days', '90'])).code, 0);
+  t.equal(
+    (await run(['certs', '--out', out, '--service', 'webhook', '--namespace', 'platform', '--days', '90'])).code,
+    0,
+  );
   const serving = new X509Certificate(readFileSync(join(out, 'tls.crt')));
-  t.same(serving.subjectAltName?.split(', '), ['DNS:webhook', 'DNS:webhook.platform', 'DNS:webhook.platform.svc', 'DNS:webhook.platform.svc.cluster.local']);
+  t.same(serving.subjectAltName?.split(', '), [
+    'DNS:webhook',
+    'DNS:webhook.platform',
+    'DNS:webhook.platform.svc',
+    'DNS:webhook.platform.svc.cluster.local',
+  ]);
 });
 
 t.test('serve presents the certificate to a client that knows the CA and the in-cluster name', async (t) => {
@@ -70,17 +106,23 @@ t.test('serve presents the certificate to a client that knows the CA and the in-
   t.match(served.log(), /the serving certificate expires in 9 days/, 'warned: less than 30 days left');
   const port = Number(new URL(served.url).port);
   const peer = await new Promise<{ authorized: boolean; fingerprint: string }>((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, servername: 'eci-admission.eci-admission.svc', ca: readFileSync(join(out, 'ca.crt')) }, () => {
-      resolve({ authorized: socket.authorized, fingerprint: socket.getPeerX509Certificate()?.fingerprint256 ?? '' });
-      socket.end();
-    });
+    const socket = connect(
+      { host: '127.0.0.1', port, servername: 'eci-admission.eci-admission.svc', ca: readFileSync(join(out, 'ca.crt')) },
+      () => {
+        resolve({ authorized: socket.authorized, fingerprint: socket.getPeerX509Certificate()?.fingerprint256 ?? '' });
+        socket.end();
+      },
+    );
     socket.on('error', reject);
   });
   t.ok(peer.authorized, 'the TLS handshake verifies with the CA for eci-admission.eci-admission.svc');
   t.equal(peer.fingerprint, new X509Certificate(readFileSync(join(out, 'tls.crt'))).fingerprint256);
   await t.rejects(
     new Promise((resolve, reject) => {
-      const socket = connect({ host: '127.0.0.1', port, servername: 'other.example', ca: readFileSync(join(out, 'ca.crt')) }, () => resolve(socket.end()));
+      const socket = connect(
+        { host: '127.0.0.1', port, servername: 'other.example', ca: readFileSync(join(out, 'ca.crt')) },
+        () => resolve(socket.end()),
+      );
       socket.on('error', reject);
     }),
     { code: 'ERR_TLS_CERT_ALTNAME_INVALID' },

@@ -4,7 +4,13 @@ import t from 'tap';
 import { run } from './helpers/cli.js';
 
 interface JsonReport {
-  objects: Array<{ apiVersion: string; kind: string; name: string; verdict: string; findings: Array<{ rule: string; path: string; line: number; severity: string }> }>;
+  objects: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    verdict: string;
+    findings: Array<{ rule: string; path: string; line: number; severity: string }>;
+  }>;
   errors: unknown[];
 }
 
@@ -55,7 +61,17 @@ spec:
 
 t.test('a typed List, a repeated key and an extensions/v1beta1 DaemonSet: every object judged, exit 1', async (t) => {
   const dir = t.testdir({ 'list.yaml': typedList, 'duplicated.yaml': duplicated, 'retired.yaml': retired });
-  const result = await run(['check', '-f', join(dir, 'list.yaml'), '-f', join(dir, 'duplicated.yaml'), '-f', join(dir, 'retired.yaml'), '-o', 'json']);
+  const result = await run([
+    'check',
+    '-f',
+    join(dir, 'list.yaml'),
+    '-f',
+    join(dir, 'duplicated.yaml'),
+    '-f',
+    join(dir, 'retired.yaml'),
+    '-o',
+    'json',
+  ]);
   t.equal(result.code, 1, 'the DaemonSet is denied; nothing is unreadable');
   const report = JSON.parse(result.stdout) as JsonReport;
   t.same(report.errors, []);
@@ -79,8 +95,14 @@ t.test('a typed List, a repeated key and an extensions/v1beta1 DaemonSet: every 
     },
   ]);
   const text = await run(['check', '-f', join(dir, 'duplicated.yaml'), '-f', join(dir, 'retired.yaml')]);
-  t.match(text.stdout, /duplicated\.yaml:10 Pod\/default\/twice warning manifest: spec\.hostNetwork: is written twice; the API server keeps the later value/);
-  t.match(text.stdout, /retired\.yaml:1 DaemonSet\/default\/agent warning manifest: apiVersion: extensions\/v1beta1 DaemonSet is not served since Kubernetes 1\.16; judged as apps\/v1/);
+  t.match(
+    text.stdout,
+    /duplicated\.yaml:10 Pod\/default\/twice warning manifest: spec\.hostNetwork: is written twice; the API server keeps the later value/,
+  );
+  t.match(
+    text.stdout,
+    /retired\.yaml:1 DaemonSet\/default\/agent warning manifest: apiVersion: extensions\/v1beta1 DaemonSet is not served since Kubernetes 1\.16; judged as apps\/v1/,
+  );
 });
 
 const multiDocument = `# two objects, findings deep inside each
@@ -125,10 +147,13 @@ t.test('GitHub output puts each finding on the line of its field, in every docum
   const dir = t.testdir({ 'apps.yaml': multiDocument });
   const result = await run(['check', '-f', join(dir, 'apps.yaml'), '-o', 'github']);
   t.equal(result.code, 1);
-  const commands = result.stdout.trim().split('\n').map((line) => {
-    const match = /^::(error|warning) file=[^,]+,line=(\d+),title=eci-admission ([^:]+)::/.exec(line);
-    return match ? `${match[1]} ${match[3]} @${match[2]}` : line;
-  });
+  const commands = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const match = /^::(error|warning) file=[^,]+,line=(\d+),title=eci-admission ([^:]+)::/.exec(line);
+      return match ? `${match[1]} ${match[3]} @${match[2]}` : line;
+    });
   t.same(commands, [
     `error host-path @${lineOf(multiDocument, '      hostPath:')}`,
     `error reserved-port @${lineOf(multiDocument, '        - containerPort: 10250')}`,
@@ -138,7 +163,7 @@ t.test('GitHub output puts each finding on the line of its field, in every docum
   ]);
 });
 
-t.test('ECI annotations on a CronJob\'s own metadata: a warning on their line, saying where to move them', async (t) => {
+t.test("ECI annotations on a CronJob's own metadata: a warning on their line, saying where to move them", async (t) => {
   const cronJob = `apiVersion: batch/v1
 kind: CronJob
 metadata:
@@ -158,10 +183,21 @@ spec:
   const result = await run(['check', '-f', join(dir, 'cronjob.yaml'), '--output', 'json']);
   t.equal(result.code, 0, 'a warning: the value is never read, so it cannot be refused');
   const [object] = (JSON.parse(result.stdout) as JsonReport).objects;
-  t.same(object?.findings.map((f) => [f.rule, f.severity, f.path, f.line]), [
-    ['annotation-placement', 'warn', 'metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]', lineOf(cronJob, '    k8s.aliyun.com/eci-spot-strategy: Cheapest')],
-  ]);
-  t.match(result.stdout, 'move it to spec.jobTemplate.spec.template.metadata.annotations[\\"k8s.aliyun.com/eci-spot-strategy\\"]');
+  t.same(
+    object?.findings.map((f) => [f.rule, f.severity, f.path, f.line]),
+    [
+      [
+        'annotation-placement',
+        'warn',
+        'metadata.annotations["k8s.aliyun.com/eci-spot-strategy"]',
+        lineOf(cronJob, '    k8s.aliyun.com/eci-spot-strategy: Cheapest'),
+      ],
+    ],
+  );
+  t.match(
+    result.stdout,
+    'move it to spec.jobTemplate.spec.template.metadata.annotations[\\"k8s.aliyun.com/eci-spot-strategy\\"]',
+  );
 });
 
 t.test('--mode audit lists what it would record, and fails nothing', async (t) => {
@@ -172,7 +208,12 @@ t.test('--mode audit lists what it would record, and fails nothing', async (t) =
   t.match(text.stdout, /DaemonSet\/default\/agent audit daemonset: kind: /);
   t.match(text.stdout, '1 admitted, 0 denied');
   t.match(text.stdout, '1 audited');
-  const json = JSON.parse((await run(['check', '-f', file, '--mode', 'audit', '--output', 'json'])).stdout) as JsonReport & { summary: { audited: number } };
-  t.same(json.objects[0]?.findings.filter((f) => f.severity === 'audit').map((f) => f.rule), ['daemonset']);
+  const json = JSON.parse(
+    (await run(['check', '-f', file, '--mode', 'audit', '--output', 'json'])).stdout,
+  ) as JsonReport & { summary: { audited: number } };
+  t.same(
+    json.objects[0]?.findings.filter((f) => f.severity === 'audit').map((f) => f.rule),
+    ['daemonset'],
+  );
   t.equal(json.summary.audited, 1);
 });

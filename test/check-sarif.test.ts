@@ -11,7 +11,9 @@ import { rules } from '../lib/policy/rules/index.js';
 import { run } from './helpers/cli.js';
 
 const require = createRequire(import.meta.url);
-const schema = JSON.parse(readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(require.resolve('@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json'), 'utf8'),
+) as object;
 // The schema is draft-04, which Ajv 8 reads only through its draft-04 build (a CommonJS default);
 // one of its patterns is valid only without the u flag.
 const ajv = new AjvDraft04.default({ strict: false, allErrors: true, unicodeRegExp: false });
@@ -53,14 +55,22 @@ t.test('SARIF output validates against the SARIF 2.1.0 schema and locates each f
   t.equal(result.code, 2, 'the broken file makes the run incomplete');
   const log = JSON.parse(result.stdout) as Log;
   t.ok(validate(log), JSON.stringify(validate.errors?.slice(0, 3)));
-  t.notOk(validate({ ...log, runs: [{ ...log.runs[0], results: [{ level: 'deny' }] }] }), 'the schema does refuse a wrong level');
+  t.notOk(
+    validate({ ...log, runs: [{ ...log.runs[0], results: [{ level: 'deny' }] }] }),
+    'the schema does refuse a wrong level',
+  );
   const [sarifRun] = log.runs;
   const driverRules = sarifRun?.tool.driver.rules ?? [];
   for (const rule of rules) {
     const descriptor = driverRules.find((candidate) => candidate.id === rule.id);
     t.match(descriptor?.help?.text, rule.workaround, `${rule.id} has its workaround as help`);
   }
-  const located = (sarifRun?.results ?? []).map((r) => [r.ruleId, r.level, r.locations?.[0]?.physicalLocation?.region?.startLine, r.locations?.[0]?.physicalLocation?.artifactLocation?.uri]);
+  const located = (sarifRun?.results ?? []).map((r) => [
+    r.ruleId,
+    r.level,
+    r.locations?.[0]?.physicalLocation?.region?.startLine,
+    r.locations?.[0]?.physicalLocation?.artifactLocation?.uri,
+  ]);
   const lines = manifests.split('\n');
   const lineOf = (text: string) => lines.findIndex((line) => line.trim() === text) + 1;
   t.same(located, [
@@ -69,5 +79,9 @@ t.test('SARIF output validates against the SARIF 2.1.0 schema and locates each f
     ['eci-annotations', 'warning', lineOf('k8s.aliyun.com/eci-spot-price-limit: "0.2"'), encodeURI(file)],
   ]);
   t.equal(sarifRun?.invocations?.[0]?.executionSuccessful, false);
-  t.match(sarifRun?.invocations?.[0]?.toolExecutionNotifications?.[0]?.locations?.[0]?.physicalLocation?.artifactLocation?.uri, 'broken.yaml');
+  t.match(
+    sarifRun?.invocations?.[0]?.toolExecutionNotifications?.[0]?.locations?.[0]?.physicalLocation?.artifactLocation
+      ?.uri,
+    'broken.yaml',
+  );
 });

@@ -81,7 +81,8 @@ t.test('explain exits 0 whatever the findings and 2 when an input cannot be read
   t.equal(flagged.code, 2, 'a flag explain does not take');
   const help = (await run(['explain', '--help'])).stdout;
   t.match(help, /Exit 0 when every input was read, whatever the findings; 2 on bad input or usage\./);
-  const documented = /explain PATH[^]*Its exit code is 0 when every input was read, whatever the findings[^.]*, and 2/;
+  const documented =
+    /explain PATH[\s\S]*Its exit code is 0 when every input was read, whatever the findings[^.]*, and 2/;
   t.match(readme.replace(/\s+/g, ' '), documented, 'and so does the README');
 });
 
@@ -147,7 +148,8 @@ async function onTerminal(file: string, env: NodeJS.ProcessEnv): Promise<string>
 
 t.test('the text report is coloured on a terminal unless NO_COLOR is set and not empty', async (t) => {
   const file = join(t.testdir({ 'agent.yaml': yamlOf(daemonSet()) }), 'agent.yaml');
-  const ansi = /\u001b\[/;
+  // The escape that starts every ANSI colour sequence.
+  const ansi = `${String.fromCharCode(0x1b)}[`;
   t.match(await onTerminal(file, {}), ansi, 'coloured by default');
   t.match(await onTerminal(file, { NO_COLOR: '' }), ansi, 'an empty NO_COLOR is not set (no-color.org)');
   const plain = await onTerminal(file, { NO_COLOR: '1' });

@@ -36,7 +36,9 @@ t.test('serve on a port in use', async (t) => {
   await once(taken, 'listening');
   t.teardown(() => taken.close());
   const port = String((taken.address() as AddressInfo).port);
-  const result = await run(['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', join(t.testdir(), 'certs')], { env: { KUBECONFIG: '' } });
+  const result = await run(['serve', '--port', port, '--host', '127.0.0.1', '--cert-dir', join(t.testdir(), 'certs')], {
+    env: { KUBECONFIG: '' },
+  });
   oneLine(t, result, /^eci-admission serve: listen EADDRINUSE/, 'port in use');
 });
 
@@ -45,7 +47,9 @@ t.test('register against a cluster that refuses', async (t) => {
   const dir = t.testdir({ kubeconfig: api.kubeConfigYaml() });
   await api.close();
   t.equal((await run(['certs', '--out', join(dir, 'certs')])).code, 0);
-  const result = await run(['register', '--cert-dir', join(dir, 'certs')], { env: { KUBECONFIG: join(dir, 'kubeconfig') } });
+  const result = await run(['register', '--cert-dir', join(dir, 'certs')], {
+    env: { KUBECONFIG: join(dir, 'kubeconfig') },
+  });
   oneLine(t, result, /^eci-admission register: .*ECONNREFUSED/, 'refused');
 });
 
@@ -59,7 +63,12 @@ t.test('check on input nested too deep to read', async (t) => {
 });
 
 t.test('LOG_LEVEL=debug adds the stack trace', async (t) => {
-  const result = await run(['serve', '--port', '0', '--cert-dir', join(t.testdir(), 'certs')], { env: { KUBECONFIG: '/nonexistent/kubeconfig', LOG_LEVEL: 'debug' } });
+  const result = await run(['serve', '--port', '0', '--cert-dir', join(t.testdir(), 'certs')], {
+    env: { KUBECONFIG: '/nonexistent/kubeconfig', LOG_LEVEL: 'debug' },
+  });
   t.equal(result.code, 2);
-  t.match(result.stderr, /^eci-admission serve: KUBECONFIG \/nonexistent\/kubeconfig cannot be used: .*\n.*Error: KUBECONFIG[^]*\n\s+at /);
+  t.match(
+    result.stderr,
+    /^eci-admission serve: KUBECONFIG \/nonexistent\/kubeconfig cannot be used: .*\n.*Error: KUBECONFIG[\s\S]*\n\s+at /,
+  );
 });

@@ -13,10 +13,16 @@ t.test('usage errors exit 2 with a reason', async (t) => {
     [['serve', '--cluster-mode', 'mixed'], /--cluster-mode: mixed is not one of serverless, hybrid/],
     [['serve', '--port', 'https'], /--port: not a port: https/],
     [['serve', '--colour'], /Unknown option '--colour'/],
-    [['serve', '--profile', '/nonexistent/eci-profile.yaml', '--cert-dir', join(t.testdir(), 'certs')], /cannot read eci-profile \/nonexistent\/eci-profile\.yaml/],
+    [
+      ['serve', '--profile', '/nonexistent/eci-profile.yaml', '--cert-dir', join(t.testdir(), 'certs')],
+      /cannot read eci-profile \/nonexistent\/eci-profile\.yaml/,
+    ],
     [['serve', '--register', '--cert-dir', join(t.testdir(), 'certs')], /--register needs a cluster: set KUBECONFIG/],
     [['certs', '--days', 'soon'], /--days: not a whole number of days: soon/],
-    [['register', '--cert-dir', '/nonexistent'], /\/nonexistent\/ca\.crt does not exist: run 'eci-admission certs' first/],
+    [
+      ['register', '--cert-dir', '/nonexistent'],
+      /\/nonexistent\/ca\.crt does not exist: run 'eci-admission certs' first/,
+    ],
   ];
   // In parallel: each case is a Node start-up, and they are independent.
   const results = await Promise.all(cases.map(([args]) => run(args, { env: { KUBECONFIG: '' } })));
@@ -35,10 +41,17 @@ t.test('each command has help of its own, and the version is printed', async (t)
   helps.forEach((help, index) => {
     const command = commands[index]!;
     t.equal(help.code, 0, command);
-    t.match(help.stdout, new RegExp(`^Usage: eci-admission ${command} \\[flags\\]\\n\\n  ${command} `), `${command}: its own usage`);
-    for (const other of commands.filter((name) => name !== command)) t.notMatch(help.stdout, new RegExp(`^  ${other} `, 'm'), `${command} --help does not describe ${other}`);
+    t.match(
+      help.stdout,
+      new RegExp(`^Usage: eci-admission ${command} \\[flags\\]\\n\\n  ${command} `),
+      `${command}: its own usage`,
+    );
+    for (const other of commands.filter((name) => name !== command))
+      t.notMatch(help.stdout, new RegExp(`^  ${other} `, 'm'), `${command} --help does not describe ${other}`);
   });
-  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   for (const args of [['version'], ['--version']]) {
     const printed = await run(args);
     t.equal(printed.code, 0);
@@ -62,7 +75,10 @@ t.test('the overview gives each command one line; its --help has the rest, every
   };
   for (const [command, flags] of Object.entries(takes)) {
     const help = (await run([command, '--help'])).stdout;
-    const [summary, ...details] = help.slice(help.indexOf('\n\n') + 2).trimEnd().split('\n');
+    const [summary, ...details] = help
+      .slice(help.indexOf('\n\n') + 2)
+      .trimEnd()
+      .split('\n');
     t.ok(overview.includes(summary!), `${command}: its line of the overview opens its help`);
     t.ok(details.length > 0, `${command}: its help says more than the overview`);
     for (const line of details) t.notOk(overview.includes(line.trimEnd()), `${command}: not in the overview: ${line}`);

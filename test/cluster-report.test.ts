@@ -12,7 +12,8 @@ function measured(name: string, p99s: readonly number[]): Measured {
   return { scenario, rounds: p99s.map((p99) => new Map([[50, load(1, p99)]])) };
 }
 
-const valueOf = (rows: ReturnType<typeof clusterRows>, figure: string) => rows.find((row) => row.figure.startsWith(figure))?.value;
+const figureValue = (rows: ReturnType<typeof clusterRows>, figure: string) =>
+  rows.find((row) => row.figure.startsWith(figure))?.value;
 
 t.test('median of an odd and an even number of rounds', async (t) => {
   t.equal(median([5, 1, 3]), 3);
@@ -20,20 +21,30 @@ t.test('median of an odd and an even number of rounds', async (t) => {
 });
 
 t.test('the added p99 ratio comes from the medians, and the peer is compared with both', async (t) => {
-  const rows = clusterRows([50], [
-    measured('no webhook', [10, 900, 12]),
-    measured('no-op webhook', [20, 22, 21]),
-    measured('eci-admission', [31, 30, 1000]),
-    measured('Kyverno v1', [50, 51, 52]),
-  ]);
-  t.match(valueOf(rows, 'pod creation at 50/s, no webhook'), /^1 ms \/ 12 ms \(rounds: 1\/10, 1\/900, 1\/12 ms/);
-  t.equal(valueOf(rows, 'added p99 at 50/s (medians): eci-admission / no-op webhook'), '19 ms / 9 ms = 2.11×');
-  t.equal(valueOf(rows, 'added p99 at 50/s (medians): Kyverno v1 / no-op webhook'), '39 ms / 9 ms = 4.33×');
-  t.equal(valueOf(rows, 'added p99 at 50/s (medians): eci-admission / Kyverno v1'), '19 ms / 39 ms = 0.49×');
+  const rows = clusterRows(
+    [50],
+    [
+      measured('no webhook', [10, 900, 12]),
+      measured('no-op webhook', [20, 22, 21]),
+      measured('eci-admission', [31, 30, 1000]),
+      measured('Kyverno v1', [50, 51, 52]),
+    ],
+  );
+  t.match(figureValue(rows, 'pod creation at 50/s, no webhook'), /^1 ms \/ 12 ms \(rounds: 1\/10, 1\/900, 1\/12 ms/);
+  t.equal(figureValue(rows, 'added p99 at 50/s (medians): eci-admission / no-op webhook'), '19 ms / 9 ms = 2.11×');
+  t.equal(figureValue(rows, 'added p99 at 50/s (medians): Kyverno v1 / no-op webhook'), '39 ms / 9 ms = 4.33×');
+  t.equal(figureValue(rows, 'added p99 at 50/s (medians): eci-admission / Kyverno v1'), '19 ms / 39 ms = 0.49×');
 });
 
 t.test('no ratio when the no-op adds nothing; a missing peer says why', async (t) => {
-  const rows = clusterRows([50], [measured('no webhook', [20]), measured('no-op webhook', [18]), measured('eci-admission', [25])], 'not measured: no Go');
-  t.match(valueOf(rows, 'added p99 at 50/s (medians): eci-admission / no-op webhook'), /below this run's noise, no ratio/);
-  t.equal(valueOf(rows, 'pod creation at 50/s, Kyverno'), 'not measured: no Go');
+  const rows = clusterRows(
+    [50],
+    [measured('no webhook', [20]), measured('no-op webhook', [18]), measured('eci-admission', [25])],
+    'not measured: no Go',
+  );
+  t.match(
+    figureValue(rows, 'added p99 at 50/s (medians): eci-admission / no-op webhook'),
+    /below this run's noise, no ratio/,
+  );
+  t.equal(figureValue(rows, 'pod creation at 50/s, Kyverno'), 'not measured: no Go');
 });

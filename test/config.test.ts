@@ -15,7 +15,12 @@ const inShop = { ...pod({ hostNetwork: true }), metadata: { name: 'web', namespa
 const manifests = { 'pod.yaml': stringify(inShop) };
 
 t.test('check --config applies the file', async (t) => {
-  const dir = t.testdir({ ...manifests, 'warn.yaml': 'mode: warn\n', 'exempt.yaml': 'exemptNamespaces: [shop]\n', 'off.yaml': 'disableRules: [host-network]\n' });
+  const dir = t.testdir({
+    ...manifests,
+    'warn.yaml': 'mode: warn\n',
+    'exempt.yaml': 'exemptNamespaces: [shop]\n',
+    'off.yaml': 'disableRules: [host-network]\n',
+  });
   const plain = await run(['check', '-f', join(dir, 'pod.yaml')]);
   t.equal(plain.code, 1, 'denied without a file');
   const warned = await run(['check', '-f', join(dir, 'pod.yaml'), '--config', join(dir, 'warn.yaml')]);
@@ -31,11 +36,21 @@ t.test('check --config applies the file', async (t) => {
 t.test('a flag given wins over its key in the file, lists included', async (t) => {
   const dir = t.testdir({ ...manifests, 'config.yaml': 'mode: warn\nexemptNamespaces: [shop]\n' });
   const config = join(dir, 'config.yaml');
-  const enforced = await run(['check', '-f', join(dir, 'pod.yaml'), '--config', config, '--mode', 'enforce', '--exempt-namespace', 'batch']);
-  t.equal(enforced.code, 1, '--mode enforce and --exempt-namespace batch replace the file\'s mode and list');
+  const enforced = await run([
+    'check',
+    '-f',
+    join(dir, 'pod.yaml'),
+    '--config',
+    config,
+    '--mode',
+    'enforce',
+    '--exempt-namespace',
+    'batch',
+  ]);
+  t.equal(enforced.code, 1, "--mode enforce and --exempt-namespace batch replace the file's mode and list");
   t.match(enforced.stdout, /Pod\/shop\/web error host-network:/);
   const listOnly = await run(['check', '-f', join(dir, 'pod.yaml'), '--config', config, '--exempt-namespace', 'batch']);
-  t.equal(listOnly.code, 0, 'the file\'s mode: warn stays where no flag replaces it');
+  t.equal(listOnly.code, 0, "the file's mode: warn stays where no flag replaces it");
   t.match(listOnly.stdout, /Pod\/shop\/web warning host-network:/);
 });
 
@@ -75,7 +90,10 @@ t.test('a config file that cannot be used is one line and exit 2, for check and 
 });
 
 t.test('the schema holds one key per setting flag, with the values the code takes', async (t) => {
-  const schema = readSchema('config') as { additionalProperties: unknown; properties: Record<string, { enum?: unknown }> };
+  const schema = readSchema('config') as {
+    additionalProperties: unknown;
+    properties: Record<string, { enum?: unknown }>;
+  };
   t.equal(schema.additionalProperties, false, 'unknown keys are refused');
   t.same(Object.keys(schema.properties).sort(), Object.keys(settingFlags).sort());
   for (const [key, flag] of Object.entries(settingFlags)) {

@@ -4,7 +4,13 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { V1ConfigMap, V1Deployment, V1MutatingWebhookConfiguration, V1Service, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
+import type {
+  V1ConfigMap,
+  V1Deployment,
+  V1MutatingWebhookConfiguration,
+  V1Service,
+  V1ValidatingWebhookConfiguration,
+} from '@kubernetes/client-node';
 import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
@@ -57,12 +63,22 @@ t.test('the base renders every object the install needs, all in the eci-admissio
     'ServiceAccount/eci-admission',
     'ValidatingWebhookConfiguration/eci-admission',
   ]);
-  for (const object of objects.filter((o) => ['ConfigMap', 'Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy'].includes(o.kind))) {
+  for (const object of objects.filter((o) =>
+    ['ConfigMap', 'Deployment', 'Service', 'ServiceAccount', 'PodDisruptionBudget', 'NetworkPolicy'].includes(o.kind),
+  )) {
     t.equal(object.metadata.namespace, 'eci-admission', `${object.kind} namespace`);
   }
   const profiles = new Set(profileLocations.map((location) => `${location.namespace}/${location.name}`));
-  t.notOk(objects.some((object) => object.kind === 'ConfigMap' && profiles.has(`${object.metadata.namespace}/${object.metadata.name}`)), 'no profile is applied by the base');
-  t.notOk(objects.some((object) => object.kind === 'Secret'), 'nor a key');
+  t.notOk(
+    objects.some(
+      (object) => object.kind === 'ConfigMap' && profiles.has(`${object.metadata.namespace}/${object.metadata.name}`),
+    ),
+    'no profile is applied by the base',
+  );
+  t.notOk(
+    objects.some((object) => object.kind === 'Secret'),
+    'nor a key',
+  );
 });
 
 t.test('every webhook is side-effect free, speaks v1, times out quickly and spares its own namespace', async (t) => {
@@ -72,8 +88,14 @@ t.test('every webhook is side-effect free, speaks v1, times out quickly and spar
   for (const webhook of webhooks) {
     t.equal(webhook.sideEffects, 'None', `${webhook.name} sideEffects`);
     t.same(webhook.admissionReviewVersions, ['v1'], `${webhook.name} reviews`);
-    t.ok(webhook.timeoutSeconds !== undefined && webhook.timeoutSeconds <= 10, `${webhook.name} timeout ${webhook.timeoutSeconds}`);
-    t.ok(webhook.failurePolicy === 'Ignore' || webhook.failurePolicy === 'Fail', `${webhook.name} failurePolicy chosen`);
+    t.ok(
+      webhook.timeoutSeconds !== undefined && webhook.timeoutSeconds <= 10,
+      `${webhook.name} timeout ${webhook.timeoutSeconds}`,
+    );
+    t.ok(
+      webhook.failurePolicy === 'Ignore' || webhook.failurePolicy === 'Fail',
+      `${webhook.name} failurePolicy chosen`,
+    );
     t.equal(webhook.clientConfig.caBundle, undefined, `${webhook.name} caBundle left to certs/registration`);
     t.match(webhook.clientConfig.service, { name: 'eci-admission', namespace: 'eci-admission', port: 443 });
     const selects = compileLabelSelector(webhook.namespaceSelector);
@@ -93,20 +115,37 @@ t.test('the webhooks route what the server judges', async (t) => {
   t.equal(mutate?.clientConfig.service?.path, '/mutate');
   t.equal(mutate?.reinvocationPolicy, 'IfNeeded');
   t.equal(mutate?.failurePolicy, 'Ignore', 'pods still start when the webhook is down');
-  t.same(mutate?.rules?.map((rule) => [rule.operations, rule.resources]), [[['CREATE'], ['pods']]]);
+  t.same(
+    mutate?.rules?.map((rule) => [rule.operations, rule.resources]),
+    [[['CREATE'], ['pods']]],
+  );
   const routed = (validating.webhooks ?? []).flatMap((webhook) => {
     t.equal(webhook.clientConfig.service?.path, '/validate', webhook.name);
-    return (webhook.rules ?? []).flatMap((rule) => (rule.resources ?? []).map((resource) => `${rule.apiGroups?.[0] || 'core'}/${resource}`));
+    return (webhook.rules ?? []).flatMap((rule) =>
+      (rule.resources ?? []).map((resource) => `${rule.apiGroups?.[0] || 'core'}/${resource}`),
+    );
   });
   // The table of handled kinds and the rules the cluster applies must not drift apart.
   const handled = handledKinds.map((kind) => `${kind.group || 'core'}/${kind.resource}`);
-  t.same([...new Set(routed)].filter((resource) => !handled.includes(resource.split('/').slice(0, 2).join('/'))), [], 'every rule names a handled kind (or its subresource)');
+  t.same(
+    [...new Set(routed)].filter((resource) => !handled.includes(resource.split('/').slice(0, 2).join('/'))),
+    [],
+    'every rule names a handled kind (or its subresource)',
+  );
   for (const resource of handled) t.ok(routed.includes(resource), `${resource} goes to /validate`);
-  const profiles = validating.webhooks?.find((webhook) => webhook.rules?.some((rule) => rule.resources?.includes('configmaps')));
+  const profiles = validating.webhooks?.find((webhook) =>
+    webhook.rules?.some((rule) => rule.resources?.includes('configmaps')),
+  );
   t.equal(profiles?.failurePolicy, 'Ignore', 'kube-system ConfigMap writes are never blocked by an outage');
   t.ok(compileLabelSelector(profiles?.namespaceSelector)({ 'kubernetes.io/metadata.name': 'kube-system' }));
-  const names = [...String(profiles?.matchConditions?.[0]?.expression).matchAll(/'([^']+)'/g)].map((match) => match[1]).sort();
-  t.same(names, profileLocations.map((location) => location.name).sort(), 'the matchCondition names exactly the profile locations');
+  const names = [...String(profiles?.matchConditions?.[0]?.expression).matchAll(/'([^']+)'/g)]
+    .map((match) => match[1])
+    .sort();
+  t.same(
+    names,
+    profileLocations.map((location) => location.name).sort(),
+    'the matchCondition names exactly the profile locations',
+  );
 });
 
 t.test('the Deployment is hardened and the Service reaches its port', async (t) => {
@@ -124,10 +163,18 @@ t.test('the Deployment is hardened and the Service reaches its port', async (t) 
     seccompProfile: { type: 'RuntimeDefault' },
   });
   t.notOk(container?.securityContext?.privileged, 'not privileged');
-  t.ok(container?.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory, 'requests and limits');
+  t.ok(
+    container?.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory,
+    'requests and limits',
+  );
   // The heap cap is what keeps the measured peak (README: Memory and limits) under the limit.
-  const heapMiB = Number(/--max-old-space-size=(\d+)/.exec(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '')?.[1]);
-  t.ok(heapMiB > 0 && heapMiB * 2.5 <= parseInt(container?.resources?.limits?.memory ?? '0', 10), `a ${heapMiB} MiB heap well under the ${container?.resources?.limits?.memory} limit`);
+  const heapMiB = Number(
+    /--max-old-space-size=(\d+)/.exec(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '')?.[1],
+  );
+  t.ok(
+    heapMiB > 0 && heapMiB * 2.5 <= parseInt(container?.resources?.limits?.memory ?? '0', 10),
+    `a ${heapMiB} MiB heap well under the ${container?.resources?.limits?.memory} limit`,
+  );
   t.match(container?.readinessProbe?.httpGet, { scheme: 'HTTPS', path: '/readyz' });
   t.match(container?.livenessProbe?.httpGet, { scheme: 'HTTPS', path: '/healthz' });
   t.equal(container?.image, 'eci-admission:0.1.0', 'the image placeholder from the images: entry');
@@ -139,7 +186,11 @@ t.test('the Deployment is hardened and the Service reaches its port', async (t) 
   t.equal(serverPort, 8443);
   const mount = container?.volumeMounts?.find((m) => m.mountPath === certDir);
   t.ok(mount?.readOnly, 'the TLS Secret is mounted read-only at --cert-dir');
-  t.equal(pod.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName, 'eci-admission-tls', 'the Secret `certs --secret` writes');
+  t.equal(
+    pod.volumes?.find((v) => v.name === mount?.name)?.secret?.secretName,
+    'eci-admission-tls',
+    'the Secret `certs --secret` writes',
+  );
 
   const service = one<V1Service>(objects, 'Service');
   const [port] = service.spec?.ports ?? [];
@@ -150,60 +201,121 @@ t.test('the Deployment is hardened and the Service reaches its port', async (t) 
 });
 
 t.test('RBAC reads only what serve watches, and the ConfigMap only by name', async (t) => {
-  const role = one<{ metadata: { namespace: string }; rules: Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }> }>(objects, 'Role');
+  const role = one<{
+    metadata: { namespace: string };
+    rules: Array<{ resources: string[]; resourceNames?: string[]; verbs: string[] }>;
+  }>(objects, 'Role');
   const [namespace, ...others] = new Set(profileLocations.map((location) => location.namespace));
   t.same(others, [], 'the profiles share one namespace, so one Role covers them');
   t.equal(role.metadata.namespace, namespace);
-  t.same(role.rules, [{ apiGroups: [''], resources: ['configmaps'], resourceNames: profileLocations.map((location) => location.name), verbs: ['get', 'list', 'watch'] }]);
+  t.same(role.rules, [
+    {
+      apiGroups: [''],
+      resources: ['configmaps'],
+      resourceNames: profileLocations.map((location) => location.name),
+      verbs: ['get', 'list', 'watch'],
+    },
+  ]);
   const clusterRole = one<{ rules: Array<{ resources: string[]; verbs: string[] }> }>(objects, 'ClusterRole');
-  t.same(clusterRole.rules.map((rule) => [rule.resources, rule.verbs]), [[['namespaces'], ['get', 'list', 'watch']]]);
+  t.same(
+    clusterRole.rules.map((rule) => [rule.resources, rule.verbs]),
+    [[['namespaces'], ['get', 'list', 'watch']]],
+  );
 });
 
 /** deploy/ with one of its components, as an overlay of a user's would render it. */
 function withComponent(t: Test, component: string): Rendered[] {
   const overlay = t.testdir();
   // kustomize takes only relative references to other kustomizations.
-  writeFileSync(join(overlay, 'kustomization.yaml'), `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, component))}]\n`);
+  writeFileSync(
+    join(overlay, 'kustomization.yaml'),
+    `resources: [${relative(overlay, deployDir)}]\ncomponents: [${relative(overlay, join(deployDir, component))}]\n`,
+  );
   return kustomize(overlay);
 }
 
-const mountedSecret = (deployment: V1Deployment) => deployment.spec?.template.spec?.volumes?.find((volume) => volume.name === 'certs')?.secret?.secretName;
+const mountedSecret = (deployment: V1Deployment) =>
+  deployment.spec?.template.spec?.volumes?.find((volume) => volume.name === 'certs')?.secret?.secretName;
 
 t.test('the registration component adds --register and get/patch by name only', async (t) => {
   const registered = withComponent(t, 'registration');
   const deployment = one<V1Deployment>(registered, 'Deployment');
   t.ok(deployment.spec?.template.spec?.containers[0]?.args?.includes('--register'));
-  const roles = registered.filter((object) => object.kind === 'ClusterRole') as unknown as Array<{ metadata: { name: string }; rules: Array<{ resourceNames?: string[]; verbs: string[] }> }>;
+  const roles = registered.filter((object) => object.kind === 'ClusterRole') as unknown as Array<{
+    metadata: { name: string };
+    rules: Array<{ resourceNames?: string[]; verbs: string[] }>;
+  }>;
   const registration = roles.find((role) => role.metadata.name === 'eci-admission-registration');
-  t.same(registration?.rules.map((rule) => [rule.resourceNames, rule.verbs]), [[['eci-admission'], ['get', 'patch']]]);
+  t.same(
+    registration?.rules.map((rule) => [rule.resourceNames, rule.verbs]),
+    [[['eci-admission'], ['get', 'patch']]],
+  );
 });
 
 t.test('the cert-manager component issues the Secret the Deployment mounts and injects its CA', async (t) => {
   const rendered = withComponent(t, 'cert-manager');
-  const certificates = rendered.filter((object) => object.kind === 'Certificate') as unknown as Array<{ metadata: { name: string; namespace: string }; spec: { secretName: string; dnsNames?: string[]; isCA?: boolean } }>;
+  const certificates = rendered.filter((object) => object.kind === 'Certificate') as unknown as Array<{
+    metadata: { name: string; namespace: string };
+    spec: { secretName: string; dnsNames?: string[]; isCA?: boolean };
+  }>;
   const serving = certificates.find((certificate) => !certificate.spec.isCA);
-  t.same(serving?.spec.dnsNames, serviceDnsNames('eci-admission', 'eci-admission'), 'the names the API server calls the Service by');
-  t.equal(serving?.spec.secretName, mountedSecret(one<V1Deployment>(rendered, 'Deployment')), 'the Secret the Deployment mounts');
+  t.same(
+    serving?.spec.dnsNames,
+    serviceDnsNames('eci-admission', 'eci-admission'),
+    'the names the API server calls the Service by',
+  );
+  t.equal(
+    serving?.spec.secretName,
+    mountedSecret(one<V1Deployment>(rendered, 'Deployment')),
+    'the Secret the Deployment mounts',
+  );
   for (const kind of ['MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration']) {
     const configuration = one<{ metadata: { annotations?: Record<string, string> } }>(rendered, kind);
-    t.equal(configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'], `${serving?.metadata.namespace}/${serving?.metadata.name}`, `${kind}: the CA is injected`);
+    t.equal(
+      configuration.metadata.annotations?.['cert-manager.io/inject-ca-from'],
+      `${serving?.metadata.namespace}/${serving?.metadata.name}`,
+      `${kind}: the CA is injected`,
+    );
   }
 });
 
-t.test('the NetworkPolicy admits the webhook port only; the ServiceMonitor scrapes it with the webhook CA', async (t) => {
-  const deployment = one<V1Deployment>(objects, 'Deployment');
-  const policy = one<{ spec: { podSelector: { matchLabels: Record<string, string> }; policyTypes: string[]; ingress: Array<{ from?: unknown; ports: Array<{ port: string }> }> } }>(objects, 'NetworkPolicy');
-  t.same(policy.spec.podSelector.matchLabels, deployment.spec?.selector.matchLabels);
-  t.same(policy.spec.policyTypes, ['Ingress']);
-  t.same(policy.spec.ingress.map((rule) => rule.ports.map((port) => port.port)), [['https']]);
-  t.ok(deployment.spec?.template.spec?.containers[0]?.ports?.some((port) => port.name === 'https'), 'the port name exists on the container');
-  const monitor = one<{ spec: { endpoints: Array<{ port: string; path: string; tlsConfig: { serverName: string; ca: { secret: { name: string; key: string } } } }> } }>(withComponent(t, 'monitoring'), 'ServiceMonitor');
-  const [endpoint] = monitor.spec.endpoints;
-  t.equal(endpoint?.port, one<V1Service>(objects, 'Service').spec?.ports?.[0]?.name);
-  t.equal(endpoint?.path, '/metrics');
-  t.equal(endpoint?.tlsConfig.ca.secret.name, mountedSecret(deployment));
-  t.ok(serviceDnsNames('eci-admission', 'eci-admission').includes(endpoint?.tlsConfig.serverName ?? ''));
-});
+t.test(
+  'the NetworkPolicy admits the webhook port only; the ServiceMonitor scrapes it with the webhook CA',
+  async (t) => {
+    const deployment = one<V1Deployment>(objects, 'Deployment');
+    const policy = one<{
+      spec: {
+        podSelector: { matchLabels: Record<string, string> };
+        policyTypes: string[];
+        ingress: Array<{ from?: unknown; ports: Array<{ port: string }> }>;
+      };
+    }>(objects, 'NetworkPolicy');
+    t.same(policy.spec.podSelector.matchLabels, deployment.spec?.selector.matchLabels);
+    t.same(policy.spec.policyTypes, ['Ingress']);
+    t.same(
+      policy.spec.ingress.map((rule) => rule.ports.map((port) => port.port)),
+      [['https']],
+    );
+    t.ok(
+      deployment.spec?.template.spec?.containers[0]?.ports?.some((port) => port.name === 'https'),
+      'the port name exists on the container',
+    );
+    const monitor = one<{
+      spec: {
+        endpoints: Array<{
+          port: string;
+          path: string;
+          tlsConfig: { serverName: string; ca: { secret: { name: string; key: string } } };
+        }>;
+      };
+    }>(withComponent(t, 'monitoring'), 'ServiceMonitor');
+    const [endpoint] = monitor.spec.endpoints;
+    t.equal(endpoint?.port, one<V1Service>(objects, 'Service').spec?.ports?.[0]?.name);
+    t.equal(endpoint?.path, '/metrics');
+    t.equal(endpoint?.tlsConfig.ca.secret.name, mountedSecret(deployment));
+    t.ok(serviceDnsNames('eci-admission', 'eci-admission').includes(endpoint?.tlsConfig.serverName ?? ''));
+  },
+);
 
 t.test('the Deployment reads its settings from the ConfigMap, mounted so that edits reach it', async (t) => {
   const pod = one<V1Deployment>(objects, 'Deployment').spec!.template.spec!;
@@ -225,9 +337,21 @@ t.test('the Deployment reads its settings from the ConfigMap, mounted so that ed
 
 t.test('deploy/webhook-configurations.yaml is what registration reads, and the example profile is valid', async (t) => {
   const configurations = readWebhookConfigurations();
-  t.same(configurations.mutating.webhooks?.map((w) => w.name), mutating.webhooks?.map((w) => w.name));
-  t.same(configurations.validating.webhooks?.map((w) => w.name), validating.webhooks?.map((w) => w.name));
-  const example = await readProfileFile(join(deployDir, 'examples', 'eci-profile.yaml'), policyContext({ clusterMode: 'serverless' }).schemas);
+  t.same(
+    configurations.mutating.webhooks?.map((w) => w.name),
+    mutating.webhooks?.map((w) => w.name),
+  );
+  t.same(
+    configurations.validating.webhooks?.map((w) => w.name),
+    validating.webhooks?.map((w) => w.name),
+  );
+  const example = await readProfileFile(
+    join(deployDir, 'examples', 'eci-profile.yaml'),
+    policyContext({ clusterMode: 'serverless' }).schemas,
+  );
   t.ok(example.profile, 'the example parses');
-  t.same(example.problems.filter((problem) => problem.severity === 'deny'), []);
+  t.same(
+    example.problems.filter((problem) => problem.severity === 'deny'),
+    [],
+  );
 });

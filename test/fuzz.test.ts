@@ -17,7 +17,14 @@ import { buildApp } from '../lib/server/app.js';
 import { staticContext } from '../lib/server/context-source.js';
 import { ensureCertDir } from '../lib/tls/cert-dir.js';
 import { podTemplateOf } from '../lib/workload/pod-template.js';
-import { admissionRequest, fuzzRuns, hostileProfileData, hostileRequest, mutatedObject, policyContexts } from './helpers/arbitraries.js';
+import {
+  admissionRequest,
+  fuzzRuns,
+  hostileProfileData,
+  hostileRequest,
+  mutatedObject,
+  policyContexts,
+} from './helpers/arbitraries.js';
 import { startServer } from './helpers/server.js';
 
 /** The patch applies to the submitted object (validated as it goes) and yields the admitted one. */
@@ -47,7 +54,10 @@ t.test('the patch a mutation writes turns the submitted pod into exactly the pod
       const pod = request.object as V1Pod;
       const mutation = mutatePod(pod, placementOf(podTemplateOf('Pod', pod), request.namespace, context), context);
       if (mutation.patch.length > 0) patched++;
-      return isDeepStrictEqual(jsonpatch.applyPatch(structuredClone(pod), jsonpatch.deepClone(mutation.patch), true).newDocument, mutation.pod);
+      return isDeepStrictEqual(
+        jsonpatch.applyPatch(structuredClone(pod), jsonpatch.deepClone(mutation.patch), true).newDocument,
+        mutation.pod,
+      );
     }),
     { numRuns: fuzzRuns(500) },
   );
@@ -59,7 +69,11 @@ t.test('decide(): hostile values in every field it reads get a well-formed decis
   fc.assert(
     fc.property(hostileRequest, policyContexts, (request, context) => {
       const decision = decide(request, context);
-      return typeof decision.allowed === 'boolean' && decision.findings.length > 0 !== decision.allowed && Array.isArray(decision.patch);
+      return (
+        typeof decision.allowed === 'boolean' &&
+        decision.findings.length > 0 !== decision.allowed &&
+        Array.isArray(decision.patch)
+      );
     }),
     { numRuns: fuzzRuns(200) },
   );
@@ -80,23 +94,48 @@ t.test('the profile parser: hostile data is a profile or a refusal with its reas
 });
 
 t.test('the selector index finds exactly what matching every selector finds', async (t) => {
-  const labels = fc.dictionary(fc.constantFrom('app', 'team', 'tier', 'a/b', 'constructor'), fc.constantFrom('web', 'batch', 'x'), { maxKeys: 3 });
+  const labels = fc.dictionary(
+    fc.constantFrom('app', 'team', 'tier', 'a/b', 'constructor'),
+    fc.constantFrom('web', 'batch', 'x'),
+    { maxKeys: 3 },
+  );
   const selector = fc.record(
     {
-      objectSelector: fc.record({ matchLabels: labels, matchExpressions: fc.array(fc.record({ key: fc.constantFrom('app', 'tier', 'constructor'), operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'), values: fc.array(fc.constantFrom('web', 'batch'), { minLength: 1, maxLength: 2 }) }), { maxLength: 2 }) }, { requiredKeys: [] }),
+      objectSelector: fc.record(
+        {
+          matchLabels: labels,
+          matchExpressions: fc.array(
+            fc.record({
+              key: fc.constantFrom('app', 'tier', 'constructor'),
+              operator: fc.constantFrom('In', 'NotIn', 'Exists', 'DoesNotExist'),
+              values: fc.array(fc.constantFrom('web', 'batch'), { minLength: 1, maxLength: 2 }),
+            }),
+            { maxLength: 2 },
+          ),
+        },
+        { requiredKeys: [] },
+      ),
       namespaceSelector: fc.record({ matchLabels: labels }),
     },
     { requiredKeys: [] },
   );
   fc.assert(
-    fc.property(fc.array(selector, { maxLength: 8 }), labels, labels, fc.boolean(), (items, podLabels, namespaceLabels, onEci) => {
-      const selectors = JSON.stringify(items.map((item, index) => ({ name: `s${index}`, ...item })));
-      const { profile } = parseProfile({ selectors }, 'fuzz', policyContext().schemas);
-      if (!profile) return true;
-      const scanned = profile.selectors.filter((s) => (s.constrained || onEci) && s.matchesNamespace(namespaceLabels) && s.matchesObject(podLabels));
-      const indexed = matchingSelectors(podLabels, namespaceLabels, policyContext({ profile }), onEci);
-      return JSON.stringify(indexed.map((s) => s.name)) === JSON.stringify(scanned.map((s) => s.name));
-    }),
+    fc.property(
+      fc.array(selector, { maxLength: 8 }),
+      labels,
+      labels,
+      fc.boolean(),
+      (items, podLabels, namespaceLabels, onEci) => {
+        const selectors = JSON.stringify(items.map((item, index) => ({ name: `s${index}`, ...item })));
+        const { profile } = parseProfile({ selectors }, 'fuzz', policyContext().schemas);
+        if (!profile) return true;
+        const scanned = profile.selectors.filter(
+          (s) => (s.constrained || onEci) && s.matchesNamespace(namespaceLabels) && s.matchesObject(podLabels),
+        );
+        const indexed = matchingSelectors(podLabels, namespaceLabels, policyContext({ profile }), onEci);
+        return JSON.stringify(indexed.map((s) => s.name)) === JSON.stringify(scanned.map((s) => s.name));
+      },
+    ),
     { numRuns: fuzzRuns(300) },
   );
   t.pass('index and scan agree');
@@ -104,8 +143,19 @@ t.test('the selector index finds exactly what matching every selector finds', as
 
 /** A body: a plausible or hostile review, one with a garbage envelope, or not a review at all. */
 const body = fc.oneof(
-  fc.oneof(admissionRequest, hostileRequest).map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })),
-  fc.record({ apiVersion: fc.constantFrom('admission.k8s.io/v1', 'v1'), kind: fc.constantFrom('AdmissionReview', 'Pod'), request: fc.oneof(fc.anything({ maxDepth: 2 }), mutatedObject) }, { requiredKeys: [] }).map((review) => JSON.stringify(review)),
+  fc
+    .oneof(admissionRequest, hostileRequest)
+    .map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })),
+  fc
+    .record(
+      {
+        apiVersion: fc.constantFrom('admission.k8s.io/v1', 'v1'),
+        kind: fc.constantFrom('AdmissionReview', 'Pod'),
+        request: fc.oneof(fc.anything({ maxDepth: 2 }), mutatedObject),
+      },
+      { requiredKeys: [] },
+    )
+    .map((review) => JSON.stringify(review)),
   fc.json({ maxDepth: 3 }),
   fc.string({ unit: 'binary', maxLength: 200 }),
 );
@@ -134,10 +184,18 @@ async function answersEveryBody(t: Test, bodies: fc.Arbitrary<string>, context: 
   t.pass('every answer well formed');
 }
 
-t.test('the server answers every body with a review or a 4xx (fastify inject)', (t) => answersEveryBody(t, body, policyContext({ clusterMode: 'hybrid' })));
+t.test('the server answers every body with a review or a 4xx (fastify inject)', (t) =>
+  answersEveryBody(t, body, policyContext({ clusterMode: 'hybrid' })),
+);
 
 t.test('the server answers hostile reviews with a review or a 4xx, never a 5xx (fastify inject)', (t) =>
-  answersEveryBody(t, hostileRequest.map((request) => JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request })), policyContext()),
+  answersEveryBody(
+    t,
+    hostileRequest.map((request) =>
+      JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', request }),
+    ),
+    policyContext(),
+  ),
 );
 
 t.test('a few of them over real TLS', async (t) => {

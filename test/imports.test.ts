@@ -13,8 +13,15 @@ function moduleGraph(): Map<string, string[]> {
   return new Map(
     files.map((file) => {
       const text = readFileSync(join(lib, file), 'utf8');
-      const specifiers = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gm)].map((match) => match[1]!);
-      return [file, specifiers.map((specifier) => relative(lib, resolve(dirname(join(lib, file)), specifier.replace(/\.js$/, '.ts'))))];
+      const specifiers = [...text.matchAll(/^(?:import|export)\b[^;]*?\bfrom\s+'(\.{1,2}\/[^']+)'/gm)].map(
+        (match) => match[1]!,
+      );
+      return [
+        file,
+        specifiers.map((specifier) =>
+          relative(lib, resolve(dirname(join(lib, file)), specifier.replace(/\.js$/, '.ts'))),
+        ),
+      ];
     }),
   );
 }
@@ -42,12 +49,23 @@ function findCycle(graph: ReadonlyMap<string, readonly string[]>): string[] | un
 t.test('the import graph is found, and has no cycle', async (t) => {
   const graph = moduleGraph();
   t.ok(graph.get('policy/decide.ts')?.includes('policy/placement.ts'), 'reads imports');
-  t.same(findCycle(new Map([['a.ts', ['b.ts']], ['b.ts', ['a.ts']]])), ['a.ts', 'b.ts', 'a.ts'], 'finds a cycle when there is one');
+  t.same(
+    findCycle(
+      new Map([
+        ['a.ts', ['b.ts']],
+        ['b.ts', ['a.ts']],
+      ]),
+    ),
+    ['a.ts', 'b.ts', 'a.ts'],
+    'finds a cycle when there is one',
+  );
   t.equal(findCycle(graph)?.join(' -> '), undefined);
 });
 
 t.test('lib/profile imports nothing of lib/policy', async (t) => {
   const graph = moduleGraph();
-  const upward = [...graph].flatMap(([file, imports]) => (file.startsWith('profile/') ? imports.filter((i) => i.startsWith('policy/')).map((i) => `${file} -> ${i}`) : []));
+  const upward = [...graph].flatMap(([file, imports]) =>
+    file.startsWith('profile/') ? imports.filter((i) => i.startsWith('policy/')).map((i) => `${file} -> ${i}`) : [],
+  );
   t.same(upward, []);
 });

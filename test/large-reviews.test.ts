@@ -27,11 +27,25 @@ t.test(`at most ${largeReviewSlots} large reviews at once; the excess gets 429, 
   const server = await startServer(t);
   const ca = readFileSync(join(server.certDir, 'ca.crt'), 'utf8');
   const stalled = await Promise.all(Array.from({ length: largeReviewSlots }, () => stalledUpload(server.url, ca)));
-  t.teardown(() => stalled.forEach((socket) => socket.destroy()));
-  const refused = await eventually(() => server.post('/validate', largeReview), (reply) => reply.status === 429, 'a 429 while the slots are held');
+  t.teardown(() => {
+    for (const socket of stalled) socket.destroy();
+  });
+  const refused = await eventually(
+    () => server.post('/validate', largeReview),
+    (reply) => reply.status === 429,
+    'a 429 while the slots are held',
+  );
   t.match(refused.body, { statusCode: 429, message: /reviews over \d+ bytes at once; retry/ });
-  t.equal((await server.post('/validate', reviewFor(pod({ hostNetwork: true })))).status, 200, 'a small review still passes');
-  stalled.forEach((socket) => socket.destroy());
-  const accepted = await eventually(() => server.post('/validate', largeReview), (reply) => reply.status === 200, 'a slot back');
+  t.equal(
+    (await server.post('/validate', reviewFor(pod({ hostNetwork: true })))).status,
+    200,
+    'a small review still passes',
+  );
+  for (const socket of stalled) socket.destroy();
+  const accepted = await eventually(
+    () => server.post('/validate', largeReview),
+    (reply) => reply.status === 200,
+    'a slot back',
+  );
   t.equal((accepted.body.response as { allowed: boolean }).allowed, true);
 });

@@ -8,7 +8,13 @@ import { LiveContext } from '../lib/server/context-source.js';
 
 function recorder() {
   const lines: Array<[string, string]> = [];
-  return { lines, log: { info: (_: object, m: string) => void lines.push(['info', m]), warn: (_: object, m: string) => void lines.push(['warn', m]) } };
+  return {
+    lines,
+    log: {
+      info: (_: object, m: string) => void lines.push(['info', m]),
+      warn: (_: object, m: string) => void lines.push(['warn', m]),
+    },
+  };
 }
 
 const at = (name: string) => profileLocations.find((location) => location.name === name)!;
@@ -31,7 +37,11 @@ t.test('a refused profile is logged once per change and the last good one stays'
   live.profile(eci, configMap('2', '[{'));
   live.profile(eci, configMap('2', '[{'));
   t.equal(live.current().profile, good, 'last good kept');
-  t.equal(lines.filter(([level, message]) => level === 'warn' && message.includes('refused')).length, 1, 'one warning for one change');
+  t.equal(
+    lines.filter(([level, message]) => level === 'warn' && message.includes('refused')).length,
+    1,
+    'one warning for one change',
+  );
   t.match(live.health(), { profile: good.source, staleProfile: /@2 refused: data\.selectors: is not valid JSON/ });
   live.profile(eci, undefined);
   t.same(live.health(), { profile: 'embedded default' }, 'a deleted profile falls back to the default');
@@ -63,12 +73,18 @@ t.test('with both profiles the acs-profile is used; without it, the eci-profile 
   const live = new LiveContext(policyContext(), recorder().log);
   live.profile(eci, configMap('1', '[{"name": "from-eci"}]'));
   live.profile(acs, configMap('2', '[{"name": "from-acs"}]', 'acs-profile'));
-  t.same(live.current().profile.selectors.map((s) => s.name), ['from-acs']);
+  t.same(
+    live.current().profile.selectors.map((s) => s.name),
+    ['from-acs'],
+  );
   t.equal(live.health().profile, 'cluster kube-system/acs-profile@2');
   live.profile(eci, configMap('3', '[{"name": "eci-edited"}]'));
   t.equal(live.health().profile, 'cluster kube-system/acs-profile@2', 'an eci-profile edit does not displace it');
   live.profile(acs, undefined);
-  t.same(live.current().profile.selectors.map((s) => s.name), ['eci-edited']);
+  t.same(
+    live.current().profile.selectors.map((s) => s.name),
+    ['eci-edited'],
+  );
   t.equal(live.health().profile, 'cluster kube-system/eci-profile@3');
 });
 
@@ -79,10 +95,14 @@ t.test('a failing watch is logged when it starts failing and when it recovers, n
     live.error('eci-profile', new Error('connect ECONNREFUSED'));
     live.error('namespaces', new Error('connect ECONNREFUSED'));
   }
-  t.same(lines, [
-    ['warn', 'cluster watch failed; serving the last state, retrying'],
-    ['warn', 'cluster watch failed; serving the last state, retrying'],
-  ], 'one warning per watch');
+  t.same(
+    lines,
+    [
+      ['warn', 'cluster watch failed; serving the last state, retrying'],
+      ['warn', 'cluster watch failed; serving the last state, retrying'],
+    ],
+    'one warning per watch',
+  );
   live.recovered('eci-profile');
   live.recovered('eci-profile');
   live.error('eci-profile', new Error('again'));
@@ -96,7 +116,15 @@ t.test('retries back off exponentially to a cap, with jitter', async (t) => {
   const backoff = { firstMs: 1000, maxMs: 60_000 };
   const ceilings = Array.from({ length: 10 }, (_, attempt) => retryDelay(attempt, backoff, () => 1));
   t.same(ceilings, [1000, 2000, 4000, 8000, 16_000, 32_000, 60_000, 60_000, 60_000, 60_000], 'doubling, capped');
-  t.same([0, 3, 9].map((attempt) => retryDelay(attempt, backoff, () => 0)), [500, 4000, 30_000], 'at least half');
-  t.equal(retryDelay(1_000_000, backoff, () => 0.5), 45_000, 'no overflow after a long outage');
+  t.same(
+    [0, 3, 9].map((attempt) => retryDelay(attempt, backoff, () => 0)),
+    [500, 4000, 30_000],
+    'at least half',
+  );
+  t.equal(
+    retryDelay(1_000_000, backoff, () => 0.5),
+    45_000,
+    'no overflow after a long outage',
+  );
   t.equal(defaultBackoff.maxMs, 60_000);
 });

@@ -17,19 +17,47 @@ function sample(text: string, series: string): number | undefined {
 t.test('counters, findings and the duration histogram move with requests', async (t) => {
   const server = await startServer(t);
   const before = await server.text('/metrics');
-  t.equal(sample(before, 'eci_admission_request_duration_seconds_count{path="/validate"}'), undefined, 'no traffic yet');
+  t.equal(
+    sample(before, 'eci_admission_request_duration_seconds_count{path="/validate"}'),
+    undefined,
+    'no traffic yet',
+  );
   await server.post('/validate', reviewFor(kubectlCreate('deployment', 'web', '--image=nginx')));
   await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
   await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
   await server.post('/mutate', reviewFor(pod({}, { 'alibabacloud.com/eci': 'true' })));
   await server.post('/validate', { kind: 'AdmissionReview' });
   const after = await server.text('/metrics');
-  t.equal(sample(after, 'eci_admission_requests_total{path="/validate",operation="CREATE",kind="apps/Deployment",verdict="allowed"}'), 1);
-  t.equal(sample(after, 'eci_admission_requests_total{path="/validate",operation="CREATE",kind="Pod",verdict="denied"}'), 2);
-  t.equal(sample(after, 'eci_admission_requests_total{path="/mutate",operation="CREATE",kind="Pod",verdict="patched"}'), 1, 'routed to a virtual node');
-  t.equal(sample(after, 'eci_admission_requests_total{path="/validate",operation="unknown",kind="unknown",verdict="invalid"}'), 1, 'a 400 is counted');
+  t.equal(
+    sample(
+      after,
+      'eci_admission_requests_total{path="/validate",operation="CREATE",kind="apps/Deployment",verdict="allowed"}',
+    ),
+    1,
+  );
+  t.equal(
+    sample(after, 'eci_admission_requests_total{path="/validate",operation="CREATE",kind="Pod",verdict="denied"}'),
+    2,
+  );
+  t.equal(
+    sample(after, 'eci_admission_requests_total{path="/mutate",operation="CREATE",kind="Pod",verdict="patched"}'),
+    1,
+    'routed to a virtual node',
+  );
+  t.equal(
+    sample(
+      after,
+      'eci_admission_requests_total{path="/validate",operation="unknown",kind="unknown",verdict="invalid"}',
+    ),
+    1,
+    'a 400 is counted',
+  );
   t.equal(sample(after, 'eci_admission_findings_total{rule="host-network",severity="deny"}'), 2);
-  t.equal(sample(after, 'eci_admission_placements_total{cause="serverless"}'), 3, 'the placement of each object judged');
+  t.equal(
+    sample(after, 'eci_admission_placements_total{cause="serverless"}'),
+    3,
+    'the placement of each object judged',
+  );
   t.equal(sample(after, 'eci_admission_request_duration_seconds_count{path="/validate"}'), 4);
   t.equal(sample(after, 'eci_admission_request_duration_seconds_count{path="/mutate"}'), 1);
   t.ok(sample(after, 'eci_admission_request_duration_seconds_sum{path="/validate"}')! > 0, 'durations add up');
@@ -60,7 +88,11 @@ t.test('the certificate expiry follows a reload', async (t) => {
   writeFileSync(join(server.certDir, 'tls.key'), renewed.key);
   writeFileSync(join(server.certDir, 'tls.crt'), renewed.cert);
   const expected = Date.parse(new X509Certificate(renewed.cert).validTo) / 1000;
-  const after = await eventually(async () => sample(await server.text('/metrics'), 'eci_admission_certificate_expiry_timestamp_seconds'), (value) => value === expected, 'the new expiry');
+  const after = await eventually(
+    async () => sample(await server.text('/metrics'), 'eci_admission_certificate_expiry_timestamp_seconds'),
+    (value) => value === expected,
+    'the new expiry',
+  );
   t.not(after, before, `from ${before} to ${after}`);
 });
 
@@ -69,17 +101,35 @@ t.test('the README lists every metric served, and serves every metric it lists',
   await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
   const served = new Set([...(await server.text('/metrics')).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-  const section = readme.slice(readme.indexOf('\n## Metrics'), readme.indexOf('\n## ', readme.indexOf('\n## Metrics') + 1));
+  const section = readme.slice(
+    readme.indexOf('\n## Metrics'),
+    readme.indexOf('\n## ', readme.indexOf('\n## Metrics') + 1),
+  );
   const listed = [...section.matchAll(/^\| `([a-z_*]+)` \|/gm)].map((match) => match[1]!);
-  const covers = (name: string, entry: string) => (entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry);
-  t.same([...served].filter((name) => !listed.some((entry) => covers(name, entry))), [], 'served but not in the README');
-  t.same(listed.filter((entry) => ![...served].some((name) => covers(name, entry))), [], 'in the README but not served');
-  t.ok(served.has('process_resident_memory_bytes') && served.has('nodejs_eventloop_lag_seconds'), 'Node process metrics');
+  const covers = (name: string, entry: string) =>
+    entry.endsWith('*') ? name.startsWith(entry.slice(0, -1)) : name === entry;
+  t.same(
+    [...served].filter((name) => !listed.some((entry) => covers(name, entry))),
+    [],
+    'served but not in the README',
+  );
+  t.same(
+    listed.filter((entry) => ![...served].some((name) => covers(name, entry))),
+    [],
+    'in the README but not served',
+  );
+  t.ok(
+    served.has('process_resident_memory_bytes') && served.has('nodejs_eventloop_lag_seconds'),
+    'Node process metrics',
+  );
 });
 
 t.test('audit findings in thousands of namespaces add no series', async (t) => {
   const server = await startServer(t, { enforcement: { ...defaultEnforcement, mode: 'audit' } });
-  for (let i = 0; i < 50; i++) await server.post('/validate', reviewFor(pod({ hostNetwork: true }), { namespace: `tenant-${i}` }));
-  const series = (await server.text('/metrics')).split('\n').filter((line) => line.startsWith('eci_admission_audited_findings_total{'));
+  for (let i = 0; i < 50; i++)
+    await server.post('/validate', reviewFor(pod({ hostNetwork: true }), { namespace: `tenant-${i}` }));
+  const series = (await server.text('/metrics'))
+    .split('\n')
+    .filter((line) => line.startsWith('eci_admission_audited_findings_total{'));
   t.same(series, ['eci_admission_audited_findings_total{rule="host-network"} 50']);
 });

@@ -47,7 +47,10 @@ function generate(...args: string[]): Promise<Generated> {
 async function policies(args: string[]): Promise<Generated> {
   const result = await run(['policies', ...args]);
   if (result.code !== 0) throw new Error(`policies exited ${result.code}: ${result.stderr}`);
-  return { stdout: result.stdout, manifests: parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest) };
+  return {
+    stdout: result.stdout,
+    manifests: parseAllDocuments(result.stdout).map((document) => document.toJS() as Manifest),
+  };
 }
 
 const ofKind = (manifests: readonly Manifest[], kind: string) => manifests.filter((m) => m.kind === kind);
@@ -56,7 +59,9 @@ t.test('every rule has a policy or is listed as not covered, with a reason', asy
   const { stdout, manifests } = await generate();
   const names = ofKind(manifests, 'ValidatingAdmissionPolicy').map((m) => m.metadata.name);
   // A rule that only warns has no policy of its own: its checks are in the warnings policy.
-  const warnings = JSON.stringify(ofKind(manifests, 'ValidatingAdmissionPolicy').find((m) => m.metadata.name === 'eci-admission-warnings'));
+  const warnings = JSON.stringify(
+    ofKind(manifests, 'ValidatingAdmissionPolicy').find((m) => m.metadata.name === 'eci-admission-warnings'),
+  );
   for (const { id } of rules) {
     const listed = new RegExp(`^# - ${id}: (.+)$`, 'm').exec(stdout);
     const covered = names.includes(`eci-admission-${id}`) || warnings.includes(`\\"${id}: \\"`);
@@ -64,7 +69,11 @@ t.test('every rule has a policy or is listed as not covered, with a reason', asy
     if (listed) t.notMatch(listed[1], /no CEL form/, `${id}: the list says why`);
   }
   t.match(stdout, /^# - eci-routing: .*eci-profile/m, 'what the mutating webhook does is listed too');
-  t.match(stdout, /^# - eci-annotations annotations\["k8s\.aliyun\.com\/eci-custom-hosts"\]: .*JSON/m, 'annotation keys CEL cannot state are listed');
+  t.match(
+    stdout,
+    /^# - eci-annotations annotations\["k8s\.aliyun\.com\/eci-custom-hosts"\]: .*JSON/m,
+    'annotation keys CEL cannot state are listed',
+  );
   t.same(names.length, ofKind(manifests, 'ValidatingAdmissionPolicyBinding').length, 'each policy has its binding');
   t.notMatch(stdout, /^# - .*: x-(source|format|message)$/m, 'a keyword that only describes leaves no key uncovered');
 });
@@ -81,7 +90,11 @@ async function warningsVariable(t: Test, name: string): Promise<string> {
   const warnings = policies.find((m) => m.metadata.name === 'eci-admission-warnings')!;
   const warned = warnings.spec.validations!.filter((v) => v.messageExpression === `variables.${name}.join('; ')`);
   const wanted = `variables.unchanged || (size(variables.${name}) == 0)`;
-  t.same(warned.map((v) => v.expression), [wanted], `${name}: warned when not empty`);
+  t.same(
+    warned.map((v) => v.expression),
+    [wanted],
+    `${name}: warned when not empty`,
+  );
   t.notMatch(stdout, new RegExp(`^# - ${name.replace('_', '-')}:`, 'm'), 'not listed as left to the webhook');
   const expression = warnings.spec.variables!.find((v) => v.name === name)?.expression ?? '';
   for (const list of ['containers', 'initContainers', 'ephemeralContainers']) {
@@ -112,21 +125,25 @@ t.test('the warnings policy states security-context with the lists of lib/eci/po
   }
   t.match(security, `!(x.name in ${listLiteral(podSysctls.except)})`, 'the sysctls excepted');
   for (const piece of [...pieces(sysctlMessage), literal(`; ${sysctlWorkaround}`)]) {
-    t.match(security, piece, 'the rule\'s sysctl finding');
+    t.match(security, piece, "the rule's sysctl finding");
   }
 });
 
 t.test('the warnings policy states downward-api with the list of lib/eci/pod-fields.ts', async (t) => {
   const downward = await warningsVariable(t, 'downward_api');
   t.match(downward, `in ${listLiteral([...downwardApiFields])}`, 'the fields ECI fills in, from pod-fields.ts');
-  for (const piece of pieces(unfilledMessage)) t.match(downward, piece, 'the message is the rule\'s');
+  for (const piece of pieces(unfilledMessage)) t.match(downward, piece, "the message is the rule's");
   for (const at of ["'.env'", "'.downwardAPI.items'", "'.projected.sources'"]) {
     t.match(downward, at, `fieldRefs in ${at}`);
   }
 });
 
 t.test('--mode maps to validationActions; warnings are a policy of their own', async (t) => {
-  for (const [mode, deny, warn] of [['enforce', 'Deny', 'Warn'], ['warn', 'Warn', 'Warn'], ['audit', 'Audit', 'Audit']] as const) {
+  for (const [mode, deny, warn] of [
+    ['enforce', 'Deny', 'Warn'],
+    ['warn', 'Warn', 'Warn'],
+    ['audit', 'Audit', 'Audit'],
+  ] as const) {
     const bindings = ofKind((await generate('--mode', mode)).manifests, 'ValidatingAdmissionPolicyBinding');
     for (const binding of bindings) {
       const wanted = binding.metadata.name === 'eci-admission-warnings' ? warn : deny;
@@ -137,7 +154,9 @@ t.test('--mode maps to validationActions; warnings are a policy of their own', a
 
 t.test('bindings exclude the namespaces the webhook configurations exclude', async (t) => {
   const validate = parseAllDocuments(readFileSync(webhookFile, 'utf8'))
-    .map((document) => document.toJS() as { kind: string; webhooks?: Array<{ name: string; namespaceSelector: unknown }> })
+    .map(
+      (document) => document.toJS() as { kind: string; webhooks?: Array<{ name: string; namespaceSelector: unknown }> },
+    )
     .find((document) => document.kind === 'ValidatingWebhookConfiguration')!
     .webhooks!.find((webhook) => webhook.name === 'validate.eci-admission.svc')!;
   for (const binding of ofKind((await generate()).manifests, 'ValidatingAdmissionPolicyBinding')) {
@@ -147,25 +166,50 @@ t.test('bindings exclude the namespaces the webhook configurations exclude', asy
 
 t.test('--cluster-mode hybrid judges only what is ECI-bound; serverless judges everything', async (t) => {
   const judged = async (mode: string) =>
-    ofKind((await generate('--cluster-mode', mode)).manifests, 'ValidatingAdmissionPolicy').flatMap((policy) => policy.spec.validations!.map((v) => v.expression));
+    ofKind((await generate('--cluster-mode', mode)).manifests, 'ValidatingAdmissionPolicy').flatMap((policy) =>
+      policy.spec.validations!.map((v) => v.expression),
+    );
   const hybrid = await judged('hybrid');
-  t.ok(hybrid.length > 0 && hybrid.every((expression) => expression.includes('!variables.eciBound')), 'every hybrid validation skips what is not ECI-bound');
+  t.ok(
+    hybrid.length > 0 && hybrid.every((expression) => expression.includes('!variables.eciBound')),
+    'every hybrid validation skips what is not ECI-bound',
+  );
   t.notOk((await judged('serverless')).some((expression) => expression.includes('eciBound')));
-  t.match((await generate('--cluster-mode', 'hybrid')).stdout, /^# - eci-profile selectors: /m, 'hybrid lists what it cannot see');
+  t.match(
+    (await generate('--cluster-mode', 'hybrid')).stdout,
+    /^# - eci-profile selectors: /m,
+    'hybrid lists what it cannot see',
+  );
 });
 
 t.test('--mutating adds virtual-node routing as a MutatingAdmissionPolicy for new pods', async (t) => {
-  t.notOk((await generate()).manifests.some((m) => m.kind.startsWith('Mutating')), 'not by default: the API is beta');
+  t.notOk(
+    (await generate()).manifests.some((m) => m.kind.startsWith('Mutating')),
+    'not by default: the API is beta',
+  );
   const { manifests } = await generate('--mutating', '--routing', 'eci-vnode');
-  const [policy] = ofKind(manifests, 'MutatingAdmissionPolicy') as unknown as Array<{ spec: { mutations: Array<{ jsonPatch: { expression: string } }> } }>;
+  const [policy] = ofKind(manifests, 'MutatingAdmissionPolicy') as unknown as Array<{
+    spec: { mutations: Array<{ jsonPatch: { expression: string } }> };
+  }>;
   t.match(policy?.spec.mutations[0]?.jsonPatch.expression, /"k8s\.aliyun\.com\/vnode"/, 'the flavour chosen');
   const [binding] = ofKind(manifests, 'MutatingAdmissionPolicyBinding');
-  t.same(binding?.spec.matchResources?.namespaceSelector, { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['eci-admission', 'kube-system'] }] });
+  t.same(binding?.spec.matchResources?.namespaceSelector, {
+    matchExpressions: [
+      { key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: ['eci-admission', 'kube-system'] },
+    ],
+  });
 });
 
 t.test('--rule chooses policies; a rule without one is a usage error', async (t) => {
-  const names = ofKind((await generate('--rule', 'host-path', '--rule', 'capabilities')).manifests, 'ValidatingAdmissionPolicy').map((m) => m.metadata.name);
-  t.same(names, ['eci-admission-host-path', 'eci-admission-capabilities', 'eci-admission-warnings'], 'capabilities brings its NET_RAW warning');
+  const names = ofKind(
+    (await generate('--rule', 'host-path', '--rule', 'capabilities')).manifests,
+    'ValidatingAdmissionPolicy',
+  ).map((m) => m.metadata.name);
+  t.same(
+    names,
+    ['eci-admission-host-path', 'eci-admission-capabilities', 'eci-admission-warnings'],
+    'capabilities brings its NET_RAW warning',
+  );
   const refused = await run(['policies', '--rule', 'eci-profile']);
   t.equal(refused.code, 2);
   t.match(refused.stderr, /--rule: eci-profile has no policy/);
@@ -178,9 +222,18 @@ t.test('deploy/policies holds the defaults as --out writes them, and kustomize r
   t.match(written.stdout, `wrote ${join(out, 'kustomization.yaml')}`);
   t.same(readdirSync(deployPolicies).sort(), readdirSync(out).sort(), 'the same files');
   for (const file of readdirSync(out)) {
-    t.equal(readFileSync(join(deployPolicies, file), 'utf8'), readFileSync(join(out, file), 'utf8'), `${file} is current: run \`npm run build && node dist/lib/cli.js policies --out deploy/policies\``);
+    t.equal(
+      readFileSync(join(deployPolicies, file), 'utf8'),
+      readFileSync(join(out, file), 'utf8'),
+      `${file} is current: run \`npm run build && node dist/lib/cli.js policies --out deploy/policies\``,
+    );
   }
-  const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', deployPolicies], { encoding: 'utf8' })).map((d) => d.toJS() as Manifest);
-  t.equal(ofKind(rendered, 'ValidatingAdmissionPolicy').length, ofKind(rendered, 'ValidatingAdmissionPolicyBinding').length);
+  const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', deployPolicies], { encoding: 'utf8' })).map(
+    (d) => d.toJS() as Manifest,
+  );
+  t.equal(
+    ofKind(rendered, 'ValidatingAdmissionPolicy').length,
+    ofKind(rendered, 'ValidatingAdmissionPolicyBinding').length,
+  );
   t.ok(ofKind(rendered, 'ValidatingAdmissionPolicy').length >= 12);
 });

@@ -22,8 +22,13 @@ t.test('label selectors follow Kubernetes semantics', async (t) => {
     [{ matchExpressions: [{ key: 'team', operator: 'DoesNotExist' }] }, false],
     [{ matchLabels: { team: 'batch' }, matchExpressions: [{ key: 'gpu', operator: 'Exists' }] }, false],
   ];
-  for (const [selector, expected] of cases) t.equal(compileLabelSelector(selector)(labels), expected, JSON.stringify(selector));
-  t.equal(compileLabelSelector({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] })(undefined), true, 'no labels at all');
+  for (const [selector, expected] of cases)
+    t.equal(compileLabelSelector(selector)(labels), expected, JSON.stringify(selector));
+  t.equal(
+    compileLabelSelector({ matchExpressions: [{ key: 'a', operator: 'DoesNotExist' }] })(undefined),
+    true,
+    'no labels at all',
+  );
 });
 
 t.test('a good profile compiles its selectors in order', async (t) => {
@@ -35,13 +40,29 @@ t.test('a good profile compiles its selectors in order', async (t) => {
       enableClusterIp: 'true',
       featureGates: 'WaitForFirstConsumer=false',
       ...selectors([
-        { name: 'batch-spot', namespaceSelector: { matchLabels: { team: 'batch' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } } },
-        { name: 'tagged', objectSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] }, effect: { labels: { 'eci-selector': 'tagged' } } },
+        {
+          name: 'batch-spot',
+          namespaceSelector: { matchLabels: { team: 'batch' } },
+          effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } },
+        },
+        {
+          name: 'tagged',
+          objectSelector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+          effect: { labels: { 'eci-selector': 'tagged' } },
+        },
       ]),
     },
-    'test', schemas);
+    'test',
+    schemas,
+  );
   t.same(parsed.problems, []);
-  t.same(parsed.profile?.selectors.map((s) => [s.name, s.constrained]), [['batch-spot', true], ['tagged', true]]);
+  t.same(
+    parsed.profile?.selectors.map((s) => [s.name, s.constrained]),
+    [
+      ['batch-spot', true],
+      ['tagged', true],
+    ],
+  );
   t.equal(parsed.profile?.source, 'test');
 });
 
@@ -56,17 +77,49 @@ t.test('a bad profile is refused with the path of every problem', async (t) => {
     ['not a list', selectors({ name: 'a' }), 'data.selectors', /is not an array/],
     ['missing name', selectors([{ effect: {} }]), 'data.selectors[0]', /name is required/],
     ['empty name', selectors([{ name: '' }]), 'data.selectors[0].name', /must not be empty/],
-    ['duplicate name', selectors([{ name: 'a' }, { name: 'b' }, { name: 'a' }]), 'data.selectors[2].name', /"a" is already the name of selectors\[0\]/],
-    ['bad operator', selectors([{ name: 'a', objectSelector: { matchExpressions: [{ key: 'k', operator: 'Equals', values: ['v'] }] } }]), 'data.selectors[0].objectSelector.matchExpressions[0].operator', /"Equals" is not one of In, NotIn, Exists, DoesNotExist/],
-    ['In without values', selectors([{ name: 'a', namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'In' }] } }]), 'data.selectors[0].namespaceSelector.matchExpressions[0]', /values is required/],
-    ['Exists with values', selectors([{ name: 'a', namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'Exists', values: ['v'] }] } }]), 'data.selectors[0].namespaceSelector.matchExpressions[0].values', /must be empty/],
-    ['effect value not a string', selectors([{ name: 'a', effect: { annotations: { 'k8s.aliyun.com/eci-use-specs': 2 } } }]), 'data.selectors[0].effect.annotations["k8s.aliyun.com/eci-use-specs"]', /2 is not a string/],
+    [
+      'duplicate name',
+      selectors([{ name: 'a' }, { name: 'b' }, { name: 'a' }]),
+      'data.selectors[2].name',
+      /"a" is already the name of selectors\[0\]/,
+    ],
+    [
+      'bad operator',
+      selectors([
+        { name: 'a', objectSelector: { matchExpressions: [{ key: 'k', operator: 'Equals', values: ['v'] }] } },
+      ]),
+      'data.selectors[0].objectSelector.matchExpressions[0].operator',
+      /"Equals" is not one of In, NotIn, Exists, DoesNotExist/,
+    ],
+    [
+      'In without values',
+      selectors([{ name: 'a', namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'In' }] } }]),
+      'data.selectors[0].namespaceSelector.matchExpressions[0]',
+      /values is required/,
+    ],
+    [
+      'Exists with values',
+      selectors([
+        { name: 'a', namespaceSelector: { matchExpressions: [{ key: 'k', operator: 'Exists', values: ['v'] }] } },
+      ]),
+      'data.selectors[0].namespaceSelector.matchExpressions[0].values',
+      /must be empty/,
+    ],
+    [
+      'effect value not a string',
+      selectors([{ name: 'a', effect: { annotations: { 'k8s.aliyun.com/eci-use-specs': 2 } } }]),
+      'data.selectors[0].effect.annotations["k8s.aliyun.com/eci-use-specs"]',
+      /2 is not a string/,
+    ],
     ['bad vpcId', { vpcId: 'default' }, 'data.vpcId', /"default" is not a VPC ID \(vpc-\.\.\.\)/],
     ['bad boolean', { enablePrivateZone: 'yes' }, 'data.enablePrivateZone', /"yes" is not one of true, false/],
     ['bad vSwitch list', { vSwitchIds: 'vsw-a,subnet-b' }, 'data.vSwitchIds', /is not a comma list of vSwitch IDs/],
     [
       'bad effect annotation',
-      selectors([{ name: 'a', objectSelector: {} }, { name: 'b', objectSelector: {}, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' } } }]),
+      selectors([
+        { name: 'a', objectSelector: {} },
+        { name: 'b', objectSelector: {}, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' } } },
+      ]),
       'data.selectors[1].effect.annotations["k8s.aliyun.com/eci-spot-strategy"]',
       /"Cheapest" is not one of SpotAsPriceGo, SpotWithPriceLimit/,
     ],
@@ -82,8 +135,16 @@ t.test('a bad profile is refused with the path of every problem', async (t) => {
 
 t.test('unknown keys, CRD-only fields and unconstrained selectors are warnings', async (t) => {
   const parsed = parseProfile(
-    { vswitchId: 'vsw-1', ...selectors([{ name: 'crd', priority: 10, objectLabels: { a: 'b' }, colour: 'red', namespaceSelector: {} }, { name: 'all', effect: {} }]) },
-    'x', schemas);
+    {
+      vswitchId: 'vsw-1',
+      ...selectors([
+        { name: 'crd', priority: 10, objectLabels: { a: 'b' }, colour: 'red', namespaceSelector: {} },
+        { name: 'all', effect: {} },
+      ]),
+    },
+    'x',
+    schemas,
+  );
   t.ok(parsed.profile, 'still a usable profile');
   t.same(
     parsed.problems.map((p) => [p.severity, p.path]),

@@ -18,7 +18,7 @@ t.test('README matches the schemas (run `npm run docs` after changing a schema)'
   t.equal(withGenerated(readme, schemaDocs()), readme);
 });
 
-t.test('README lists the config file\'s keys from its schema (run `npm run docs` after changing it)', async (t) => {
+t.test("README lists the config file's keys from its schema (run `npm run docs` after changing it)", async (t) => {
   t.equal(withGenerated(readme, configDocs()), readme);
   t.match(configDocs(), /\| `exemptNamespaces` \| `--exempt-namespace` \| a list of strings \| `\[\]` \|/);
   t.match(configDocs(), /\| `mode` \| `--mode` \| `enforce`, `warn`, `audit` \| `enforce` \|/);
@@ -29,7 +29,7 @@ t.test('README matches the rule registry (run `npm run docs` after changing a ru
   for (const rule of rules) t.match(readme, `| \`${rule.id}\` | ${rule.summary} |`, `${rule.id} has its row`);
 });
 
-t.test('README lists ECI\'s specifications from lib/eci/specs.ts (run `npm run docs` after changing it)', async (t) => {
+t.test("README lists ECI's specifications from lib/eci/specs.ts (run `npm run docs` after changing it)", async (t) => {
   t.equal(withGenerated(readme, specDocs()), readme);
   t.match(specDocs(), /\| 8 \| 4, 8, 16, 32, 64 \| 10, 12, 14, 18,/);
   t.match(specDocs(), /\| 52 \| 96, 192, 384 \| - \|/);
@@ -44,20 +44,28 @@ t.test('README says what the admission policies cover (run `npm run docs` after 
 
 t.test('every ECI annotation key of the schema is in the README with its allowed values', async (t) => {
   const docs = schemaDocs();
-  t.match(docs, /\| `k8s\.aliyun\.com\/eci-spot-strategy` \| `SpotAsPriceGo`, `SpotWithPriceLimit` \| `SpotAsPriceGo` \|/);
+  t.match(
+    docs,
+    /\| `k8s\.aliyun\.com\/eci-spot-strategy` \| `SpotAsPriceGo`, `SpotWithPriceLimit` \| `SpotAsPriceGo` \|/,
+  );
   t.match(docs, /\| `spec\.units\[\]\.resource` \| `idc`, `ecs`, `eci`, `acs` \|/);
   t.match(docs, /`network\.alibabacloud\.com\/allocated-\*`/);
 });
 
-t.test('the README runs the CLI one way, from the clone, and names npx eci-admission only as future work', async (t) => {
-  t.ok(existsSync(join(repoRoot, cliForm.split(' ')[1]!)), `${cliForm} is the clone's build`);
-  const otherForms = readmeCode().filter((code) => /(^|\s|\|)(npx\s+)?eci-admission\s+(serve|check|explain|certs|register|policies|version)\s+[-|]/.test(code));
-  t.same(otherForms, [], `every command of the CLI is written ${cliForm} ...`);
-  const npx = [...readme.matchAll(/npx eci-admission/g)];
-  t.equal(npx.length, 1, 'npx eci-admission is named once');
-  t.match(readme.slice(npx[0]!.index, npx[0]!.index + 60), /is future work/);
-  t.ok(cliCommands().length >= 10, 'the README has commands of the CLI to run');
-});
+t.test(
+  'the README runs the CLI one way, from the clone, and names npx eci-admission only as future work',
+  async (t) => {
+    t.ok(existsSync(join(repoRoot, cliForm.split(' ')[1]!)), `${cliForm} is the clone's build`);
+    const otherForms = readmeCode().filter((code) =>
+      /(^|\s|\|)(npx\s+)?eci-admission\s+(serve|check|explain|certs|register|policies|version)\s+[-|]/.test(code),
+    );
+    t.same(otherForms, [], `every command of the CLI is written ${cliForm} ...`);
+    const npx = [...readme.matchAll(/npx eci-admission/g)];
+    t.equal(npx.length, 1, 'npx eci-admission is named once');
+    t.match(readme.slice(npx[0]!.index, npx[0]!.index + 60), /is future work/);
+    t.ok(cliCommands().length >= 10, 'the README has commands of the CLI to run');
+  },
+);
 
 t.test('every usage line of the CLI in the README names only flags its command has', async (t) => {
   for (const command of cliCommands().filter(isSynopsis)) {
@@ -76,11 +84,15 @@ t.test('every other command of the CLI in the README runs, in order, as written,
   t.teardown(() => api.close());
   const dir = cloneLike(t.testdir({ kubeconfig: api.kubeConfigYaml() }));
   const commands = cliCommands().filter((command) => !isSynopsis(command));
-  t.match(commands, [`${cliForm} --help`, `${cliForm} certs --out certs --secret --ca-bundle`, `${cliForm} register --cert-dir certs`]);
+  t.match(commands, [
+    `${cliForm} --help`,
+    `${cliForm} certs --out certs --secret --ca-bundle`,
+    `${cliForm} register --cert-dir certs`,
+  ]);
   for (const command of commands) {
     // The register step needs a cluster: the stand-in API; a command reading stdin gets a manifest.
     const result = await shell(command, dir, { stdin: cleanPod, env: { KUBECONFIG: join(dir, 'kubeconfig') } });
     t.equal(result.code, 0, `${command}: ${result.stderr}`);
   }
-  t.ok(existsSync(join(dir, 'certs', 'secret.yaml')), 'the install\'s certificates are in certs/');
+  t.ok(existsSync(join(dir, 'certs', 'secret.yaml')), "the install's certificates are in certs/");
 });

@@ -20,7 +20,10 @@ type Configuration = V1MutatingWebhookConfiguration | V1ValidatingWebhookConfigu
 function caBundles(api: FakeApi): Array<string | undefined> {
   return [mutating, validating].flatMap((plural) => {
     const stored = api.webhookConfiguration(plural, 'eci-admission') as Configuration | undefined;
-    return (stored?.webhooks ?? []).map((webhook) => webhook.clientConfig.caBundle && Buffer.from(webhook.clientConfig.caBundle, 'base64').toString('utf8'));
+    return (stored?.webhooks ?? []).map(
+      (webhook) =>
+        webhook.clientConfig.caBundle && Buffer.from(webhook.clientConfig.caBundle, 'base64').toString('utf8'),
+    );
   });
 }
 
@@ -39,14 +42,25 @@ t.test('register creates both configurations with the caBundle, then patches onl
 
   const created = await run(['register', '--cert-dir', certs], { env });
   t.equal(created.code, 0, created.stderr);
-  t.equal(created.stdout, 'MutatingWebhookConfiguration eci-admission: created\nValidatingWebhookConfiguration eci-admission: created\n');
+  t.equal(
+    created.stdout,
+    'MutatingWebhookConfiguration eci-admission: created\nValidatingWebhookConfiguration eci-admission: created\n',
+  );
   t.same(caBundles(api), [ca, ca, ca, ca], 'caBundle on every webhook of both configurations');
   const shipped = readWebhookConfigurations();
   const stored = api.webhookConfiguration(validating, 'eci-admission') as V1ValidatingWebhookConfiguration;
-  t.same(stored.webhooks?.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle: undefined } })), shipped.validating.webhooks?.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle: undefined } })), 'created as shipped in deploy/');
+  t.same(
+    stored.webhooks?.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle: undefined } })),
+    shipped.validating.webhooks?.map((w) => ({ ...w, clientConfig: { ...w.clientConfig, caBundle: undefined } })),
+    'created as shipped in deploy/',
+  );
 
   const again = await run(['register', '--cert-dir', certs], { env });
-  t.equal(again.stdout, 'MutatingWebhookConfiguration eci-admission: unchanged\nValidatingWebhookConfiguration eci-admission: unchanged\n', 'nothing to do: no write');
+  t.equal(
+    again.stdout,
+    'MutatingWebhookConfiguration eci-admission: unchanged\nValidatingWebhookConfiguration eci-admission: unchanged\n',
+    'nothing to do: no write',
+  );
 
   // An operator tuned a timeout; a new CA arrives.
   const tuned = { ...stored, webhooks: stored.webhooks!.map((w) => ({ ...w, timeoutSeconds: 3 })) };
@@ -55,11 +69,22 @@ t.test('register creates both configurations with the caBundle, then patches onl
   t.equal((await run(['certs', '--out', rotated])).code, 0);
   const newCa = readFileSync(join(rotated, 'ca.crt'), 'utf8');
   const patched = await run(['register', '--cert-dir', rotated], { env });
-  t.equal(patched.stdout, 'MutatingWebhookConfiguration eci-admission: patched\nValidatingWebhookConfiguration eci-admission: patched\n');
+  t.equal(
+    patched.stdout,
+    'MutatingWebhookConfiguration eci-admission: patched\nValidatingWebhookConfiguration eci-admission: patched\n',
+  );
   t.same(caBundles(api), [newCa, newCa, newCa, newCa]);
   const after = api.webhookConfiguration(validating, 'eci-admission') as V1ValidatingWebhookConfiguration;
-  t.same(after.webhooks?.map((w) => w.timeoutSeconds), [3, 3, 3], 'what the operator tuned is kept');
-  t.ok(api.requests.some((line) => line.startsWith('PATCH /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/eci-admission')));
+  t.same(
+    after.webhooks?.map((w) => w.timeoutSeconds),
+    [3, 3, 3],
+    'what the operator tuned is kept',
+  );
+  t.ok(
+    api.requests.some((line) =>
+      line.startsWith('PATCH /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/eci-admission'),
+    ),
+  );
 });
 
 t.test('serve --register publishes its CA at start and again when the CA in --cert-dir rotates', async (t) => {
@@ -70,14 +95,22 @@ t.test('serve --register publishes its CA at start and again when the CA in --ce
   api.setWebhookConfiguration(validating, shipped.validating);
   const server = await startServer(t, { registration: { cluster: await api.kubeConfig(), configurations: shipped } });
   const ca = readFileSync(join(server.certDir, 'ca.crt'), 'utf8');
-  await eventually(async () => caBundles(api), (bundles) => bundles.every((bundle) => bundle === ca), 'the generated CA registered');
+  await eventually(
+    async () => caBundles(api),
+    (bundles) => bundles.every((bundle) => bundle === ca),
+    'the generated CA registered',
+  );
   t.pass('registered at start');
 
   const next = generateCertificates({ ...defaultServingNames, days: 825, now: new Date() });
   writeFileSync(join(server.certDir, 'tls.key'), next.key);
   writeFileSync(join(server.certDir, 'tls.crt'), next.cert);
   writeFileSync(join(server.certDir, 'ca.crt'), next.caCert);
-  await eventually(async () => caBundles(api), (bundles) => bundles.length === 4 && bundles.every((bundle) => bundle === next.caCert), 'the rotated CA registered');
+  await eventually(
+    async () => caBundles(api),
+    (bundles) => bundles.length === 4 && bundles.every((bundle) => bundle === next.caCert),
+    'the rotated CA registered',
+  );
   t.pass('a CA rotation reached both configurations with no manual step');
 });
 
@@ -99,7 +132,11 @@ t.test('a failed registration is retried with the same CA', async (t) => {
     retryMs: 20,
   });
   t.teardown(() => lifecycle.close());
-  await eventually(async () => attempts.length, (count) => count === 2, 'a second attempt');
+  await eventually(
+    async () => attempts.length,
+    (count) => count === 2,
+    'a second attempt',
+  );
   t.same(warnings, ['registering the webhook configurations failed; retrying']);
   t.equal(attempts[1], attempts[0], 'the same caBundle');
 });

@@ -31,7 +31,12 @@ function peerFingerprint(url: string, ca: string[]): Promise<string> {
 /** Log lines of the server, to see what it said about the files. */
 function logSink(): { lines: string[]; logger: { level: string; stream: Writable } } {
   const lines: string[] = [];
-  const stream = new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString('utf8')), done()) });
+  const stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
   return { lines, logger: { level: 'info', stream } };
 }
 
@@ -96,17 +101,32 @@ t.test('a Secret updated in place under load: no request fails, new connections 
 
   const started = Date.now();
   const load = runLoad(server.url, trust);
-  await eventually(async () => load.result.ok, (ok) => ok >= 100, 'load under way');
+  await eventually(
+    async () => load.result.ok,
+    (ok) => ok >= 100,
+    'load under way',
+  );
   updateVolume(certDir, filesOf(after));
   const swappedAt = Date.now();
-  await eventually(() => peerFingerprint(server.url, trust), (seen) => seen === fingerprint(after.cert), 'a new connection sees the new certificate');
+  await eventually(
+    () => peerFingerprint(server.url, trust),
+    (seen) => seen === fingerprint(after.cert),
+    'a new connection sees the new certificate',
+  );
   const seenAfterMs = Date.now() - swappedAt;
   const atSwap = load.result.ok;
-  await eventually(async () => load.result.ok, (ok) => ok >= atSwap + 100, 'load continues on the new certificate');
+  await eventually(
+    async () => load.result.ok,
+    (ok) => ok >= atSwap + 100,
+    'load continues on the new certificate',
+  );
   const { ok, failures } = await load.stop();
 
   t.same(failures, [], 'no request failed');
-  t.ok(ok >= 200, `${ok} requests in ${Date.now() - started} ms, the new certificate seen by a new connection ${seenAfterMs} ms after the swap`);
+  t.ok(
+    ok >= 200,
+    `${ok} requests in ${Date.now() - started} ms, the new certificate seen by a new connection ${seenAfterMs} ms after the swap`,
+  );
   t.match(log.lines.join(''), /serving a new certificate from the certificate directory/);
 });
 
@@ -119,11 +139,19 @@ t.test('files copied one by one: a key that does not match is not used; the matc
   const trust = [before.caCert, after.caCert];
 
   writeFileSync(join(certDir, 'tls.crt'), after.cert);
-  await eventually(async () => log.lines.join(''), (text) => /cannot be used; keeping the current certificate/.test(text), 'the half-copied pair is refused');
+  await eventually(
+    async () => log.lines.join(''),
+    (text) => /cannot be used; keeping the current certificate/.test(text),
+    'the half-copied pair is refused',
+  );
   t.match(log.lines.join(''), /key values mismatch/, 'OpenSSL says why');
   t.equal(await peerFingerprint(server.url, trust), fingerprint(before.cert), 'still serving the old pair');
   t.equal((await server.get('/healthz')).status, 200, 'and answering');
 
   writeFileSync(join(certDir, 'tls.key'), after.key);
-  await eventually(() => peerFingerprint(server.url, trust), (seen) => seen === fingerprint(after.cert), 'the completed pair is served');
+  await eventually(
+    () => peerFingerprint(server.url, trust),
+    (seen) => seen === fingerprint(after.cert),
+    'the completed pair is served',
+  );
 });

@@ -5,7 +5,11 @@ import { maxReviewBytes } from '../lib/server/app.js';
 import { daemonSet, kubectlCreate, pod, reviewFor } from './helpers/objects.js';
 import { responseOf, startServer, type TestServer } from './helpers/server.js';
 
-function withPodSpec(object: KubernetesObject, path: string[], change: (spec: Record<string, unknown>) => void): KubernetesObject {
+function withPodSpec(
+  object: KubernetesObject,
+  path: string[],
+  change: (spec: Record<string, unknown>) => void,
+): KubernetesObject {
   const copy = structuredClone(object) as unknown as Record<string, unknown>;
   change(path.reduce((node, field) => node[field] as Record<string, unknown>, copy));
   return copy as unknown as KubernetesObject;
@@ -14,7 +18,11 @@ function withPodSpec(object: KubernetesObject, path: string[], change: (spec: Re
 async function validate(server: TestServer, object: KubernetesObject) {
   const reply = await server.post('/validate', reviewFor(object, { uid: `uid-${object.kind}` }));
   t.equal(reply.status, 200);
-  t.match(reply.body, { apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: `uid-${object.kind}` } });
+  t.match(reply.body, {
+    apiVersion: 'admission.k8s.io/v1',
+    kind: 'AdmissionReview',
+    response: { uid: `uid-${object.kind}` },
+  });
   return responseOf(reply);
 }
 
@@ -30,7 +38,11 @@ t.test('objects made by kubectl get the right verdicts through POST /validate', 
   ];
   for (const object of admitted) {
     const response = await validate(server, object);
-    t.same({ allowed: response.allowed, status: response.status, warnings: response.warnings }, { allowed: true, status: undefined, warnings: undefined }, `${object.kind} ${object.metadata?.name}`);
+    t.same(
+      { allowed: response.allowed, status: response.status, warnings: response.warnings },
+      { allowed: true, status: undefined, warnings: undefined },
+      `${object.kind} ${object.metadata?.name}`,
+    );
   }
   const nodePort = await validate(server, kubectlCreate('service', 'nodeport', 'np', '--tcp=80:8080'));
   t.equal(nodePort.allowed, false);
@@ -39,16 +51,40 @@ t.test('objects made by kubectl get the right verdicts through POST /validate', 
 
 t.test('hand-made objects are denied with the rule id and field path of every finding', async (t) => {
   const server = await startServer(t);
-  const cronjob = withPodSpec(kubectlCreate('cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *'), ['spec', 'jobTemplate', 'spec', 'template', 'spec'], (spec) => {
-    (spec.containers as Array<Record<string, unknown>>)[0]!.securityContext = { privileged: true };
-  });
+  const cronjob = withPodSpec(
+    kubectlCreate('cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *'),
+    ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+    (spec) => {
+      (spec.containers as Array<Record<string, unknown>>)[0]!.securityContext = { privileged: true };
+    },
+  );
   const cases: ReadonlyArray<readonly [string, KubernetesObject, readonly string[]]> = [
-    ['DaemonSet', daemonSet({ volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }] }), ['daemonset: kind:', 'host-path: spec.template.spec.volumes[0].hostPath (logs):']],
-    ['pod with hostPath', pod({ volumes: [{ name: 'sock', hostPath: { path: '/run/docker.sock' } }] }), ['host-path: spec.volumes[0].hostPath (sock):']],
+    [
+      'DaemonSet',
+      daemonSet({ volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }] }),
+      ['daemonset: kind:', 'host-path: spec.template.spec.volumes[0].hostPath (logs):'],
+    ],
+    [
+      'pod with hostPath',
+      pod({ volumes: [{ name: 'sock', hostPath: { path: '/run/docker.sock' } }] }),
+      ['host-path: spec.volumes[0].hostPath (sock):'],
+    ],
     ['pod with hostNetwork', pod({ hostNetwork: true }), ['host-network: spec.hostNetwork:']],
-    ['pod with hostPort', pod({ containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] }), ['host-port: spec.containers[0].ports[0].hostPort (web):']],
-    ['privileged init container', pod({ initContainers: [{ name: 'sysctl', image: 'busybox', securityContext: { privileged: true } }] }), ['privileged: spec.initContainers[0].securityContext.privileged (sysctl):']],
-    ['privileged CronJob', cronjob, ['privileged: spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged (nightly):']],
+    [
+      'pod with hostPort',
+      pod({ containers: [{ name: 'web', image: 'nginx', ports: [{ containerPort: 80, hostPort: 80 }] }] }),
+      ['host-port: spec.containers[0].ports[0].hostPort (web):'],
+    ],
+    [
+      'privileged init container',
+      pod({ initContainers: [{ name: 'sysctl', image: 'busybox', securityContext: { privileged: true } }] }),
+      ['privileged: spec.initContainers[0].securityContext.privileged (sysctl):'],
+    ],
+    [
+      'privileged CronJob',
+      cronjob,
+      ['privileged: spec.jobTemplate.spec.template.spec.containers[0].securityContext.privileged (nightly):'],
+    ],
   ];
   for (const [name, object, expected] of cases) {
     const response = await validate(server, object);
@@ -56,16 +92,21 @@ t.test('hand-made objects are denied with the rule id and field path of every fi
     t.equal(response.status?.code, 403);
     const lines = response.status?.message.split('\n').slice(1) ?? [];
     t.equal(lines.length, expected.length, `${name}: one line per finding`);
-    expected.forEach((start, index) => t.ok(lines[index]?.startsWith(`- ${start}`), `${name}: ${lines[index]}`));
+    for (const [index, start] of expected.entries())
+      t.ok(lines[index]?.startsWith(`- ${start}`), `${name}: ${lines[index]}`);
   }
 });
 
 t.test('warnings go in response.warnings; /mutate allows without a patch', async (t) => {
   const server = await startServer(t);
-  const rawSocket = pod({ containers: [{ name: 'ping', image: 'busybox', securityContext: { capabilities: { add: ['NET_RAW'] } } }] });
+  const rawSocket = pod({
+    containers: [{ name: 'ping', image: 'busybox', securityContext: { capabilities: { add: ['NET_RAW'] } } }],
+  });
   const validated = responseOf(await server.post('/validate', reviewFor(rawSocket)));
   t.equal(validated.allowed, true);
-  t.match(validated.warnings, [/^capabilities: spec\.containers\[0\]\.securityContext\.capabilities\.add\[0\] \(ping\): NET_RAW/]);
+  t.match(validated.warnings, [
+    /^capabilities: spec\.containers\[0\]\.securityContext\.capabilities\.add\[0\] \(ping\): NET_RAW/,
+  ]);
   const mutated = await server.post('/mutate', reviewFor(pod({ hostNetwork: true }), { uid: 'm-1' }));
   t.equal(mutated.status, 200);
   t.same(responseOf(mutated), { uid: 'm-1', allowed: true });
@@ -89,11 +130,26 @@ t.test('malformed reviews get 400 (or 413) with a reason, and the server keeps s
     ['an array', '[]', 400, /the body must be of type object/],
     ['no request', noRequest, 400, /request is required/],
     ['no uid', { ...good, request: noUid }, 400, /request\.uid is required/],
-    ['wrong apiVersion', { ...good, apiVersion: 'admission.k8s.io/v1beta1' }, 400, /apiVersion must be "admission\.k8s\.io\/v1"/],
+    [
+      'wrong apiVersion',
+      { ...good, apiVersion: 'admission.k8s.io/v1beta1' },
+      400,
+      /apiVersion must be "admission\.k8s\.io\/v1"/,
+    ],
     ['wrong kind', { ...good, kind: 'TokenReview' }, 400, /kind must be "AdmissionReview"/],
     ['CREATE without object', { ...good, request: noObject }, 400, /request\.object is required/],
-    ['UPDATE with a null object', { ...good, request: { ...request, operation: 'UPDATE', object: null } }, 400, /request\.object must be of type object/],
-    ['unknown operation', { ...good, request: { ...request, operation: 'PATCH' } }, 400, /request\.operation must be one of CREATE, UPDATE, DELETE, CONNECT/],
+    [
+      'UPDATE with a null object',
+      { ...good, request: { ...request, operation: 'UPDATE', object: null } },
+      400,
+      /request\.object must be of type object/,
+    ],
+    [
+      'unknown operation',
+      { ...good, request: { ...request, operation: 'PATCH' } },
+      400,
+      /request\.operation must be one of CREATE, UPDATE, DELETE, CONNECT/,
+    ],
     ['over the size limit', { ...good, padding: 'x'.repeat(maxReviewBytes) }, 413, /larger than 8 MiB, the limit/],
   ];
   for (const [name, body, status, reason] of cases) {
@@ -142,19 +198,44 @@ t.test('health and readiness', async (t) => {
 
 t.test('/validate refuses a bad eci-profile with the path, and warns about ignored fields', async (t) => {
   const server = await startServer(t);
-  const configMap = (name: string, namespace: string, data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data });
+  const configMap = (name: string, namespace: string, data: Record<string, string>) => ({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace },
+    data,
+  });
   const bad = configMap('eci-profile', 'kube-system', {
-    selectors: JSON.stringify([{ name: 'a' }, { name: 'b', objectSelector: { matchExpressions: [{ key: 'tier', operator: 'In' }] } }]),
+    selectors: JSON.stringify([
+      { name: 'a' },
+      { name: 'b', objectSelector: { matchExpressions: [{ key: 'tier', operator: 'In' }] } },
+    ]),
   });
   const denied = responseOf(await server.post('/validate', reviewFor(bad)));
   t.equal(denied.allowed, false);
-  t.match(denied.status?.message, /eci-profile: data\.selectors\[1\]\.objectSelector\.matchExpressions\[0\]: values is required; correct it/);
-  const acs = responseOf(await server.post('/validate', reviewFor(configMap('acs-profile', 'kube-system', { selectors: '[{' }))));
+  t.match(
+    denied.status?.message,
+    /eci-profile: data\.selectors\[1\]\.objectSelector\.matchExpressions\[0\]: values is required; correct it/,
+  );
+  const acs = responseOf(
+    await server.post('/validate', reviewFor(configMap('acs-profile', 'kube-system', { selectors: '[{' }))),
+  );
   t.match(acs.status?.message, /eci-profile: data\.selectors: is not valid JSON/, 'acs-profile too');
-  const ignored = configMap('eci-profile', 'kube-system', { vswitchId: 'vsw-1', selectors: JSON.stringify([{ name: 'a', priority: 1, objectSelector: {} }]) });
-  const warned = responseOf(await server.post('/validate', reviewFor(ignored, { operation: 'UPDATE', oldObject: ignored })));
+  const ignored = configMap('eci-profile', 'kube-system', {
+    vswitchId: 'vsw-1',
+    selectors: JSON.stringify([{ name: 'a', priority: 1, objectSelector: {} }]),
+  });
+  const warned = responseOf(
+    await server.post('/validate', reviewFor(ignored, { operation: 'UPDATE', oldObject: ignored })),
+  );
   t.equal(warned.allowed, true);
-  t.match(warned.warnings, [/^eci-profile: data\.vswitchId: is not a known eci-profile key/, /^eci-profile: data\.selectors\[0\]\.priority: belongs to the Selector CRD/]);
+  t.match(warned.warnings, [
+    /^eci-profile: data\.vswitchId: is not a known eci-profile key/,
+    /^eci-profile: data\.selectors\[0\]\.priority: belongs to the Selector CRD/,
+  ]);
   const elsewhere = configMap('eci-profile', 'default', { selectors: '[{' });
-  t.same(responseOf(await server.post('/validate', reviewFor(elsewhere))), { uid: 'a1b2c3', allowed: true }, 'only kube-system holds the profile');
+  t.same(
+    responseOf(await server.post('/validate', reviewFor(elsewhere))),
+    { uid: 'a1b2c3', allowed: true },
+    'only kube-system holds the profile',
+  );
 });

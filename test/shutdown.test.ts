@@ -10,7 +10,10 @@ t.test('SIGTERM during a burst: every request the server read is answered', asyn
   const certDir = join(t.testdir(), 'certs');
   const served = await startServe(['--cert-dir', certDir]);
   // Keep-alive connections, as the API server uses: some are busy when the signal lands.
-  const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt')), servername: 'localhost' }, connections: 16 });
+  const agent = new Agent({
+    connect: { ca: readFileSync(join(certDir, 'ca.crt')), servername: 'localhost' },
+    connections: 16,
+  });
   t.teardown(() => agent.close());
   const total = 600;
   const failed = new Map<string, string>();
@@ -42,5 +45,8 @@ t.test('SIGTERM during a burst: every request the server read is answered', asyn
   const decided = new Set([...served.log().matchAll(/"uid":"(burst-\d+)"/g)].map((match) => match[1]));
   const lost = [...failed.keys()].filter((uid) => decided.has(uid));
   t.same(lost, [], 'no request was decided and then lost');
-  t.ok(answered >= total / 4, `${answered} answered, ${failed.size} refused (${[...new Set(failed.values())].join(', ')})`);
+  t.ok(
+    answered >= total / 4,
+    `${answered} answered, ${failed.size} refused (${[...new Set(failed.values())].join(', ')})`,
+  );
 });

@@ -17,20 +17,63 @@ interface Expected {
 }
 
 const expected: readonly Expected[] = [
-  { object: 'CronJob/batch/db-backup', verdict: 'admitted', denials: [], warnings: [], reason: 'a PVC and valid ECI annotations: nothing ECI cannot run' },
-  { object: 'Job/batch/migrate', verdict: 'admitted', denials: [], warnings: ['billed-spec'], reason: 'a plain Job, billed as 0.5 vCPU, 1 GiB for its 512 MiB' },
-  { object: 'Pod/default/s3-mounter', verdict: 'denied', denials: ['capabilities'], warnings: [], reason: 'SYS_ADMIN cannot be added on ECI' },
-  { object: 'Pod/default/net-probe', verdict: 'admitted', denials: [], warnings: ['capabilities'], reason: 'NET_RAW needs Alibaba Cloud support to enable it' },
-  { object: 'StatefulSet/data/cassandra', verdict: 'admitted', denials: [], warnings: ['capabilities'], reason: 'IPC_LOCK is not in ECI\'s documentation: a warning, not a denial' },
-  { object: 'StatefulSet/logging/elasticsearch', verdict: 'denied', denials: ['privileged'], warnings: [], reason: 'the privileged sysctl init container' },
+  {
+    object: 'CronJob/batch/db-backup',
+    verdict: 'admitted',
+    denials: [],
+    warnings: [],
+    reason: 'a PVC and valid ECI annotations: nothing ECI cannot run',
+  },
+  {
+    object: 'Job/batch/migrate',
+    verdict: 'admitted',
+    denials: [],
+    warnings: ['billed-spec'],
+    reason: 'a plain Job, billed as 0.5 vCPU, 1 GiB for its 512 MiB',
+  },
+  {
+    object: 'Pod/default/s3-mounter',
+    verdict: 'denied',
+    denials: ['capabilities'],
+    warnings: [],
+    reason: 'SYS_ADMIN cannot be added on ECI',
+  },
+  {
+    object: 'Pod/default/net-probe',
+    verdict: 'admitted',
+    denials: [],
+    warnings: ['capabilities'],
+    reason: 'NET_RAW needs Alibaba Cloud support to enable it',
+  },
+  {
+    object: 'StatefulSet/data/cassandra',
+    verdict: 'admitted',
+    denials: [],
+    warnings: ['capabilities'],
+    reason: "IPC_LOCK is not in ECI's documentation: a warning, not a denial",
+  },
+  {
+    object: 'StatefulSet/logging/elasticsearch',
+    verdict: 'denied',
+    denials: ['privileged'],
+    warnings: [],
+    reason: 'the privileged sysctl init container',
+  },
   {
     object: 'Deployment/ingress/ingress-controller',
     verdict: 'admitted',
     denials: [],
     warnings: ['billed-spec', 'security-context'],
-    reason: 'NET_BIND_SERVICE is a runtime default: re-adding it changes nothing; billed as the smallest spec; allowPrivilegeEscalation is not applied',
+    reason:
+      'NET_BIND_SERVICE is a runtime default: re-adding it changes nothing; billed as the smallest spec; allowPrivilegeEscalation is not applied',
   },
-  { object: 'Deployment/monitoring/metrics-server', verdict: 'denied', denials: ['reserved-port'], warnings: ['security-context'], reason: 'port 10250 belongs to the ECI sandbox; readOnlyRootFilesystem is not applied' },
+  {
+    object: 'Deployment/monitoring/metrics-server',
+    verdict: 'denied',
+    denials: ['reserved-port'],
+    warnings: ['security-context'],
+    reason: 'port 10250 belongs to the ECI sandbox; readOnlyRootFilesystem is not applied',
+  },
   {
     object: 'DaemonSet/monitoring/node-exporter',
     verdict: 'denied',
@@ -41,7 +84,13 @@ const expected: readonly Expected[] = [
 ];
 
 interface JsonReport {
-  objects: Array<{ kind: string; namespace: string; name: string; verdict: string; findings: Array<{ rule: string; severity: string }> }>;
+  objects: Array<{
+    kind: string;
+    namespace: string;
+    name: string;
+    verdict: string;
+    findings: Array<{ rule: string; severity: string }>;
+  }>;
   errors: unknown[];
 }
 
@@ -56,5 +105,8 @@ t.test('every workload of the regression suite gets its verdict, for its reason'
     denials: object.findings.filter((f) => f.severity === 'deny').map((f) => f.rule),
     warnings: object.findings.filter((f) => f.severity === 'warn').map((f) => f.rule),
   }));
-  t.same(got, expected.map(({ reason: _reason, ...rest }) => rest));
+  t.same(
+    got,
+    expected.map(({ reason: _reason, ...rest }) => rest),
+  );
 });

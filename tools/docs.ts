@@ -10,7 +10,13 @@ import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
 import { specDocs } from '../lib/spec-docs.js';
 
 const readme = fileURLToReadme();
-const docs = [ruleDocs(), specDocs(), schemaDocs(), configDocs(), policyDocs(defaultPolicies(readWebhookConfigurations()))];
+const docs = [
+  ruleDocs(),
+  specDocs(),
+  schemaDocs(),
+  configDocs(),
+  policyDocs(defaultPolicies(readWebhookConfigurations())),
+];
 writeFileSync(readme, docs.reduce(withGenerated, readFileSync(readme, 'utf8')));
 process.stdout.write(`updated ${readme}\n`);
 

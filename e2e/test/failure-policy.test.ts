@@ -10,7 +10,10 @@ const daemonSet = {
   apiVersion: 'apps/v1',
   kind: 'DaemonSet',
   metadata: { name: 'agent', namespace: ns },
-  spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'busybox' }] } } },
+  spec: {
+    selector: { matchLabels: { app: 'agent' } },
+    template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'agent', image: 'busybox' }] } },
+  },
 };
 const resourcePolicy = {
   apiVersion: 'scheduling.alibabacloud.com/v1alpha1',

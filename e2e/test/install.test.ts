@@ -8,7 +8,11 @@ import { installDir, repoRoot, webhookKubeconfig } from '../paths.js';
 interface Rendered {
   kind: string;
   metadata: { name: string; namespace?: string };
-  webhooks?: Array<{ name: string; clientConfig: { url?: string; service?: unknown; caBundle?: string }; matchConditions?: unknown[] }>;
+  webhooks?: Array<{
+    name: string;
+    clientConfig: { url?: string; service?: unknown; caBundle?: string };
+    matchConditions?: unknown[];
+  }>;
 }
 
 async function render(dir: string): Promise<Rendered[]> {
@@ -17,15 +21,25 @@ async function render(dir: string): Promise<Rendered[]> {
 
 const serviceAccount = 'system:serviceaccount:eci-admission:eci-admission';
 
-t.test('kubectl apply -k deploy is accepted: every object, both webhook configurations with matchConditions', async (t) => {
-  const objects = await render(`${repoRoot}/deploy`);
-  const result = await kubectl(['apply', '-k', `${repoRoot}/deploy`, '--dry-run=server']);
-  t.equal(result.code, 0, result.stderr);
-  for (const object of objects) {
-    t.match(result.stdout, `${object.metadata.name} `, `${object.kind} ${object.metadata.name} is in the server's answer`);
-  }
-  t.ok(objects.some((object) => object.webhooks?.some((webhook) => webhook.matchConditions)), 'the base has matchConditions');
-});
+t.test(
+  'kubectl apply -k deploy is accepted: every object, both webhook configurations with matchConditions',
+  async (t) => {
+    const objects = await render(`${repoRoot}/deploy`);
+    const result = await kubectl(['apply', '-k', `${repoRoot}/deploy`, '--dry-run=server']);
+    t.equal(result.code, 0, result.stderr);
+    for (const object of objects) {
+      t.match(
+        result.stdout,
+        `${object.metadata.name} `,
+        `${object.kind} ${object.metadata.name} is in the server's answer`,
+      );
+    }
+    t.ok(
+      objects.some((object) => object.webhooks?.some((webhook) => webhook.matchConditions)),
+      'the base has matchConditions',
+    );
+  },
+);
 
 t.test('the e2e install is on the cluster, every webhook reaches the local server and carries the CA', async (t) => {
   for (const object of await render(installDir)) {
@@ -33,22 +47,34 @@ t.test('the e2e install is on the cluster, every webhook reaches the local serve
     const stored = await kubectl(['get', object.kind, object.metadata.name, ...ns, '-o', 'json']);
     t.equal(stored.code, 0, `${object.kind}/${object.metadata.name} exists`);
     for (const webhook of (JSON.parse(stored.stdout) as Rendered).webhooks ?? []) {
-      t.match(webhook.clientConfig.url, /^https:\/\/127\.0\.0\.1:\d+\//, `${webhook.name} is called by URL on loopback`);
+      t.match(
+        webhook.clientConfig.url,
+        /^https:\/\/127\.0\.0\.1:\d+\//,
+        `${webhook.name} is called by URL on loopback`,
+      );
       t.notOk(webhook.clientConfig.service, `${webhook.name} has no Service reference left`);
       // Set by `serve --register` with the ServiceAccount's token: deploy/registration's RBAC works.
       t.ok(webhook.clientConfig.caBundle, `${webhook.name} has a caBundle`);
     }
   }
-  const profiles = JSON.parse(await kubectlOk(['get', 'validatingwebhookconfiguration', 'eci-admission', '-o', 'json'])) as Rendered;
-  t.ok(profiles.webhooks?.find((webhook) => webhook.name === 'profiles.eci-admission.svc')?.matchConditions, 'the API server kept the matchConditions');
+  const profiles = JSON.parse(
+    await kubectlOk(['get', 'validatingwebhookconfiguration', 'eci-admission', '-o', 'json']),
+  ) as Rendered;
+  t.ok(
+    profiles.webhooks?.find((webhook) => webhook.name === 'profiles.eci-admission.svc')?.matchConditions,
+    'the API server kept the matchConditions',
+  );
 });
 
 t.test('the webhook runs as the ServiceAccount, with exactly the rights it needs', async (t) => {
-  const whoami = JSON.parse(await kubectlOk(['auth', 'whoami', '-o', 'json'], { kubeconfig: webhookKubeconfig })) as { status: { userInfo: { username: string } } };
+  const whoami = JSON.parse(await kubectlOk(['auth', 'whoami', '-o', 'json'], { kubeconfig: webhookKubeconfig })) as {
+    status: { userInfo: { username: string } };
+  };
   t.equal(whoami.status.userInfo.username, serviceAccount);
   // It reached /readyz with these rights (e2e:up waits for it): the lists of namespaces and of
   // the eci-profile succeeded. These are the rights, and only these.
-  const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args, `--as=${serviceAccount}`])).stdout.trim();
+  const can = async (...args: string[]) =>
+    (await kubectl(['auth', 'can-i', ...args, `--as=${serviceAccount}`])).stdout.trim();
   t.equal(await can('watch', 'namespaces'), 'yes');
   t.equal(await can('get', 'configmap/eci-profile', '-n', 'kube-system'), 'yes');
   t.equal(await can('watch', 'configmap/acs-profile', '-n', 'kube-system'), 'yes');
@@ -57,5 +83,9 @@ t.test('the webhook runs as the ServiceAccount, with exactly the rights it needs
   t.equal(await can('get', 'secrets', '-n', 'eci-admission'), 'no');
   t.equal(await can('create', 'validatingwebhookconfigurations'), 'no');
   t.equal(await can('patch', 'validatingwebhookconfiguration/other'), 'no');
-  t.match(await webhookProfile(), /^(cluster kube-system\/eci-profile|embedded)/, 'the profile comes from the cluster watch');
+  t.match(
+    await webhookProfile(),
+    /^(cluster kube-system\/eci-profile|embedded)/,
+    'the profile comes from the cluster watch',
+  );
 });

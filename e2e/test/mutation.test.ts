@@ -6,11 +6,16 @@ import { applyProfile, deleteProfile, getJson, kubectlObjects, namespace, pod } 
 import { restartWebhook } from '../webhook.js';
 import { requireState } from '../state.js';
 
-const selectors = [{
-  name: 'e2e-team',
-  namespaceSelector: { matchLabels: { team: 'e2e' } },
-  effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' }, labels: { 'eci-selector': 'e2e-team' } },
-}];
+const selectors = [
+  {
+    name: 'e2e-team',
+    namespaceSelector: { matchLabels: { team: 'e2e' } },
+    effect: {
+      annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' },
+      labels: { 'eci-selector': 'e2e-team' },
+    },
+  },
+];
 
 t.before(async () => {
   await namespace('e2e-eci', { 'alibabacloud.com/eci': 'true', team: 'e2e' });
@@ -25,14 +30,23 @@ t.test('a pod of an ECI namespace is stored routed, with the eci-profile selecto
   const stored = await getJson<V1Pod>('pod', 'routed', 'e2e-eci');
   t.equal(stored.spec?.nodeSelector?.type, 'virtual-kubelet');
   const ours = stored.spec?.tolerations?.filter((toleration) => toleration.key === 'virtual-kubelet.io/provider') ?? [];
-  t.same(ours, [{ key: 'virtual-kubelet.io/provider', operator: 'Equal', value: 'alibabacloud', effect: 'NoSchedule' }]);
+  t.same(ours, [
+    { key: 'virtual-kubelet.io/provider', operator: 'Equal', value: 'alibabacloud', effect: 'NoSchedule' },
+  ]);
   t.equal(stored.metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'SpotAsPriceGo');
-  t.same(stored.metadata?.labels, { app: 'web', 'eci-selector': 'e2e-team' }, 'the pod keeps its labels and gains the effect\'s');
+  t.same(
+    stored.metadata?.labels,
+    { app: 'web', 'eci-selector': 'e2e-team' },
+    "the pod keeps its labels and gains the effect's",
+  );
 });
 
-t.test('the pod\'s own values win over the selector\'s', async (t) => {
+t.test("the pod's own values win over the selector's", async (t) => {
   const own = pod('own', 'e2e-eci', { 'eci-selector': 'mine' });
-  own.metadata!.annotations = { 'k8s.aliyun.com/eci-spot-strategy': 'SpotWithPriceLimit', 'k8s.aliyun.com/eci-spot-price-limit': '0.5' };
+  own.metadata!.annotations = {
+    'k8s.aliyun.com/eci-spot-strategy': 'SpotWithPriceLimit',
+    'k8s.aliyun.com/eci-spot-price-limit': '0.5',
+  };
   const created = await kubectlObjects(['create'], own);
   t.equal(created.code, 0, created.stderr);
   const stored = await getJson<V1Pod>('pod', 'own', 'e2e-eci');
@@ -48,7 +62,10 @@ t.test('hybrid mode: a pod of an ordinary namespace is stored as sent', async (t
   t.equal(created.code, 0, created.stderr);
   const stored = await getJson<V1Pod>('pod', 'plain', 'e2e-plain');
   t.notOk(stored.spec?.nodeSelector, 'no nodeSelector');
-  t.notOk(stored.spec?.tolerations?.some((toleration) => toleration.key === 'virtual-kubelet.io/provider'), 'no virtual-node toleration');
+  t.notOk(
+    stored.spec?.tolerations?.some((toleration) => toleration.key === 'virtual-kubelet.io/provider'),
+    'no virtual-node toleration',
+  );
   t.notOk(stored.metadata?.annotations, 'no annotations');
   t.same(stored.metadata?.labels, { app: 'web' });
   // The same webhook still routes the ECI namespace's pods.

@@ -2,7 +2,17 @@
 // invalid one is refused with the path of the error, other kube-system ConfigMaps never reach us.
 import type { V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
-import { applyProfile, deleteProfile, kubectlObjects, namespace, pod, profileConfigMap, webhookPid, webhookPort, webhookProfile } from '../helpers.js';
+import {
+  applyProfile,
+  deleteProfile,
+  kubectlObjects,
+  namespace,
+  pod,
+  profileConfigMap,
+  webhookPid,
+  webhookPort,
+  webhookProfile,
+} from '../helpers.js';
 import { webhookCounter } from '../webhook.js';
 
 t.before(async () => void (await namespace('e2e-profile', { team: 'profile' })));
@@ -16,15 +26,38 @@ const dryRunPod = async (name: string) => {
 t.test('a new profile applies to the next pod, with no restart', async (t) => {
   const pid = webhookPid();
   t.notOk((await dryRunPod('before')).metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'no effect before');
-  await applyProfile([{ name: 'spot', namespaceSelector: { matchLabels: { team: 'profile' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } } }]);
+  await applyProfile([
+    {
+      name: 'spot',
+      namespaceSelector: { matchLabels: { team: 'profile' } },
+      effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } },
+    },
+  ]);
   t.equal((await dryRunPod('after')).metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'SpotAsPriceGo');
-  await applyProfile([{ name: 'spot', namespaceSelector: { matchLabels: { team: 'profile' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotWithPriceLimit', 'k8s.aliyun.com/eci-spot-price-limit': '0.3' } } }]);
-  t.equal((await dryRunPod('edited')).metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'SpotWithPriceLimit', 'an edit applies too');
+  await applyProfile([
+    {
+      name: 'spot',
+      namespaceSelector: { matchLabels: { team: 'profile' } },
+      effect: {
+        annotations: {
+          'k8s.aliyun.com/eci-spot-strategy': 'SpotWithPriceLimit',
+          'k8s.aliyun.com/eci-spot-price-limit': '0.3',
+        },
+      },
+    },
+  ]);
+  t.equal(
+    (await dryRunPod('edited')).metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'],
+    'SpotWithPriceLimit',
+    'an edit applies too',
+  );
   t.equal(webhookPid(), pid, 'the same process');
 });
 
 t.test('an invalid profile is refused by the profiles webhook, with the path of the error', async (t) => {
-  const bad = profileConfigMap([{ name: 'bad', effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' } } }]);
+  const bad = profileConfigMap([
+    { name: 'bad', effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'Cheapest' } } },
+  ]);
   const result = await kubectlObjects(['apply'], bad);
   t.equal(result.code, 1);
   t.match(result.stderr, 'admission webhook "profiles.eci-admission.svc" denied the request');
@@ -35,13 +68,28 @@ t.test('an invalid profile is refused by the profiles webhook, with the path of 
 });
 
 t.test('an acs-profile applies like the eci-profile, wins over it, and /readyz names it', async (t) => {
-  await applyProfile([{ name: 'eci', namespaceSelector: { matchLabels: { team: 'profile' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } } }]);
-  await applyProfile([{ name: 'acs', namespaceSelector: { matchLabels: { team: 'profile' } }, effect: { labels: { 'acs-selector': 'acs' } } }], 'acs-profile');
+  await applyProfile([
+    {
+      name: 'eci',
+      namespaceSelector: { matchLabels: { team: 'profile' } },
+      effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' } },
+    },
+  ]);
+  await applyProfile(
+    [
+      {
+        name: 'acs',
+        namespaceSelector: { matchLabels: { team: 'profile' } },
+        effect: { labels: { 'acs-selector': 'acs' } },
+      },
+    ],
+    'acs-profile',
+  );
   t.teardown(() => deleteProfile('acs-profile'));
   t.match(await webhookProfile(), /^cluster kube-system\/acs-profile@\d+$/);
   const routed = await dryRunPod('acs');
-  t.equal(routed.metadata?.labels?.['acs-selector'], 'acs', 'the acs-profile\'s effect');
-  t.notOk(routed.metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'not the eci-profile\'s');
+  t.equal(routed.metadata?.labels?.['acs-selector'], 'acs', "the acs-profile's effect");
+  t.notOk(routed.metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], "not the eci-profile's");
   const refused = await kubectlObjects(['apply'], profileConfigMap('[{"name": "x", "effect": 1}]', 'acs-profile'));
   t.equal(refused.code, 1, 'an invalid acs-profile is refused');
   t.match(refused.stderr, 'admission webhook "profiles.eci-admission.svc" denied the request');
@@ -51,7 +99,12 @@ t.test('only the profiles are sent: the API server evaluates matchConditions', a
   const port = webhookPort();
   const configMaps = () => webhookCounter(port, 'eci_admission_requests_total', 'kind="ConfigMap"');
   const before = await configMaps();
-  const other = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'coredns-extra', namespace: 'kube-system' }, data: { selectors: 'not a profile' } };
+  const other = {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'coredns-extra', namespace: 'kube-system' },
+    data: { selectors: 'not a profile' },
+  };
   t.equal((await kubectlObjects(['create'], other)).code, 0);
   t.equal(await configMaps(), before, 'an ordinary kube-system ConfigMap was not sent');
   await kubectlObjects(['apply', '--dry-run=server'], profileConfigMap([]));

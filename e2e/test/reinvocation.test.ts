@@ -23,13 +23,23 @@ async function startLabeller() {
       const review = JSON.parse(body) as { request: { uid: string; object: V1Pod } };
       const labels = review.request.object.metadata?.labels;
       const has = labels?.[label] !== undefined;
-      const patch = has ? [] : labels ? [{ op: 'add', path: `/metadata/labels/${label}`, value: 'spot' }] : [{ op: 'add', path: '/metadata/labels', value: { [label]: 'spot' } }];
+      const patch = has
+        ? []
+        : labels
+          ? [{ op: 'add', path: `/metadata/labels/${label}`, value: 'spot' }]
+          : [{ op: 'add', path: '/metadata/labels', value: { [label]: 'spot' } }];
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify({
-        apiVersion: 'admission.k8s.io/v1',
-        kind: 'AdmissionReview',
-        response: { uid: review.request.uid, allowed: true, ...(has ? {} : { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }) },
-      }));
+      res.end(
+        JSON.stringify({
+          apiVersion: 'admission.k8s.io/v1',
+          kind: 'AdmissionReview',
+          response: {
+            uid: review.request.uid,
+            allowed: true,
+            ...(has ? {} : { patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') }),
+          },
+        }),
+      );
     });
   });
   server.listen(0, '127.0.0.1');
@@ -37,9 +47,18 @@ async function startLabeller() {
   return { server, port: (server.address() as AddressInfo).port, caBundle: Buffer.from(tls.caCert).toString('base64') };
 }
 
-t.test('a label added by a later webhook gets its selector\'s effect, once', async (t) => {
+t.test("a label added by a later webhook gets its selector's effect, once", async (t) => {
   await namespace(ns, { 'alibabacloud.com/eci': 'true' });
-  await applyProfile([{ name: 'tier-spot', objectSelector: { matchLabels: { [label]: 'spot' } }, effect: { annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' }, labels: { 'eci-selector': 'tier-spot' } } }]);
+  await applyProfile([
+    {
+      name: 'tier-spot',
+      objectSelector: { matchLabels: { [label]: 'spot' } },
+      effect: {
+        annotations: { 'k8s.aliyun.com/eci-spot-strategy': 'SpotAsPriceGo' },
+        labels: { 'eci-selector': 'tier-spot' },
+      },
+    },
+  ]);
   t.teardown(deleteProfile);
   const labeller = await startLabeller();
   t.teardown(() => void labeller.server.close());
@@ -48,16 +67,18 @@ t.test('a label added by a later webhook gets its selector\'s effect, once', asy
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
     metadata: { name: 'zz-e2e-labeller' },
-    webhooks: [{
-      name: 'labeller.e2e.local',
-      clientConfig: { url: `https://127.0.0.1:${labeller.port}/`, caBundle: labeller.caBundle },
-      rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
-      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-      sideEffects: 'None',
-      admissionReviewVersions: ['v1'],
-      failurePolicy: 'Fail',
-      reinvocationPolicy: 'Never',
-    }],
+    webhooks: [
+      {
+        name: 'labeller.e2e.local',
+        clientConfig: { url: `https://127.0.0.1:${labeller.port}/`, caBundle: labeller.caBundle },
+        rules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods'] }],
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+        sideEffects: 'None',
+        admissionReviewVersions: ['v1'],
+        failurePolicy: 'Fail',
+        reinvocationPolicy: 'Never',
+      },
+    ],
   };
   t.equal((await kubectlObjects(['apply'], configuration as never)).code, 0);
   t.teardown(() => kubectlOk(['delete', 'mutatingwebhookconfiguration', 'zz-e2e-labeller']).then(() => undefined));
@@ -66,9 +87,14 @@ t.test('a label added by a later webhook gets its selector\'s effect, once', asy
   t.equal((await kubectlObjects(['create'], pod('reinvoked', ns, { app: 'web' }))).code, 0);
   const stored = await getJson<V1Pod>('pod', 'reinvoked', ns);
   t.equal(stored.metadata?.labels?.[label], 'spot', 'the other webhook labelled it');
-  t.equal(stored.metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'], 'SpotAsPriceGo', 'the selector matched on reinvocation');
+  t.equal(
+    stored.metadata?.annotations?.['k8s.aliyun.com/eci-spot-strategy'],
+    'SpotAsPriceGo',
+    'the selector matched on reinvocation',
+  );
   t.equal(stored.metadata?.labels?.['eci-selector'], 'tier-spot');
-  const tolerations = stored.spec?.tolerations?.filter((toleration) => toleration.key === 'virtual-kubelet.io/provider') ?? [];
+  const tolerations =
+    stored.spec?.tolerations?.filter((toleration) => toleration.key === 'virtual-kubelet.io/provider') ?? [];
   t.equal(tolerations.length, 1, 'the routing toleration once');
   t.equal(stored.spec?.nodeSelector?.type, 'virtual-kubelet');
 });

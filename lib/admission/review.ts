@@ -12,7 +12,7 @@ export interface GroupVersionKind {
   readonly kind: string;
 }
 
-export interface UserInfo {
+interface UserInfo {
   readonly username?: string;
   readonly uid?: string;
   readonly groups?: readonly string[];
@@ -31,7 +31,7 @@ export interface AdmissionRequest {
   readonly dryRun?: boolean;
 }
 
-export interface AdmissionStatus {
+interface AdmissionStatus {
   readonly code: number;
   readonly reason: string;
   readonly message: string;

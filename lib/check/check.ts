@@ -11,7 +11,7 @@ import type { LocatedFinding, Manifest } from './inputs.js';
 import type { WebhookRouting } from './webhook-routing.js';
 
 /** `skipped`: no eci-admission webhook is called for it in the cluster. */
-export type Verdict = 'admitted' | 'denied' | 'skipped';
+type Verdict = 'admitted' | 'denied' | 'skipped';
 
 export interface CheckResult {
   readonly manifest: Manifest;
@@ -31,17 +31,22 @@ export interface CheckResult {
 }
 
 /** kubectl's default when a manifest names no namespace. */
-export const defaultNamespace = 'default';
+const defaultNamespace = 'default';
 
 /**
  * Labels of every namespace named in the input or on the command line, with the
  * `kubernetes.io/metadata.name` label the API server gives every namespace.
  */
-export function namespaceLabelsOf(manifests: readonly Manifest[], extra: ReadonlyMap<string, Labels>): Map<string, Labels> {
+export function namespaceLabelsOf(
+  manifests: readonly Manifest[],
+  extra: ReadonlyMap<string, Labels>,
+): Map<string, Labels> {
   const labels = new Map<string, Labels>();
-  const add = (name: string, more: Labels) => labels.set(name, { ...labels.get(name), ...more, 'kubernetes.io/metadata.name': name });
+  const add = (name: string, more: Labels) =>
+    labels.set(name, { ...labels.get(name), ...more, 'kubernetes.io/metadata.name': name });
   for (const { object } of manifests) {
-    if (object.kind === 'Namespace' && object.apiVersion === 'v1' && object.metadata?.name) add(object.metadata.name, object.metadata.labels ?? {});
+    if (object.kind === 'Namespace' && object.apiVersion === 'v1' && object.metadata?.name)
+      add(object.metadata.name, object.metadata.labels ?? {});
   }
   for (const manifest of manifests) add(namespaceOf(manifest.object), {});
   for (const [name, more] of extra) add(name, more);
@@ -69,10 +74,12 @@ export function checkManifest(manifest: Manifest, context: PolicyContext, routin
   const namespace = namespaceOf(object);
   const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});
   const base = { manifest, namespace, name: object.metadata?.name ?? object.metadata?.generateName ?? '' };
-  if (paths.size === 0) return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], judged: [], patch: [] };
+  if (paths.size === 0)
+    return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], judged: [], patch: [] };
   const decision = decide(requestOf(object, namespace, base.name), context);
   const validated = paths.has('/validate');
-  const located = <F extends Finding>(findings: readonly F[]) => (validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : []);
+  const located = <F extends Finding>(findings: readonly F[]) =>
+    validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : [];
   return {
     ...base,
     verdict: validated && !decision.allowed ? 'denied' : 'admitted',

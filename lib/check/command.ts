@@ -9,7 +9,7 @@ import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';
 import { readInputs, whereOf, type Inputs } from './inputs.js';
 import { render } from './report/render.js';
-import { exitCode, reportOf, type Output, type Report } from './report/report.js';
+import { exitCode, reportOf, type Output } from './report/report.js';
 import { loadWebhookRouting } from './webhook-routing.js';
 
 export interface CheckOptions {
@@ -32,7 +32,10 @@ export interface Terminal {
 }
 
 /** `now` is the time of the run, read by the caller: it stamps a policy report's results. */
-export async function runCheck(options: CheckOptions & { output: Output; strict: boolean; now: Date }, terminal: Terminal): Promise<number> {
+export async function runCheck(
+  options: CheckOptions & { output: Output; strict: boolean; now: Date },
+  terminal: Terminal,
+): Promise<number> {
   const { inputs, context } = await prepare(options, terminal);
   const progress = terminal.stderr.isTTY && inputs.manifests.length >= 1000 ? progressLine(terminal.stderr) : undefined;
   const results = checkManifests(inputs.manifests, context, loadWebhookRouting(), progress);
@@ -60,7 +63,13 @@ async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inp
   const parsed = await readProfileFile(options.profile, base.schemas);
   if (parsed.profile) return { inputs, context: { ...base, profile: parsed.profile } };
   const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${p.path}: ${p.message}`);
-  return { inputs: { ...inputs, errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))] }, context: base };
+  return {
+    inputs: {
+      ...inputs,
+      errors: [...inputs.errors, ...reasons.map((message) => ({ file: options.profile!, line: 0, message }))],
+    },
+    context: base,
+  };
 }
 
 /** On a terminal, unless NO_COLOR is set to anything but the empty string (https://no-color.org). */

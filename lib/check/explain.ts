@@ -35,13 +35,21 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
   // Every kind with a pod template has a placement: it is decide's, not worked out again here.
   const placement = decision.placement!;
   const reason = placement.reason;
-  const mutation = mutatePod({ apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] }, placement, context);
+  const mutation = mutatePod(
+    { apiVersion: 'v1', kind: 'Pod', metadata: pod.metadata, spec: pod.spec as V1Pod['spec'] },
+    placement,
+    context,
+  );
   return [
     `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
     `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
     `  runs on ECI: ${reason ? `yes, because ${reason}` : notOnEci}`,
     '  eci-profile selectors:',
-    ...(context.profile.selectors.length === 0 ? ['    (none in the profile)'] : context.profile.selectors.map((s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`)),
+    ...(context.profile.selectors.length === 0
+      ? ['    (none in the profile)']
+      : context.profile.selectors.map(
+          (s) => `    ${s.name}: ${selectorVerdict(s, pod, namespaceLabels, placement.onEci)}`,
+        )),
     `  ${object.kind === 'Pod' ? 'the pod gets' : 'its pods get'}:`,
     ...injected(mutation.patch),
     ...recordedLines(pod),
@@ -57,12 +65,20 @@ function explainObject(manifest: Manifest, kind: KindKey, context: PolicyContext
   const namespace = namespaceOf(object);
   const judging = rulesJudging(kind, undefined).map((rule) => rule.id);
   const header = `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`;
-  if (!isHandledKind(kind) || judging.length === 0) return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
+  if (!isHandledKind(kind) || judging.length === 0)
+    return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
   if (kind === 'ConfigMap' && !isProfileLocation(namespace, object.metadata?.name)) {
-    return [header, `  not judged: of ConfigMaps only the profiles are (${profileLocations.map(locationName).join(', ')})`, ''];
+    return [
+      header,
+      `  not judged: of ConfigMaps only the profiles are (${profileLocations.map(locationName).join(', ')})`,
+      '',
+    ];
   }
   const decision = decide(requestOf(object, namespace, object.metadata?.name ?? ''), context);
-  const scope = context.clusterMode === 'hybrid' && isRoutedKind(kind) ? ' (in a hybrid cluster, only when its namespace sends pods to ECI)' : '';
+  const scope =
+    context.clusterMode === 'hybrid' && isRoutedKind(kind)
+      ? ' (in a hybrid cluster, only when its namespace sends pods to ECI)'
+      : '';
   return [header, `  judged by: ${judging.join(', ')}${scope}`, ...findingLines(decision), ''];
 }
 
@@ -75,12 +91,20 @@ function findingLines(decision: Decision): string[] {
   return ['  findings:', ...(lines.length === 0 ? ['    none'] : lines)];
 }
 
-function selectorVerdict(selector: ProfileSelector, pod: PodTemplate, namespaceLabels: Record<string, string>, onEci: boolean): string {
+function selectorVerdict(
+  selector: ProfileSelector,
+  pod: PodTemplate,
+  namespaceLabels: Record<string, string>,
+  onEci: boolean,
+): string {
   const namespace = selector.matchesNamespace(namespaceLabels);
   const labels = selector.matchesObject(pod.metadata.labels);
   if (!namespace) return 'not matched: its namespaceSelector does not match the namespace labels';
   if (!labels) return 'not matched: its objectSelector does not match the pod labels';
-  if (!selector.constrained) return onEci ? 'matched: it has no selectors, so it applies to every ECI pod' : 'not applied: it has no selectors and the pod does not run on ECI';
+  if (!selector.constrained)
+    return onEci
+      ? 'matched: it has no selectors, so it applies to every ECI pod'
+      : 'not applied: it has no selectors and the pod does not run on ECI';
   return 'matched: its namespaceSelector and objectSelector both match';
 }
 
@@ -90,7 +114,9 @@ function recordedLines(pod: PodTemplate): string[] {
   if (value === undefined) return [];
   const injected = parseInjected(value);
   if (!injected) return [`  ${injectedAnnotation}: not a record eci-admission wrote`];
-  const lines = Object.entries(injected).flatMap(([setter, fields]) => fields.map((field) => `    ${field}: by ${setter}`));
+  const lines = Object.entries(injected).flatMap(([setter, fields]) =>
+    fields.map((field) => `    ${field}: by ${setter}`),
+  );
   return [`  set when it was admitted (${injectedAnnotation}):`, ...(lines.length === 0 ? ['    nothing'] : lines)];
 }
 
@@ -103,13 +129,17 @@ function billedLine(mutated: V1Pod, template: PodTemplate, placement: Placement)
 
 /** What /mutate adds to a pod made from the template, one leaf field per line. */
 function injected(patch: readonly PatchOperation[]): string[] {
-  const lines = patch.flatMap((operation) => ('value' in operation ? leaves(operation.path, operation.value) : [`${operation.op} ${fieldPath(operation.path)}`]));
+  const lines = patch.flatMap((operation) =>
+    'value' in operation ? leaves(operation.path, operation.value) : [`${operation.op} ${fieldPath(operation.path)}`],
+  );
   return lines.length === 0 ? ['    nothing'] : lines.map((line) => `    + ${line}`);
 }
 
 function leaves(pointer: string, value: unknown): string[] {
   if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    return Object.entries(value).flatMap(([key, inner]) => leaves(`${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, inner));
+    return Object.entries(value).flatMap(([key, inner]) =>
+      leaves(`${pointer}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`, inner),
+    );
   }
   return [`${fieldPath(pointer).replace(/^\./, '')}: ${JSON.stringify(value)}`];
 }

@@ -6,7 +6,7 @@ import { isMap, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
 import { childPath } from '../schema/schema-messages.js';
 
 /** `a.b[0]["c.d"]` -> ['a', 'b', 0, 'c.d'], the notation findings use (schema-messages.ts). */
-export function pathSegments(path: string): Array<string | number> {
+function pathSegments(path: string): Array<string | number> {
   const segment = /\.?([^.[\]"]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
   return [...path.matchAll(segment)].map(([, key, index, quoted]) =>
     index !== undefined ? Number(index) : quoted !== undefined ? (JSON.parse(quoted) as string) : key!,

@@ -28,7 +28,7 @@ export interface LocatedFinding extends Finding {
 }
 
 /** The rule id of what reading a manifest finds (check only: the API server decodes it silently). */
-export const readingRuleId = 'manifest';
+const readingRuleId = 'manifest';
 
 export interface InputError {
   readonly file: string;
@@ -85,14 +85,18 @@ async function expand(path: string, errors: InputError[]): Promise<string[]> {
  * key is a warning and the later value wins; a retired version of a handled kind is read as the
  * current one, with a warning.
  */
-export function parseManifests(file: string, text: string, manifests: Manifest[], errors: InputError[]): void {
+function parseManifests(file: string, text: string, manifests: Manifest[], errors: InputError[]): void {
   const lines = new LineCounter();
   // Duplicated keys are reported by duplicateKeys below, as warnings: the API server accepts them.
   for (const document of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false })) {
     const line = lines.linePos((document.contents ?? document).range?.[0] ?? 0).line;
     const [error] = document.errors;
     if (error) {
-      errors.push({ file, line: error.linePos?.[0].line ?? line, message: (error.message.split('\n')[0] ?? 'invalid YAML').replace(/:$/, '') });
+      errors.push({
+        file,
+        line: error.linePos?.[0].line ?? line,
+        message: (error.message.split('\n')[0] ?? 'invalid YAML').replace(/:$/, ''),
+      });
       continue;
     }
     const value = document.toJS() as unknown;
@@ -101,12 +105,27 @@ export function parseManifests(file: string, text: string, manifests: Manifest[]
       const start = lineOf(node as Node, lines) ?? line;
       const problem = notAnObject(object);
       if (problem) errors.push({ file, line: start, message: problem });
-      else manifests.push(manifestOf(file, start, object as KubernetesObject, (path) => lineOfField(node, path, lines, start), duplicateKeys(node, lines)));
+      else
+        manifests.push(
+          manifestOf(
+            file,
+            start,
+            object as KubernetesObject,
+            (path) => lineOfField(node, path, lines, start),
+            duplicateKeys(node, lines),
+          ),
+        );
     }
   }
 }
 
-function manifestOf(file: string, line: number, written: KubernetesObject, lineAt: (path: string) => number, duplicates: readonly DuplicateKey[]): Manifest {
+function manifestOf(
+  file: string,
+  line: number,
+  written: KubernetesObject,
+  lineAt: (path: string) => number,
+  duplicates: readonly DuplicateKey[],
+): Manifest {
   const retired = currentVersionOf(String(written.apiVersion), String(written.kind));
   const object = retired ? { ...written, apiVersion: retired.current } : written;
   const notes: LocatedFinding[] = duplicates.map(({ path, line: at }) => ({
@@ -120,7 +139,9 @@ function manifestOf(file: string, line: number, written: KubernetesObject, lineA
     notes.push({
       rule: readingRuleId,
       path: 'apiVersion',
-      message: `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}; judged as ${retired.current}`,
+      message:
+        `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}` +
+        `; judged as ${retired.current}`,
       workaround: `write apiVersion: ${retired.current}`,
       line: lineAt('apiVersion'),
     });
@@ -150,6 +171,7 @@ function itemsOf(value: unknown, contents: unknown): Item[] {
 function notAnObject(value: unknown): string | undefined {
   const object = recordOrEmpty(value);
   if (object !== value) return 'not a Kubernetes object (expected a mapping with apiVersion and kind)';
-  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string') return 'a Kubernetes object needs apiVersion and kind';
+  if (typeof object.apiVersion !== 'string' || typeof object.kind !== 'string')
+    return 'a Kubernetes object needs apiVersion and kind';
   return undefined;
 }

@@ -11,7 +11,7 @@ import { compileLabelSelector, type LabelMatcher } from '../profile/label-select
 import { groupVersionKindOf, resourceOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
-export type WebhookPath = '/mutate' | '/validate';
+type WebhookPath = '/mutate' | '/validate';
 
 interface Webhook {
   readonly path: WebhookPath;
@@ -27,16 +27,21 @@ export interface WebhookRouting {
 
 export function loadWebhookRouting(file: string = webhookConfigurationsFile): WebhookRouting {
   const { mutating, validating } = readWebhookConfigurations(file);
-  const webhooks = [...(mutating.webhooks ?? []), ...(validating.webhooks ?? [])].map((webhook) => webhookOf(recordOrEmpty(webhook)));
+  const webhooks = [...(mutating.webhooks ?? []), ...(validating.webhooks ?? [])].map((webhook) =>
+    webhookOf(recordOrEmpty(webhook)),
+  );
   return {
     pathsFor: (object, operation, namespaceLabels) =>
-      new Set(webhooks.filter((webhook) => calls(webhook, object, operation, namespaceLabels)).map((webhook) => webhook.path)),
+      new Set(
+        webhooks.filter((webhook) => calls(webhook, object, operation, namespaceLabels)).map((webhook) => webhook.path),
+      ),
   };
 }
 
 function webhookOf(webhook: Record<string, unknown>): Webhook {
   const path = recordOrEmpty(recordOrEmpty(webhook.clientConfig).service).path;
-  if (path !== '/mutate' && path !== '/validate') throw new Error(`webhook ${String(webhook.name)}: unknown path ${String(path)}`);
+  if (path !== '/mutate' && path !== '/validate')
+    throw new Error(`webhook ${String(webhook.name)}: unknown path ${String(path)}`);
   return {
     path,
     rules: (webhook.rules ?? []) as V1RuleWithOperations[],
@@ -48,7 +53,8 @@ function webhookOf(webhook: Record<string, unknown>): Webhook {
 function calls(webhook: Webhook, object: KubernetesObject, operation: Operation, namespaceLabels: Labels): boolean {
   const { group, version, kind } = groupVersionKindOf(object);
   const resource = resourceOf(group, kind) ?? '';
-  const listed = (values: readonly string[] | undefined, value: string) => values !== undefined && (values.includes('*') || values.includes(value));
+  const listed = (values: readonly string[] | undefined, value: string) =>
+    values !== undefined && (values.includes('*') || values.includes(value));
   return (
     webhook.rules.some(
       (rule) =>

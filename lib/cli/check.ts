@@ -12,7 +12,12 @@ export async function runCheckCommand(args: string[]): Promise<number> {
   const { values, tokens } = parseArgs({
     args,
     ...withPaths,
-    options: { ...manifestFlags, ...verdictFlags, output: { type: 'string', short: 'o', default: 'text' }, strict: { type: 'boolean', default: false } },
+    options: {
+      ...manifestFlags,
+      ...verdictFlags,
+      output: { type: 'string', short: 'o', default: 'text' },
+      strict: { type: 'boolean', default: false },
+    },
   });
   if (values.help) return printUsage(0, 'check');
   const output = oneOf('--output', values.output, outputs);

@@ -43,7 +43,9 @@ type SettingFlagValues = Partial<Record<(typeof settingFlags)[keyof typeof setti
  * The command's settings: the flags given over the --config file's keys, or the flags alone. The
  * flags are checked first, so a typo answers before any file is read.
  */
-export async function commandSettings(values: SettingFlagValues & { config?: string }): Promise<{ settings: Settings; config?: LoadedConfig }> {
+export async function commandSettings(
+  values: SettingFlagValues & { config?: string },
+): Promise<{ settings: Settings; config?: LoadedConfig }> {
   const flags = flagSettings(values);
   const settings = settingsOf(flags);
   if (values.config === undefined) return { settings };
@@ -53,7 +55,9 @@ export async function commandSettings(values: SettingFlagValues & { config?: str
 
 /** The flags given, by their keys in the file. */
 function flagSettings(values: SettingFlagValues): SettingValues {
-  return Object.fromEntries(Object.entries(settingFlags).flatMap(([key, flag]) => (values[flag] === undefined ? [] : [[key, values[flag]]])));
+  return Object.fromEntries(
+    Object.entries(settingFlags).flatMap(([key, flag]) => (values[flag] === undefined ? [] : [[key, values[flag]]])),
+  );
 }
 
 /** Flags shared by check and explain. */
@@ -95,7 +99,11 @@ export function checkOptions(values: ManifestValues, tokens: ArgumentTokens, set
 /** `shop=team=web,tier=front` -> ['shop', {team: 'web', tier: 'front'}]. */
 function namespaceLabelsOf(flag: string): [string, Record<string, string>] {
   const [namespace, ...rest] = flag.split('=');
-  const pairs = rest.join('=').split(',').filter(Boolean).map((pair) => pair.split('='));
+  const pairs = rest
+    .join('=')
+    .split(',')
+    .filter(Boolean)
+    .map((pair) => pair.split('='));
   if (!namespace || pairs.length === 0 || pairs.some((pair) => pair.length !== 2 || !pair[0])) {
     throw new UsageError(`--namespace-labels: expected NAMESPACE=KEY=VALUE[,KEY=VALUE], got ${flag}`);
   }

@@ -31,7 +31,8 @@ export async function runScanCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, strict: true, options: scanFlags });
   if (values.help) return printUsage(0, 'scan');
   const output = oneOf('--output', values.output, scanOutputs);
-  if (values.namespace !== undefined && values['all-namespaces']) throw new UsageError('--namespace and --all-namespaces exclude each other');
+  if (values.namespace !== undefined && values['all-namespaces'])
+    throw new UsageError('--namespace and --all-namespaces exclude each other');
   if (values['apply-reports'] && values.selector !== undefined) {
     throw new UsageError('--apply-reports with --selector would replace each report with a part of its results');
   }
@@ -43,11 +44,20 @@ export async function runScanCommand(args: string[]): Promise<number> {
     ...(values.context === undefined ? {} : { context: values.context }),
   });
   const namespace = values['all-namespaces'] ? undefined : (values.namespace ?? contextNamespace(config));
-  const base = policyContext({ clusterMode: settings.clusterMode, routing: settings.routing, enforcement: settings.enforcement });
-  const context = values.profile === undefined ? base : { ...base, profile: await profileFrom(values.profile, base.schemas) };
+  const base = policyContext({
+    clusterMode: settings.clusterMode,
+    routing: settings.routing,
+    enforcement: settings.enforcement,
+  });
+  const context =
+    values.profile === undefined ? base : { ...base, profile: await profileFrom(values.profile, base.schemas) };
   const options = {
     config,
-    scope: { ...(namespace === undefined ? {} : { namespace }), ...(values.selector === undefined ? {} : { labelSelector: values.selector }), pageSize },
+    scope: {
+      ...(namespace === undefined ? {} : { namespace }),
+      ...(values.selector === undefined ? {} : { labelSelector: values.selector }),
+      pageSize,
+    },
     context,
     profileGiven: values.profile !== undefined,
     output,

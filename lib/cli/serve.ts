@@ -45,7 +45,9 @@ export async function runServe(args: string[]): Promise<number> {
     ...settings,
     ...(config ? { config } : {}),
     ...(values.profile === undefined ? await optionalCluster() : {}),
-    ...(values.register ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } } : {}),
+    ...(values.register
+      ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } }
+      : {}),
     // Asynchronous writes: a line per review must not cost a write(2) each on the request path.
     // Lines are written as soon as the previous write completes (no buffering threshold, so a
     // quiet webhook's log is current), and pino flushes what is pending when the process exits.

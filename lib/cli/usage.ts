@@ -30,44 +30,44 @@ function flagLines(...blocks: string[]): string {
 const sections: Readonly<Record<string, string>> = {
   serve: `  serve   run the admission webhook over TLS
 ${flagLines(
-    `--port 8443  --host 127.0.0.1 (0.0.0.0: every interface, as the Deployment runs it)
+  `--port 8443  --host 127.0.0.1 (0.0.0.0: every interface, as the Deployment runs it)
 --cert-dir .local/certs  --profile FILE
 --log-format ${logFormats.join('|')} (default text on a terminal, else json: JSON lines, as in the cluster)
 --register  keep the webhook configurations' caBundle equal to ca.crt`,
-    settings,
-    verdicts,
-    `--exempt-user NAME, --exempt-group NAME, --exempt-service-account NS/NAME (repeatable)
+  settings,
+  verdicts,
+  `--exempt-user NAME, --exempt-group NAME, --exempt-service-account NS/NAME (repeatable)
 The --config file is reloaded when it changes; a broken one keeps the last good settings.
 Without --profile, a cluster found through the service account or
 KUBECONFIG is watched for kube-system/eci-profile and namespace labels.`,
-  )}`,
+)}`,
   check: `  check   judge manifests offline, as the webhook would
 ${flagLines(
-    paths,
-    settings,
-    verdicts,
-    `--output, -o ${outputs.join('|')}
+  paths,
+  settings,
+  verdicts,
+  `--output, -o ${outputs.join('|')}
   (default text, coloured on a terminal unless NO_COLOR is set)
 --strict  warnings fail too: each is an error and its object denied (with --mode warn, what
   enforce would deny fails again, and so does every other warning)
 Exit 0 when all are admitted, 1 when any is denied, 2 on bad input or usage.`,
-  )}`,
+)}`,
   explain: `  explain for each pod or pod template: selectors matched, what is injected, ECI routing, findings
 ${flagLines(paths, settings, 'Exit 0 when every input was read, whatever the findings; 2 on bad input or usage.')}`,
   scan: `  scan    judge what already runs in a cluster, as the webhook would judge it on creation
 ${flagLines(
-    `--kubeconfig FILE  --context NAME  -n, --namespace NS | -A, --all-namespaces
+  `--kubeconfig FILE  --context NAME  -n, --namespace NS | -A, --all-namespaces
   (default: the context's namespace)
 -l, --selector SELECTOR  --page-size 500 (objects per list request)
 --profile FILE (default: the cluster's acs-profile or eci-profile)`,
-    settings,
-    verdicts,
-    `--output, -o ${scanOutputs.join('|')} (default text)
+  settings,
+  verdicts,
+  `--output, -o ${scanOutputs.join('|')} (default text)
 --strict  warnings fail too
 --apply-reports  write a PolicyReport per namespace (and a ClusterPolicyReport with -A),
   deleting the stale ones eci-admission wrote before
 Exit 0 when nothing would be denied, 1 when something would, 2 when the scan failed.`,
-  )}`,
+)}`,
   certs: `  certs   issue a CA and a serving certificate for the webhook's Service
           --out certs  --service eci-admission  --namespace eci-admission  --days 825
           --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls
@@ -87,7 +87,9 @@ Exit 0 when nothing would be denied, 1 when something would, 2 when the scan fai
 const usage = `Usage: eci-admission <command> [flags]
 
 Commands:
-${Object.values(sections).map((section) => section.split('\n')[0]).join('\n')}
+${Object.values(sections)
+  .map((section) => section.split('\n')[0])
+  .join('\n')}
   version print the version
 
 Run 'eci-admission <command> --help' for details.`;

@@ -13,10 +13,15 @@ export interface Answer {
   readonly body: string;
 }
 
-export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface ApiClient {
-  send(method: 'GET' | 'PATCH' | 'DELETE', path: string, query?: Query, body?: { readonly type: string; readonly text: string }): Promise<Answer>;
+  send(
+    method: 'GET' | 'PATCH' | 'DELETE',
+    path: string,
+    query?: Query,
+    body?: { readonly type: string; readonly text: string },
+  ): Promise<Answer>;
 }
 
 export function apiClient(config: KubeConfig): ApiClient {
@@ -52,7 +57,8 @@ interface Request {
 async function send(config: KubeConfig, server: string, request: Request): Promise<Answer> {
   const url = new URL(server);
   url.pathname = `${url.pathname.replace(/\/$/, '')}${request.path}`;
-  for (const [key, value] of Object.entries(request.query)) if (value !== undefined) url.searchParams.set(key, String(value));
+  for (const [key, value] of Object.entries(request.query))
+    if (value !== undefined) url.searchParams.set(key, String(value));
   const headers = { accept: 'application/json', ...(request.body ? { 'content-type': request.body.type } : {}) };
   const options: RequestOptions = { method: request.method, headers };
   await config.applyToHTTPSOptions(options);
@@ -61,7 +67,9 @@ async function send(config: KubeConfig, server: string, request: Request): Promi
     const sent = transport(url, options, (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       response.on('error', reject);
     });
     sent.setTimeout(requestTimeoutMs, () => sent.destroy(new Error(`no answer within ${requestTimeoutMs / 1000} s`)));

@@ -17,11 +17,13 @@ export function clusterReader(config: KubeConfig): ClusterReader {
   const get = (path: string, query: Record<string, string | number | undefined> = {}) => api.send('GET', path, query);
   return {
     async list(target: ScanTarget, request: PageRequest): Promise<ListPage | undefined> {
-      const path = `${target.groupVersionPath}/${request.namespace ? `namespaces/${request.namespace}/` : ''}${target.plural}`;
+      const namespaced = request.namespace ? `namespaces/${request.namespace}/` : '';
+      const path = `${target.groupVersionPath}/${namespaced}${target.plural}`;
       const query = { limit: request.limit, continue: request.continue, labelSelector: request.labelSelector };
       const answer = await get(path, query);
       if (answer.status === 404 && target.optional) return undefined;
-      if (answer.status === 410) throw new Error(`the list of ${target.resource} expired while paging (410 Gone): run the scan again`);
+      if (answer.status === 410)
+        throw new Error(`the list of ${target.resource} expired while paging (410 Gone): run the scan again`);
       const body = parsed<ListBody>(answer, `list ${target.resource}${where(request.namespace)}`);
       return { items: body.items ?? [], ...(body.metadata?.continue ? { continue: body.metadata.continue } : {}) };
     },
@@ -31,7 +33,8 @@ export function clusterReader(config: KubeConfig): ClusterReader {
     },
     async namespaceLabels(name: string | undefined, limit: number): Promise<Map<string, Labels>> {
       const labels = new Map<string, Labels>();
-      const add = (namespace: V1Namespace) => labels.set(namespace.metadata?.name ?? '', namespace.metadata?.labels ?? {});
+      const add = (namespace: V1Namespace) =>
+        labels.set(namespace.metadata?.name ?? '', namespace.metadata?.labels ?? {});
       if (name !== undefined) {
         const answer = await get(`/api/v1/namespaces/${name}`);
         if (answer.status !== 404) add(parsed<V1Namespace>(answer, `get namespaces ${name}`));

@@ -39,11 +39,15 @@ export async function loadKubeConfig(choice: KubeConfigChoice): Promise<KubeConf
     if (choice.file === undefined) config.loadFromDefault();
     else config.loadFromFile(choice.file);
   } catch (error) {
-    throw new Error(`${choice.file === undefined ? 'the kubeconfig' : `--kubeconfig ${choice.file}`} cannot be used: ${(error as Error).message}`);
+    const named = choice.file === undefined ? 'the kubeconfig' : `--kubeconfig ${choice.file}`;
+    throw new Error(`${named} cannot be used: ${(error as Error).message}`);
   }
   if (choice.context !== undefined) {
     const names = config.getContexts().map((context) => context.name);
-    if (!names.includes(choice.context)) throw new Error(`--context ${choice.context}: no such context (the kubeconfig has ${names.join(', ') || 'none'})`);
+    if (!names.includes(choice.context))
+      throw new Error(
+        `--context ${choice.context}: no such context (the kubeconfig has ${names.join(', ') || 'none'})`,
+      );
     config.setCurrentContext(choice.context);
   }
   return config;

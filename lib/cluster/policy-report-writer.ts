@@ -8,7 +8,9 @@ import { parsed, type ApiClient } from './api-requests.js';
 
 const groupVersion = '/apis/wgpolicyk8s.io/v1alpha2';
 const fieldManager = 'eci-admission';
-const labelSelector = Object.entries(managedBy).map(([key, value]) => `${key}=${value}`).join(',');
+const labelSelector = Object.entries(managedBy)
+  .map(([key, value]) => `${key}=${value}`)
+  .join(',');
 
 export interface ReportScope {
   /** Undefined: every namespace, and the ClusterPolicyReport. */
@@ -26,22 +28,39 @@ function pathOf(kind: string, namespace: string | undefined, name?: string): str
   return `${groupVersion}${namespace ? `/namespaces/${namespace}` : ''}/${plural}${name ? `/${name}` : ''}`;
 }
 
-export async function writePolicyReports(api: ApiClient, reports: readonly PolicyReport[], scope: ReportScope): Promise<Written> {
+export async function writePolicyReports(
+  api: ApiClient,
+  reports: readonly PolicyReport[],
+  scope: ReportScope,
+): Promise<Written> {
   for (const report of reports) {
     const { name, namespace } = report.metadata as { name: string; namespace?: string };
-    const answer = await api.send('PATCH', pathOf(report.kind, namespace, name), { fieldManager, force: true }, {
-      type: 'application/apply-patch+yaml',
-      text: JSON.stringify(report),
-    });
-    parsed(answer, `apply ${report.kind} ${namespace ? `${namespace}/` : ''}${name} (is the wgpolicyk8s.io CRD installed?)`);
+    const answer = await api.send(
+      'PATCH',
+      pathOf(report.kind, namespace, name),
+      { fieldManager, force: true },
+      {
+        type: 'application/apply-patch+yaml',
+        text: JSON.stringify(report),
+      },
+    );
+    parsed(
+      answer,
+      `apply ${report.kind} ${namespace ? `${namespace}/` : ''}${name} (is the wgpolicyk8s.io CRD installed?)`,
+    );
   }
-  const kept = new Set(reports.map((report) => `${report.kind}/${(report.metadata as { namespace?: string }).namespace ?? ''}`));
+  const kept = new Set(
+    reports.map((report) => `${report.kind}/${(report.metadata as { namespace?: string }).namespace ?? ''}`),
+  );
   const kinds = scope.namespace === undefined ? ['PolicyReport', 'ClusterPolicyReport'] : ['PolicyReport'];
   let deleted = 0;
   for (const kind of kinds) {
-    for (const stale of (await managedReports(api, kind, scope)).filter((old) => !kept.has(`${kind}/${old.metadata?.namespace ?? ''}`))) {
+    for (const stale of (await managedReports(api, kind, scope)).filter(
+      (old) => !kept.has(`${kind}/${old.metadata?.namespace ?? ''}`),
+    )) {
       const answer = await api.send('DELETE', pathOf(kind, stale.metadata?.namespace, stale.metadata?.name));
-      if (answer.status !== 404) parsed(answer, `delete ${kind} ${stale.metadata?.namespace ?? ''}/${stale.metadata?.name ?? ''}`);
+      if (answer.status !== 404)
+        parsed(answer, `delete ${kind} ${stale.metadata?.namespace ?? ''}/${stale.metadata?.name ?? ''}`);
       deleted += 1;
     }
   }
@@ -53,7 +72,11 @@ async function managedReports(api: ApiClient, kind: string, scope: ReportScope):
   const found: KubernetesObject[] = [];
   let token: string | undefined;
   do {
-    const answer = await api.send('GET', pathOf(kind, kind === 'PolicyReport' ? scope.namespace : undefined), { labelSelector, limit: scope.pageSize, continue: token });
+    const answer = await api.send('GET', pathOf(kind, kind === 'PolicyReport' ? scope.namespace : undefined), {
+      labelSelector,
+      limit: scope.pageSize,
+      continue: token,
+    });
     const page = parsed<{ items?: KubernetesObject[]; metadata?: { continue?: string } }>(answer, `list ${kind}s`);
     found.push(...(page.items ?? []));
     token = page.metadata?.continue || undefined;

@@ -32,7 +32,11 @@ interface KindApi {
   patch(name: string, operations: JsonPatchOperation[]): Promise<unknown>;
 }
 
-export async function registerWebhooks(config: KubeConfig, caBundle: string, configurations: WebhookConfigurations): Promise<Registration[]> {
+export async function registerWebhooks(
+  config: KubeConfig,
+  caBundle: string,
+  configurations: WebhookConfigurations,
+): Promise<Registration[]> {
   const api = config.makeApiClient(AdmissionregistrationV1Api);
   // The generated client types each call's body exactly; the shared subset is what is sent.
   const mutating: KindApi = {
@@ -47,7 +51,10 @@ export async function registerWebhooks(config: KubeConfig, caBundle: string, con
     create: (body) => api.createValidatingWebhookConfiguration({ body: body as typeof configurations.validating }),
     patch: (name, body) => api.patchValidatingWebhookConfiguration({ name, body }),
   };
-  return [await register(mutating, configurations.mutating, caBundle), await register(validating, configurations.validating, caBundle)];
+  return [
+    await register(mutating, configurations.mutating, caBundle),
+    await register(validating, configurations.validating, caBundle),
+  ];
 }
 
 async function register(api: KindApi, wanted: WebhookConfiguration, caBundle: string): Promise<Registration> {
@@ -84,6 +91,9 @@ async function readIfExists(api: KindApi, name: string): Promise<WebhookConfigur
 function withCaBundle(configuration: WebhookConfiguration, caBundle: string): WebhookConfiguration {
   return {
     ...configuration,
-    webhooks: (configuration.webhooks ?? []).map((webhook) => ({ ...webhook, clientConfig: { ...webhook.clientConfig, caBundle } })),
+    webhooks: (configuration.webhooks ?? []).map((webhook) => ({
+      ...webhook,
+      clientConfig: { ...webhook.clientConfig, caBundle },
+    })),
   };
 }

@@ -36,7 +36,11 @@ export interface ClusterWatch {
   stop(): Promise<void>;
 }
 
-export function watchCluster(config: KubeConfig, events: ClusterEvents, backoff: Backoff = defaultBackoff): ClusterWatch {
+export function watchCluster(
+  config: KubeConfig,
+  events: ClusterEvents,
+  backoff: Backoff = defaultBackoff,
+): ClusterWatch {
   const core = config.makeApiClient(CoreV1Api);
   const watch = new Watch(config);
   // One informer per profile: the RBAC grants list and watch by name, which the API server
@@ -51,16 +55,27 @@ export function watchCluster(config: KubeConfig, events: ClusterEvents, backoff:
       undefined,
       fieldSelector,
     );
-    return run(locationName(location), informer, (items) => events.profile(location, items.find((item) => item.metadata?.name === location.name)));
+    return run(locationName(location), informer, (items) =>
+      events.profile(
+        location,
+        items.find((item) => item.metadata?.name === location.name),
+      ),
+    );
   };
   const namespaces = new ListWatch<V1Namespace>('/api/v1/namespaces', watch, () => core.listNamespace(), false);
   const synced = new Set<string>();
   const informers = [
     ...profileLocations.map(profileInformer),
-    run('namespaces', namespaces, (items) => events.namespaces(new Map(items.map((ns) => [ns.metadata?.name ?? '', ns.metadata?.labels ?? {}])))),
+    run('namespaces', namespaces, (items) =>
+      events.namespaces(new Map(items.map((ns) => [ns.metadata?.name ?? '', ns.metadata?.labels ?? {}]))),
+    ),
   ];
 
-  function run<T extends KubernetesObject>(name: string, informer: ListWatch<T>, publish: (items: readonly T[]) => void) {
+  function run<T extends KubernetesObject>(
+    name: string,
+    informer: ListWatch<T>,
+    publish: (items: readonly T[]) => void,
+  ) {
     let timer: NodeJS.Timeout | undefined;
     let stopped = false;
     let failures = 0;

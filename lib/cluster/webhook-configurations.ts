@@ -6,7 +6,9 @@ import type { V1MutatingWebhookConfiguration, V1ValidatingWebhookConfiguration }
 import { parseAllDocuments } from 'yaml';
 
 /** deploy/ of this package: this file is compiled to dist/lib/cluster/. */
-export const webhookConfigurationsFile = fileURLToPath(new URL('../../../deploy/webhook-configurations.yaml', import.meta.url));
+export const webhookConfigurationsFile = fileURLToPath(
+  new URL('../../../deploy/webhook-configurations.yaml', import.meta.url),
+);
 
 export interface WebhookConfigurations {
   readonly mutating: V1MutatingWebhookConfiguration;

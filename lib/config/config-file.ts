@@ -50,10 +50,13 @@ export class ConfigFile {
       throw new SettingsError(`${this.path}: not YAML: ${(error as Error).message.split('\n')[0]?.replace(/:$/, '')}`);
     }
     // An empty file is more likely a write caught halfway than a wish for every default.
-    if (document === null || document === undefined) throw new SettingsError(`${this.path}: holds no settings (write {} for the defaults)`);
+    if (document === null || document === undefined)
+      throw new SettingsError(`${this.path}: holds no settings (write {} for the defaults)`);
     const violations = this.#check(document, '');
     if (violations.length > 0) {
-      throw new SettingsError(`${this.path}: ${violations.map(({ path, message }) => (path ? `${path}: ${message}` : message)).join('; ')}`);
+      throw new SettingsError(
+        `${this.path}: ${violations.map(({ path, message }) => (path ? `${path}: ${message}` : message)).join('; ')}`,
+      );
     }
     return document as SettingValues;
   }

@@ -43,7 +43,7 @@ export type Settings = Pick<PolicyContext, 'clusterMode' | 'routing' | 'enforcem
 /** How a mistake names where the setting came from: `--mode` or `config.yaml: mode`. */
 export type SettingLabel = (key: SettingKey) => string;
 
-export const flagLabel: SettingLabel = (key) => `--${settingFlags[key]}`;
+const flagLabel: SettingLabel = (key) => `--${settingFlags[key]}`;
 
 export class SettingsError extends Error {
   override name = 'SettingsError';
@@ -61,12 +61,14 @@ export function settingsOf(values: SettingValues, label: SettingLabel = flagLabe
   const known = new Set([...rules.map((rule) => rule.id), routingRuleId]);
   const ruleIds = (key: 'disableRules' | 'warnRules') =>
     (values[key] ?? []).map((id) => {
-      if (!known.has(id)) throw new SettingsError(`${label(key)}: unknown rule ${id} (rules: ${[...known].join(', ')})`);
+      if (!known.has(id))
+        throw new SettingsError(`${label(key)}: unknown rule ${id} (rules: ${[...known].join(', ')})`);
       return id;
     });
   const serviceAccounts = (values.exemptServiceAccounts ?? []).map((account) => {
     const [namespace, name, ...rest] = account.split('/');
-    if (!namespace || !name || rest.length > 0) throw new SettingsError(`${label('exemptServiceAccounts')}: expected NAMESPACE/NAME, got ${account}`);
+    if (!namespace || !name || rest.length > 0)
+      throw new SettingsError(`${label('exemptServiceAccounts')}: expected NAMESPACE/NAME, got ${account}`);
     return serviceAccountUser(namespace, name);
   });
   return {

@@ -9,7 +9,8 @@
 // - eci-use-specs: "Up to 5 specs ... ECI attempts each specification in priority order (first to
 //   last)": https://www.alibabacloud.com/help/en/ack/serverless-kubernetes/user-guide/create-an-eci-pod
 // - Containers with the environment variable __ECI_RESOURCE_IGNORE__=TRUE are left out of the
-//   adjustment: https://www.alibabacloud.com/help/en/eci/user-guide/ignore-specific-containers-during-resource-adjustment
+//   adjustment:
+//   https://www.alibabacloud.com/help/en/eci/user-guide/ignore-specific-containers-during-resource-adjustment
 // - How init containers count is not documented: they are counted as Kubernetes counts them (the
 //   largest alone, native sidecars with the containers), the larger answer of the two readings.
 import type { V1Container, V1EnvVar } from '@kubernetes/client-node';
@@ -20,8 +21,8 @@ import { defaultSpec, everyRegionSpecs, roundUp, someRegionsSpecs, type Spec } f
 const gibibyte = 2 ** 30;
 
 export const useSpecsAnnotation = 'k8s.aliyun.com/eci-use-specs';
-export const spotStrategyAnnotation = 'k8s.aliyun.com/eci-spot-strategy';
-export const resourceIgnoreEnv = { name: '__ECI_RESOURCE_IGNORE__', value: 'TRUE' } as const;
+const spotStrategyAnnotation = 'k8s.aliyun.com/eci-spot-strategy';
+const resourceIgnoreEnv = { name: '__ECI_RESOURCE_IGNORE__', value: 'TRUE' } as const;
 
 /** What a container sizes its instance by: its limit, else its request (0 when neither). */
 function containerSize(container: V1Container | undefined, resource: 'cpu' | 'memory'): number {
@@ -30,7 +31,9 @@ function containerSize(container: V1Container | undefined, resource: 'cpu' | 'me
 }
 
 function ignoredInAdjustment(container: V1Container | undefined): boolean {
-  return listOf<V1EnvVar>(container?.env).some((env) => env?.name === resourceIgnoreEnv.name && env.value === resourceIgnoreEnv.value);
+  return listOf<V1EnvVar>(container?.env).some(
+    (env) => env?.name === resourceIgnoreEnv.name && env.value === resourceIgnoreEnv.value,
+  );
 }
 
 /**
@@ -39,16 +42,23 @@ function ignoredInAdjustment(container: V1Container | undefined): boolean {
  * marked __ECI_RESOURCE_IGNORE__, as ECI's adjustment does.
  */
 export function instanceResources(pod: PodTemplate, forBilling = false): Spec {
-  const counted = (list: readonly (V1Container | undefined)[]) => (forBilling ? list.filter((container) => !ignoredInAdjustment(container)) : list);
+  const counted = (list: readonly (V1Container | undefined)[]) =>
+    forBilling ? list.filter((container) => !ignoredInAdjustment(container)) : list;
   const inits = counted(listOf<V1Container>(pod.spec.initContainers));
-  const running = [...counted(listOf<V1Container>(pod.spec.containers)), ...inits.filter((init) => init?.restartPolicy === 'Always')];
+  const running = [
+    ...counted(listOf<V1Container>(pod.spec.containers)),
+    ...inits.filter((init) => init?.restartPolicy === 'Always'),
+  ];
   const total = (resource: 'cpu' | 'memory') =>
-    Math.max(running.reduce((sum, container) => sum + containerSize(container, resource), 0), ...inits.map((init) => containerSize(init, resource)));
+    Math.max(
+      running.reduce((sum, container) => sum + containerSize(container, resource), 0),
+      ...inits.map((init) => containerSize(init, resource)),
+    );
   return { vcpu: total('cpu'), memoryGiB: total('memory') / gibibyte };
 }
 
 /** Where the figures the instance is created from come from. */
-export type SpecSource = 'containers' | 'eci-use-specs' | 'default';
+type SpecSource = 'containers' | 'eci-use-specs' | 'default';
 
 export interface BilledSpec {
   readonly source: SpecSource;
@@ -70,7 +80,12 @@ export function billedSpecOf(pod: PodTemplate): BilledSpec | undefined {
   if (!asked) return undefined;
   const spot = String(annotations[spotStrategyAnnotation] ?? '').startsWith('Spot');
   const everyRegion = roundUp(asked.spec, everyRegionSpecs);
-  return { source: asked.source, asked: asked.spec, everyRegion, someRegions: spot ? everyRegion : roundUp(asked.spec, someRegionsSpecs) };
+  return {
+    source: asked.source,
+    asked: asked.spec,
+    everyRegion,
+    someRegions: spot ? everyRegion : roundUp(asked.spec, someRegionsSpecs),
+  };
 }
 
 function askedSpec(useSpecs: unknown, pod: PodTemplate): { source: SpecSource; spec: Spec } | undefined {
@@ -91,10 +106,13 @@ function vcpuMemorySpec(entry: string): Spec | undefined {
 
 /** `8 vCPU, 14 GiB` (`90 MiB` when not a quarter of a GiB): how every message writes a spec. */
 export function formatSpec(spec: Spec): string {
-  const memory = Number.isInteger(spec.memoryGiB * 4) ? `${round(spec.memoryGiB)} GiB` : `${round(spec.memoryGiB * 1024)} MiB`;
+  const memory = Number.isInteger(spec.memoryGiB * 4)
+    ? `${round(spec.memoryGiB)} GiB`
+    : `${round(spec.memoryGiB * 1024)} MiB`;
   return `${round(spec.vcpu)} vCPU, ${memory}`;
 }
 
 const round = (value: number) => String(Math.round(value * 1000) / 1000);
 
-export const sameSpec = (a: Spec | undefined, b: Spec | undefined): boolean => a?.vcpu === b?.vcpu && a?.memoryGiB === b?.memoryGiB;
+export const sameSpec = (a: Spec | undefined, b: Spec | undefined): boolean =>
+  a?.vcpu === b?.vcpu && a?.memoryGiB === b?.memoryGiB;

@@ -22,6 +22,16 @@ export interface InstanceLimits {
 }
 
 /** The disk drivers (CSI, FlexVolume) and the prefix of ACK's disk StorageClasses. */
-export const cloudDisk = { csiDriver: 'diskplugin.csi.alibabacloud.com', flexVolumeDriver: 'alicloud/disk', storageClassPrefix: 'alicloud-disk' } as const;
+export const cloudDisk = {
+  csiDriver: 'diskplugin.csi.alibabacloud.com',
+  flexVolumeDriver: 'alicloud/disk',
+  storageClassPrefix: 'alicloud-disk',
+} as const;
 
-export const instanceLimits: InstanceLimits = { containers: 20, volumes: 20, vcpus: 64, memoryGiB: 512, diskVolumes: 6 };
+export const instanceLimits: InstanceLimits = {
+  containers: 20,
+  volumes: 20,
+  vcpus: 64,
+  memoryGiB: 512,
+  diskVolumes: 6,
+};

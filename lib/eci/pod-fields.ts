@@ -14,8 +14,14 @@
 
 /** fieldRef paths ECI fills in; `metadata.labels[...]` and `metadata.annotations[...]` by prefix. */
 export const downwardApiFields: ReadonlySet<string> = new Set([
-  'metadata.name', 'metadata.namespace', 'metadata.uid', 'metadata.labels', 'metadata.annotations',
-  'spec.serviceAccountName', 'spec.nodeName', 'status.podIP',
+  'metadata.name',
+  'metadata.namespace',
+  'metadata.uid',
+  'metadata.labels',
+  'metadata.annotations',
+  'spec.serviceAccountName',
+  'spec.nodeName',
+  'status.podIP',
 ]);
 
 /** Whether ECI fills in this fieldRef path. */
@@ -39,5 +45,7 @@ export const hostSysctlsAnnotation = 'k8s.aliyun.com/eci-host-sysctls';
 
 export function isPodSysctl(name: string): boolean {
   if ((podSysctls.except as readonly string[]).includes(name)) return false;
-  return podSysctls.allowed.some((pattern) => (pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern));
+  return podSysctls.allowed.some((pattern) =>
+    pattern.endsWith('*') ? name.startsWith(pattern.slice(0, -1)) : name === pattern,
+  );
 }

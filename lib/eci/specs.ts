@@ -52,11 +52,22 @@ const someRegionsRows: SpecRows = [
 
 /** The regions of the second table (the page names them; these are their region ids). */
 export const someRegions: ReadonlySet<string> = new Set([
-  'cn-hangzhou', 'cn-shanghai', 'cn-qingdao', 'cn-beijing', 'cn-zhangjiakou', 'cn-huhehaote',
-  'cn-wulanchabu', 'cn-shenzhen', 'cn-heyuan', 'cn-guangzhou', 'cn-chengdu', 'ap-southeast-1',
+  'cn-hangzhou',
+  'cn-shanghai',
+  'cn-qingdao',
+  'cn-beijing',
+  'cn-zhangjiakou',
+  'cn-huhehaote',
+  'cn-wulanchabu',
+  'cn-shenzhen',
+  'cn-heyuan',
+  'cn-guangzhou',
+  'cn-chengdu',
+  'ap-southeast-1',
 ]);
 
-const specsOf = (rows: SpecRows): Spec[] => rows.flatMap(([vcpu, sizes]) => sizes.map((memoryGiB) => ({ vcpu, memoryGiB })));
+const specsOf = (rows: SpecRows): Spec[] =>
+  rows.flatMap(([vcpu, sizes]) => sizes.map((memoryGiB) => ({ vcpu, memoryGiB })));
 
 /** Smallest first: fewer vCPUs, then less memory, the order rounding up reads them in. */
 const bySize = (a: Spec, b: Spec) => a.vcpu - b.vcpu || a.memoryGiB - b.memoryGiB;

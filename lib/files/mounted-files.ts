@@ -25,7 +25,13 @@ export interface Following {
 const defaultDebounceMs = 250;
 
 /** `initial` is what the consumer already has, so a first event that changes nothing says nothing. */
-export function followFiles(dir: string, names: readonly string[], initial: Contents, events: FollowEvents, debounceMs = defaultDebounceMs): Following {
+export function followFiles(
+  dir: string,
+  names: readonly string[],
+  initial: Contents,
+  events: FollowEvents,
+  debounceMs = defaultDebounceMs,
+): Following {
   let timer: NodeJS.Timeout | undefined;
   let last = initial;
   let closed = false;

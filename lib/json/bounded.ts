@@ -5,7 +5,7 @@
 /** Nesting of a JSON value held in a string (an annotation, the profile's selectors). */
 export const maxValueDepth = 32;
 /** A JSON value in a string: a ConfigMap, hence its longest value, is at most 1 MiB. */
-export const maxValueChars = 1024 * 1024;
+const maxValueChars = 1024 * 1024;
 /**
  * Nesting of an admitted object. The API server decodes built-in kinds into Go structs and prunes
  * custom ones, so real objects stop near 20 levels (a CronJob's affinity terms); 100 is far above.
@@ -32,7 +32,8 @@ function textDepthExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash escapes the next character
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {

@@ -3,7 +3,13 @@
 // (lib/policy/routing.ts). Every expression reads `object` as the API server stores it after
 // its own validation, so required fields are there; optional ones are guarded with has().
 import type { FieldCheck, FieldRule, Forbidden } from '../policy/field-rule.js';
-import { namespaceLabels, podLabels, virtualNodeNamePrefix, virtualNodeRouting, type RoutingLabel } from '../policy/routing.js';
+import {
+  namespaceLabels,
+  podLabels,
+  virtualNodeNamePrefix,
+  virtualNodeRouting,
+  type RoutingLabel,
+} from '../policy/routing.js';
 import { podTemplateKinds, type KindKey } from '../workload/kinds.js';
 
 /** A CEL string literal (CEL accepts JSON's escapes). */
@@ -47,7 +53,10 @@ function byLocation(at: (location: readonly string[]) => string, otherwise: stri
 /** The pod template (the object holding metadata and spec; a Pod itself), its path, its parts. */
 export const templateVariables: readonly Variable[] = [
   { name: 'template', expression: byLocation((location) => fieldOf('object', location), 'null') },
-  { name: 'templatePath', expression: byLocation((location) => literal(location.map((field) => `${field}.`).join('')), "''") },
+  {
+    name: 'templatePath',
+    expression: byLocation((location) => literal(location.map((field) => `${field}.`).join('')), "''"),
+  },
   { name: 'spec', expression: 'variables.template == null ? null : variables.template.spec' },
   { name: 'specPath', expression: "variables.templatePath + 'spec'" },
   { name: 'metadataPath', expression: "variables.templatePath + 'metadata'" },
@@ -58,7 +67,9 @@ export const templateVariables: readonly Variable[] = [
 /** The template's labels or annotations, or an empty map. */
 function mapOf(field: string): string {
   const at = ['metadata', field];
-  return `variables.template != null && ${hasAll('variables.template', at)} ? ${fieldOf('variables.template', at)} : {}`;
+  return (
+    `variables.template != null && ${hasAll('variables.template', at)}` + ` ? ${fieldOf('variables.template', at)} : {}`
+  );
 }
 
 /**
@@ -69,22 +80,46 @@ export const unchangedVariable: Variable = {
   name: 'unchanged',
   expression:
     "request.operation == 'UPDATE' && oldObject != null && " +
-    `(${byLocation((location) => `${fieldOf('object', location.length ? location : ['spec'])} == ${fieldOf('oldObject', location.length ? location : ['spec'])}`, 'object.spec == oldObject.spec')})`,
+    `(${byLocation(unchangedAt, 'object.spec == oldObject.spec')})`,
 };
 
-/** Hybrid clusters: the part of the placement decision (lib/policy/placement.ts) that CEL sees (no eci-profile selectors). */
+/** The pod template at `location` (the spec, for a kind whose template is the object) is as it was. */
+function unchangedAt(location: readonly string[]): string {
+  const at = location.length ? location : ['spec'];
+  return `${fieldOf('object', at)} == ${fieldOf('oldObject', at)}`;
+}
+
+/**
+ * Hybrid clusters: the part of the placement decision (lib/policy/placement.ts) that CEL sees (no
+ * eci-profile selectors).
+ */
 export const eciBoundVariable: Variable = {
   name: 'eciBound',
   expression: [
-    `(namespaceObject != null && ${hasAll('namespaceObject', ['metadata', 'labels'])} && (${labelTests('namespaceObject.metadata.labels', namespaceLabels)}))`,
+    `(namespaceObject != null && ${hasAll('namespaceObject', ['metadata', 'labels'])}` +
+      ` && (${labelTests('namespaceObject.metadata.labels', namespaceLabels)}))`,
     `(${labelTests('variables.labels', podLabels)})`,
-    ...Object.values(virtualNodeRouting).map(({ nodeSelector }) => `(variables.spec != null && has(variables.spec.nodeSelector) && ${labelTests('variables.spec.nodeSelector', Object.entries(nodeSelector).map(([key, value]) => ({ key, value })), ' && ')})`),
-    `(variables.spec != null && has(variables.spec.nodeName) && variables.spec.nodeName.startsWith(${literal(virtualNodeNamePrefix)}))`,
+    ...Object.values(virtualNodeRouting).map(
+      ({ nodeSelector }) =>
+        `(variables.spec != null && has(variables.spec.nodeSelector) && ${labelTests(
+          'variables.spec.nodeSelector',
+          Object.entries(nodeSelector).map(([key, value]) => ({ key, value })),
+          ' && ',
+        )})`,
+    ),
+    `(variables.spec != null && has(variables.spec.nodeName)` +
+      ` && variables.spec.nodeName.startsWith(${literal(virtualNodeNamePrefix)}))`,
   ].join(' || '),
 };
 
-export function labelTests(map: string, labels: ReadonlyArray<Pick<RoutingLabel, 'key' | 'value'>>, join = ' || '): string {
-  return labels.map(({ key, value }) => `(${literal(key)} in ${map} && ${map}[${literal(key)}] == ${literal(value)})`).join(join);
+export function labelTests(
+  map: string,
+  labels: ReadonlyArray<Pick<RoutingLabel, 'key' | 'value'>>,
+  join = ' || ',
+): string {
+  return labels
+    .map(({ key, value }) => `(${literal(key)} in ${map} && ${map}[${literal(key)}] == ${literal(value)})`)
+    .join(join);
 }
 
 /** A list of the pod spec as a CEL expression (empty when absent), and the path of its items. */
@@ -106,7 +141,9 @@ function specList(field: string): SpecList {
 }
 
 /** Containers, init and ephemeral containers, in spec order, as containersOf walks them. */
-export const containerLists: readonly SpecList[] = ['containers', 'initContainers', 'ephemeralContainers'].map(specList);
+export const containerLists: readonly SpecList[] = ['containers', 'initContainers', 'ephemeralContainers'].map(
+  specList,
+);
 
 export const volumeList: SpecList = specList('volumes');
 
@@ -129,7 +166,7 @@ function scopeLists(check: FieldCheck): readonly SpecList[] {
 }
 
 /** The most strings sortedCel orders; a list with more keeps the order CEL gives it. */
-export const sortedAtMost = 32;
+const sortedAtMost = 32;
 
 /**
  * The distinct strings of `list` in ascending order, without `sort()` (Kubernetes 1.34 and newer
@@ -164,7 +201,9 @@ function forbiddenTest(forbidden: Forbidden, value: string): string {
   if ('equals' in forbidden) return `${value} == ${literal(forbidden.equals)}`;
   if ('set' in forbidden) return `${value} != null && ${value} != 0 && ${value} != false && ${value} != ''`;
   if ('oneOf' in forbidden) return `${value} in ${listLiteral(forbidden.oneOf)}`;
-  const named = `${shownValue(forbidden, value)} in ${listLiteral('capabilityIn' in forbidden ? forbidden.capabilityIn : forbidden.capabilityNotIn)}`;
+  const named =
+    `${shownValue(forbidden, value)}` +
+    ` in ${listLiteral('capabilityIn' in forbidden ? forbidden.capabilityIn : forbidden.capabilityNotIn)}`;
   return 'capabilityIn' in forbidden ? named : `!(${named})`;
 }
 
@@ -177,20 +216,41 @@ function shownValue(forbidden: Forbidden, value: string): string {
 }
 
 /** The finding of a field rule's check, as a CEL string expression. */
-function findingText(rule: FieldRule, check: FieldCheck, path: string, name: string | undefined, value: string): string {
+function findingText(
+  rule: FieldRule,
+  check: FieldCheck,
+  path: string,
+  name: string | undefined,
+  value: string,
+): string {
   const text = (slot: string) => (check.message ?? rule.message).split('{value}').join(slot);
   const message = interpolated(text, shownValue(check.forbidden, value));
   return findingCel(rule.id, path, message, check.workaround ?? rule.workaround, name);
 }
 
 /** The findings of one item (`item` at `path`) as a list of strings: its field, or each entry. */
-function itemFindings(rule: FieldRule, check: FieldCheck, item: string, path: string, name: string | undefined): string {
+function itemFindings(
+  rule: FieldRule,
+  check: FieldCheck,
+  item: string,
+  path: string,
+  name: string | undefined,
+): string {
   const value = fieldOf(item, check.field);
-  const fieldPath = check.field.length ? `${path} + ${literal(`${path === "''" ? '' : '.'}${check.field.join('.')}`)}` : path;
+  const fieldPath = check.field.length
+    ? `${path} + ${literal(`${path === "''" ? '' : '.'}${check.field.join('.')}`)}`
+    : path;
   const present = hasAll(item, check.field);
-  if (!check.each) return `(${present} && ${forbiddenTest(check.forbidden, value)} ? [${findingText(rule, check, fieldPath, name, value)}] : [])`;
+  if (!check.each)
+    return (
+      `(${present} && ${forbiddenTest(check.forbidden, value)}` +
+      ` ? [${findingText(rule, check, fieldPath, name, value)}] : [])`
+    );
   const entryPath = `${fieldPath} + '[' + string(${value}.indexOf(x)) + ']'`;
-  return `(${present} ? ${value}.filter(x, ${forbiddenTest(check.forbidden, 'x')}).map(x, ${findingText(rule, check, entryPath, name, 'x')}) : [])`;
+  return (
+    `(${present} ? ${value}.filter(x, ${forbiddenTest(check.forbidden, 'x')})` +
+    `.map(x, ${findingText(rule, check, entryPath, name, 'x')}) : [])`
+  );
 }
 
 /** Every finding of one check, as a CEL list of strings. */
@@ -202,10 +262,14 @@ export function checkFindings(rule: FieldRule, check: FieldCheck): string {
     .map((specList) => {
       const { list } = specList;
       const at = itemPath(specList, 'i');
-      if (check.scope !== 'ports') return joined(`${list}.map(i, ${itemFindings(rule, check, 'i', at, 'i.name')}.join('; '))`);
+      if (check.scope !== 'ports')
+        return joined(`${list}.map(i, ${itemFindings(rule, check, 'i', at, 'i.name')}.join('; '))`);
       const ports = `(has(i.ports) ? i.ports : [])`;
       const portAt = `${at} + '.ports[' + string(${ports}.indexOf(p)) + ']'`;
-      return joined(`${list}.map(i, ${ports}.map(p, ${itemFindings(rule, check, 'p', portAt, 'i.name')}.join('; ')).filter(s, s != '').join('; '))`);
+      return joined(
+        `${list}.map(i, ${ports}.map(p, ${itemFindings(rule, check, 'p', portAt, 'i.name')}.join('; '))` +
+          `.filter(s, s != '').join('; '))`,
+      );
     })
     .join(' + ');
 }

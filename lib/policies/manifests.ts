@@ -30,20 +30,33 @@ import { schemaCel, type Uncovered } from './schema-cel.js';
 /** Rules checked against a schema of schemas/, and the CEL map each reads. */
 const schemaRules: Readonly<Record<string, { schema: string; data: string; fieldPrefix: string }>> = {
   'eci-annotations': { schema: 'eci-annotations', data: 'variables.annotations', fieldPrefix: 'annotations' },
-  'acs-labels': { schema: 'acs-labels', data: "{'labels': variables.labels, 'annotations': variables.annotations}", fieldPrefix: '' },
+  'acs-labels': {
+    schema: 'acs-labels',
+    data: "{'labels': variables.labels, 'annotations': variables.annotations}",
+    fieldPrefix: '',
+  },
 };
 
 /** Rules (and what the webhook does besides) that have no policy, and why. */
-export const cannotExpress: Readonly<Record<string, string>> = {
+const cannotExpress: Readonly<Record<string, string>> = {
   'resource-policy':
-    'a custom resource, typed by its CRD where the schema translation reads plain maps (and the CRD may be absent): not translated yet',
+    'a custom resource, typed by its CRD where the schema translation reads plain maps' +
+    ' (and the CRD may be absent): not translated yet',
   'instance-limits':
-    'vCPU and memory are summed over containers as ECI sizes the instance (each its limit, else its request, native sidecars added, the largest init container alone): not translated yet',
-  'annotation-placement': 'a warning about ECI annotation keys on a workload\'s own metadata: not translated yet',
-  'billed-spec': 'rounding the containers\' sum up through the tables of ECI specifications is a search over 100 specs per pod, past what a policy\'s CEL cost budget is for: webhook only',
-  'eci-profile': 'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser, and a refused profile must keep the last good one, which only the webhook remembers',
+    'vCPU and memory are summed over containers as ECI sizes the instance' +
+    ' (each its limit, else its request, native sidecars added, the largest init container alone): not translated yet',
+  'annotation-placement': "a warning about ECI annotation keys on a workload's own metadata: not translated yet",
+  'billed-spec':
+    "rounding the containers' sum up through the tables of ECI specifications" +
+    " is a search over 100 specs per pod, past what a policy's CEL cost budget is for: webhook only",
+  'eci-profile':
+    'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser' +
+    ', and a refused profile must keep the last good one, which only the webhook remembers',
   [routingRuleId]:
-    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read; routing by label is the MutatingAdmissionPolicy of --mutating (beta), which cannot warn about legacy labels or a conflicting nodeSelector, and writes no eci-admission/injected record',
+    'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read' +
+    '; routing by label is the MutatingAdmissionPolicy of --mutating (beta)' +
+    ', which cannot warn about legacy labels or a conflicting nodeSelector,' +
+    ' and writes no eci-admission/injected record',
 };
 
 export interface PolicyOptions {
@@ -78,26 +91,52 @@ interface RulePolicy {
 }
 
 export function policies(options: PolicyOptions): PolicySet {
-  const chosen = rules.filter((rule) => hasPolicy(rule) && (options.rules.length === 0 || options.rules.includes(rule.id)));
+  const chosen = rules.filter(
+    (rule) => hasPolicy(rule) && (options.rules.length === 0 || options.rules.includes(rule.id)),
+  );
   const built = chosen.map(rulePolicy);
   const warnings = built.filter((policy) => policy.warn.length > 0);
   const denyAction = { enforce: 'Deny', warn: 'Warn', audit: 'Audit' }[options.mode];
   const manifests = [
     // A rule that only warns has all its checks in the warnings policy: a policy needs a validation.
-    ...built.filter((policy) => policy.deny.length > 0).map((policy) => policyAndBinding(policy.rule.id, [policy.rule], policy.variables, policy.deny, denyAction, options)),
+    ...built
+      .filter((policy) => policy.deny.length > 0)
+      .map((policy) =>
+        policyAndBinding(policy.rule.id, [policy.rule], policy.variables, policy.deny, denyAction, options),
+      ),
     ...(warnings.length === 0
       ? []
-      : [policyAndBinding('warnings', warnings.map((p) => p.rule), warnings.flatMap((p) => p.variables), warnings.flatMap((p) => p.warn), options.mode === 'audit' ? 'Audit' : 'Warn', options)]),
+      : [
+          policyAndBinding(
+            'warnings',
+            warnings.map((p) => p.rule),
+            warnings.flatMap((p) => p.variables),
+            warnings.flatMap((p) => p.warn),
+            options.mode === 'audit' ? 'Audit' : 'Warn',
+            options,
+          ),
+        ]),
     ...(options.routing ? [routingPolicy(options.routing.flavour, options.routing.webhook)] : []),
   ];
-  const left = rules.filter((rule) => !hasPolicy(rule)).map((rule) => ({ field: rule.id, reason: cannotExpress[rule.id] ?? 'no CEL form' }));
+  const left = rules
+    .filter((rule) => !hasPolicy(rule))
+    .map((rule) => ({ field: rule.id, reason: cannotExpress[rule.id] ?? 'no CEL form' }));
   return {
     manifests,
     uncovered: [
       ...left,
       { field: routingRuleId, reason: cannotExpress[routingRuleId]! },
       ...built.flatMap((policy) => policy.uncovered),
-      ...(options.clusterMode === 'hybrid' ? [{ field: 'eci-profile selectors', reason: 'in hybrid mode a pod that only an eci-profile selector sends to ECI is not seen as ECI-bound: the policies cannot read the profile' }] : []),
+      ...(options.clusterMode === 'hybrid'
+        ? [
+            {
+              field: 'eci-profile selectors',
+              reason:
+                'in hybrid mode a pod that only an eci-profile selector sends to ECI' +
+                ' is not seen as ECI-bound: the policies cannot read the profile',
+            },
+          ]
+        : []),
     ],
   };
 }
@@ -136,10 +175,19 @@ function rulePolicy(rule: Rule): RulePolicy {
   const cel = schemaCel(readSchema(schema), data, fieldPrefix);
   const validation = (expression: string, field: string, message: string): Validation => ({
     expression,
-    messageExpression: `${literal(`${rule.id}: `)} + variables.metadataPath + ${literal(`.${field}: `)} + ${message} + ${literal(`; ${rule.workaround}`)}`,
+    messageExpression:
+      `${literal(`${rule.id}: `)} + variables.metadataPath + ${literal(`.${field}: `)}` +
+      ` + ${message} + ${literal(`; ${rule.workaround}`)}`,
   });
-  const of = (severity: 'deny' | 'warn') => cel.validations.filter((v) => v.severity === severity).map((v) => validation(v.expression, v.field, v.message));
-  return { rule, variables: [], deny: of('deny'), warn: of('warn'), uncovered: cel.uncovered.map((u) => ({ field: `${rule.id} ${u.field}`, reason: u.reason })) };
+  const of = (severity: 'deny' | 'warn') =>
+    cel.validations.filter((v) => v.severity === severity).map((v) => validation(v.expression, v.field, v.message));
+  return {
+    rule,
+    variables: [],
+    deny: of('deny'),
+    warn: of('warn'),
+    uncovered: cel.uncovered.map((u) => ({ field: `${rule.id} ${u.field}`, reason: u.reason })),
+  };
 }
 
 /** One variable per check holding its findings as strings. */
@@ -168,7 +216,10 @@ function findingsPolicy(rule: Rule, checks: readonly Findings[]): RulePolicy {
   const of = (severity: 'deny' | 'warn') =>
     checks
       .filter((check) => check.severity === severity)
-      .map(({ name }) => ({ expression: `size(variables.${name}) == 0`, messageExpression: `variables.${name}.join('; ')` }));
+      .map(({ name }) => ({
+        expression: `size(variables.${name}) == 0`,
+        messageExpression: `variables.${name}.join('; ')`,
+      }));
   const variables = checks.map(({ name, findings }) => ({ name, expression: findings }));
   return { rule, variables, deny: of('deny'), warn: of('warn'), uncovered: [] };
 }
@@ -189,14 +240,23 @@ function policyAndBinding(
   const name = `eci-admission-${id}`;
   // What is not judged passes: an UPDATE that changes nothing the rules read, and in hybrid
   // mode what does not run on ECI.
-  const skipped = ['variables.unchanged', ...(options.clusterMode === 'hybrid' ? ['!variables.eciBound'] : [])].join(' || ');
+  const skipped = ['variables.unchanged', ...(options.clusterMode === 'hybrid' ? ['!variables.eciBound'] : [])].join(
+    ' || ',
+  );
   const policy = admissionObject('admissionregistration.k8s.io/v1', 'ValidatingAdmissionPolicy', name, {
     // A policy runs in the API server, so it is never unreachable: an error is a bug in an
     // expression, and Fail makes it seen instead of silently admitting.
     failurePolicy: 'Fail',
     matchConstraints: { resourceRules: options.webhook.rules },
-    matchConditions: [{ name: 'judged-kinds', expression: `object.kind in ${listLiteral([...new Set(judged.flatMap(kindsOf))])}` }],
-    variables: [...templateVariables, unchangedVariable, ...(options.clusterMode === 'hybrid' ? [eciBoundVariable] : []), ...variables],
+    matchConditions: [
+      { name: 'judged-kinds', expression: `object.kind in ${listLiteral([...new Set(judged.flatMap(kindsOf))])}` },
+    ],
+    variables: [
+      ...templateVariables,
+      unchangedVariable,
+      ...(options.clusterMode === 'hybrid' ? [eciBoundVariable] : []),
+      ...variables,
+    ],
     validations: validations.map((validation) => ({
       expression: `${skipped} || (${validation.expression})`,
       messageExpression: validation.messageExpression,

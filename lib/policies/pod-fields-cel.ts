@@ -43,8 +43,12 @@ function perItem(list: string, item: string, findings: string): string {
  * them (model files import nothing: the package's index, slow to load, stays unloaded).
  */
 const kubernetesFields: Readonly<Record<Level, readonly string[]>> = {
-  pod: V1PodSecurityContext.getAttributeTypeMap().map(({ baseName }) => baseName).sort(),
-  container: V1SecurityContext.getAttributeTypeMap().map(({ baseName }) => baseName).sort(),
+  pod: V1PodSecurityContext.getAttributeTypeMap()
+    .map(({ baseName }) => baseName)
+    .sort(),
+  container: V1SecurityContext.getAttributeTypeMap()
+    .map(({ baseName }) => baseName)
+    .sort(),
 };
 
 const applied = (level: Level): readonly string[] => securityContextFields[level];
@@ -73,7 +77,8 @@ function ignoredFinding(context: string, path: string, level: Level): string {
 /** isPodSysctl: a name of the allowed patterns (a trailing `*` a prefix) that is not excepted. */
 function podSysctlTest(name: string): string {
   const allowed = podSysctls.allowed.map((pattern) =>
-    pattern.endsWith('*') ? `${name}.startsWith(${literal(pattern.slice(0, -1))})` : `${name} == ${literal(pattern)}`);
+    pattern.endsWith('*') ? `${name}.startsWith(${literal(pattern.slice(0, -1))})` : `${name} == ${literal(pattern)}`,
+  );
   return `(!(${name} in ${listLiteral(podSysctls.except)}) && (${allowed.join(' || ')}))`;
 }
 

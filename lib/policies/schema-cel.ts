@@ -5,18 +5,30 @@
 import type { JsonSchema } from '../schemas.js';
 import { literal, listLiteral } from './cel.js';
 
-export class NotExpressible extends Error {
+class NotExpressible extends Error {
   override name = 'NotExpressible';
 }
 
 /** Keywords that describe a node for people (or for the messages) and check nothing. */
 const describing = new Set([
-  'type', 'examples', 'description', 'title', '$comment',
-  'x-format', 'x-message', 'x-severity', 'x-at', 'x-crd-only', 'x-source',
+  'type',
+  'examples',
+  'description',
+  'title',
+  '$comment',
+  'x-format',
+  'x-message',
+  'x-severity',
+  'x-at',
+  'x-crd-only',
+  'x-source',
 ]);
 
-export interface SchemaValidation {
-  /** The key judged, as a finding names it below the pod metadata: `annotations["k8s.aliyun.com/eci-spot-strategy"]`. */
+interface SchemaValidation {
+  /**
+   * The key judged, as a finding names it below the pod metadata:
+   * `annotations["k8s.aliyun.com/eci-spot-strategy"]`.
+   */
   readonly field: string;
   readonly severity: 'deny' | 'warn';
   /** True when the data is acceptable. */
@@ -45,7 +57,12 @@ const reasons: Readonly<Record<string, string>> = {
 const ipv4Pattern = '^(?:(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)\\.){3}(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)$';
 
 /** Range keywords of numbers parsed by x-json, and the CEL comparison each allows. */
-const ranges: Readonly<Record<string, string>> = { minimum: '>=', maximum: '<=', exclusiveMinimum: '>', exclusiveMaximum: '<' };
+const ranges: Readonly<Record<string, string>> = {
+  minimum: '>=',
+  maximum: '<=',
+  exclusiveMinimum: '>',
+  exclusiveMaximum: '<',
+};
 
 /**
  * The validations of `schema` over the CEL map `data`, whose top-level fields sit at `fieldPrefix`
@@ -82,7 +99,8 @@ export function schemaCel(schema: JsonSchema, data: string, fieldPrefix: string)
   };
   leaves(schema, data, []);
   if (schema.patternProperties) {
-    for (const pattern of Object.keys(schema.patternProperties as object)) uncovered.push({ field: fieldOf(fieldPrefix, [pattern]), reason: reasons.patternProperties! });
+    for (const pattern of Object.keys(schema.patternProperties as object))
+      uncovered.push({ field: fieldOf(fieldPrefix, [pattern]), reason: reasons.patternProperties! });
   }
   for (const rule of (schema.allOf ?? []) as JsonSchema[]) {
     const at = pointerOf(String(rule['x-at']));
@@ -108,7 +126,10 @@ function fieldOf(prefix: string, keys: readonly string[]): string {
 }
 
 function pointerOf(pointer: string): string[] {
-  return pointer.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 function resolve(root: JsonSchema, node: JsonSchema): JsonSchema {
@@ -162,7 +183,10 @@ function nodeCel(root: JsonSchema, raw: JsonSchema, subject: string): string {
       case 'uniqueItems':
         return argument === true ? [`${subject}.all(x, size(${subject}.filter(y, y == x)) == 1)`] : [];
       case 'if':
-        return [`!(${nodeCel(root, argument as JsonSchema, subject)}) || (${nodeCel(root, (node.then ?? {}) as JsonSchema, subject)})`];
+        return [
+          `!(${nodeCel(root, argument as JsonSchema, subject)})` +
+            ` || (${nodeCel(root, (node.then ?? {}) as JsonSchema, subject)})`,
+        ];
       case 'then':
         return [];
       case 'not':
@@ -171,7 +195,8 @@ function nodeCel(root: JsonSchema, raw: JsonSchema, subject: string): string {
         return (argument as string[]).map((key) => `${literal(key)} in ${subject}`);
       case 'properties':
         return Object.entries(argument as Record<string, JsonSchema>).map(
-          ([key, child]) => `(!(${literal(key)} in ${subject}) || ${nodeCel(root, child, `${subject}[${literal(key)}]`)})`,
+          ([key, child]) =>
+            `(!(${literal(key)} in ${subject}) || ${nodeCel(root, child, `${subject}[${literal(key)}]`)})`,
         );
       default:
         throw new NotExpressible(keyword);

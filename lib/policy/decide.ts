@@ -5,6 +5,7 @@ import type { KubernetesObject, V1Pod } from '@kubernetes/client-node';
 import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
 import { depthExceeds, maxObjectDepth } from '../json/bounded.js';
+import { memo } from '../memo.js';
 import { isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
 import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { PolicyContext } from './context.js';
@@ -54,7 +55,8 @@ export const unreadableRuleId = 'malformed';
  * error would admit the object unchecked.
  */
 export function decide(request: AdmissionRequest, context: PolicyContext, purpose: Purpose = 'both'): Decision {
-  if (depthExceeds(request, maxObjectDepth)) return unreadable(`is nested deeper than ${maxObjectDepth} levels, the limit; no Kubernetes object is`);
+  if (depthExceeds(request, maxObjectDepth))
+    return unreadable(`is nested deeper than ${maxObjectDepth} levels, the limit; no Kubernetes object is`);
   try {
     return judge(request, context, purpose);
   } catch (error) {
@@ -63,7 +65,12 @@ export function decide(request: AdmissionRequest, context: PolicyContext, purpos
 }
 
 function unreadable(message: string): Decision {
-  const finding = { rule: unreadableRuleId, path: 'object', message, workaround: 'send the object as the API server stores it' };
+  const finding = {
+    rule: unreadableRuleId,
+    path: 'object',
+    message,
+    workaround: 'send the object as the API server stores it',
+  };
   return { allowed: false, findings: [finding], warnings: [], patch: [] };
 }
 
@@ -71,7 +78,9 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
-  const placement = isRoutedKind(kind) ? placementOf(podTemplateOf(kind, object), request.namespace, context) : undefined;
+  const placement = isRoutedKind(kind)
+    ? placementOf(podTemplateOf(kind, object), request.namespace, context)
+    : undefined;
   const exempt = exemptionOf(request, kind, object, context.enforcement);
   if (exempt !== undefined) return { ...unchanged, exempt, ...(placement && { placement }) };
   const mutation = placement && mutationOf(request, kind, object, placement, context);
@@ -79,13 +88,18 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   const judged = mutation?.pod ?? object;
   const checked = purpose !== 'mutate' && (placement?.onEci ?? true);
   const pod = podTemplateOf(kind, judged);
-  const judging = checked ? rulesJudging(kind, pod, judged).filter((rule) => context.enforcement.rules.get(rule.id) !== 'off') : [];
+  const judging = checked
+    ? rulesJudging(kind, pod, judged).filter((rule) => context.enforcement.rules.get(rule.id) !== 'off')
+    : [];
   const found = evaluate(judging, judged, pod, context);
   const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
   const decision = verdict(
     switched(all, context.enforcement.rules),
     mutation && purpose !== 'validate' ? mutation.patch : [],
-    modeOf(request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace), context.enforcement),
+    modeOf(
+      request.namespace === undefined ? undefined : context.namespaceLabels.get(request.namespace),
+      context.enforcement,
+    ),
   );
   // Which rules judged: only the CLI's reports use it, so the webhook's routes do not build it.
   const judgedBy = purpose === 'both' && judging.length > 0 ? { judged: judging.map((rule) => rule.id) } : {};
@@ -93,7 +107,13 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
 }
 
 /** Pods are mutated when they are created: selector effects and virtual-node routing. */
-function mutationOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, placement: Placement, context: PolicyContext): Mutation | undefined {
+function mutationOf(
+  request: AdmissionRequest,
+  kind: KindKey,
+  object: KubernetesObject,
+  placement: Placement,
+  context: PolicyContext,
+): Mutation | undefined {
   if (kind !== 'Pod' || request.operation !== 'CREATE' || request.subResource) return undefined;
   return mutatePod(object as V1Pod, placement, context);
 }
@@ -119,14 +139,17 @@ export function rulesJudging(kind: KindKey, pod: PodTemplate | undefined, object
 
 /** The rules of a kind, in report order: listed once per kind, not filtered from all per request. */
 function rulesOf(kind: KindKey): readonly Rule[] {
-  let judging = rulesByKind.get(kind);
-  if (judging === undefined) rulesByKind.set(kind, (judging = rules.filter((rule) => rule.target === 'pod' || rule.kinds.includes(kind))));
-  return judging;
+  return memo(rulesByKind, kind, () => rules.filter((rule) => rule.target === 'pod' || rule.kinds.includes(kind)));
 }
 
 const rulesByKind = new Map<KindKey, readonly Rule[]>();
 
-function evaluate(judging: readonly Rule[], object: KubernetesObject, pod: PodTemplate | undefined, context: PolicyContext): SeveredFinding[] {
+function evaluate(
+  judging: readonly Rule[],
+  object: KubernetesObject,
+  pod: PodTemplate | undefined,
+  context: PolicyContext,
+): SeveredFinding[] {
   const found: SeveredFinding[] = [];
   for (const rule of judging) {
     const violations = rule.target === 'pod' ? (pod ? rule.check(pod, context) : []) : rule.check(object, context);
@@ -134,7 +157,6 @@ function evaluate(judging: readonly Rule[], object: KubernetesObject, pod: PodTe
   }
   return found;
 }
-
 
 /**
  * An UPDATE that leaves the checked part as it was (labels, annotations, finalizers, replicas)
@@ -180,4 +202,3 @@ function verdict(found: readonly SeveredFinding[], patch: readonly PatchOperatio
       return { allowed: true, findings: [], warnings: [], patch, ...(found.length > 0 ? { audited: found } : {}) };
   }
 }
-

@@ -13,9 +13,9 @@ export const modes = ['enforce', 'warn', 'audit'] as const;
 export type Mode = (typeof modes)[number];
 
 /** The namespace label that overrides the cluster's mode. */
-export const modeLabel = 'eci-admission/mode';
+const modeLabel = 'eci-admission/mode';
 /** The object annotation that exempts it, honoured only when the cluster admin allows it. */
-export const optOutAnnotation = 'eci-admission/exempt';
+const optOutAnnotation = 'eci-admission/exempt';
 
 export type RuleAction = 'off' | 'warn';
 
@@ -49,14 +49,21 @@ export function serviceAccountUser(namespace: string, name: string): string {
  * Why the request is exempt, or undefined. Namespace exemptions cover what runs (pods,
  * workloads, Services), not ECI's own configuration: the eci-profile lives in kube-system.
  */
-export function exemptionOf(request: AdmissionRequest, kind: KindKey, object: KubernetesObject, rules: Enforcement): string | undefined {
+export function exemptionOf(
+  request: AdmissionRequest,
+  kind: KindKey,
+  object: KubernetesObject,
+  rules: Enforcement,
+): string | undefined {
   const user = request.userInfo?.username;
   if (user !== undefined && rules.exemptUsers.has(user)) return `user ${user}`;
   const group = listOf(request.userInfo?.groups).find((g) => rules.exemptGroups.has(g));
   if (group !== undefined) return `group ${group}`;
   if (!isRoutedKind(kind)) return undefined;
-  if (request.namespace !== undefined && rules.exemptNamespaces.has(request.namespace)) return `namespace ${request.namespace}`;
-  if (rules.allowOptOut && object.metadata?.annotations?.[optOutAnnotation] === 'true') return `annotation ${optOutAnnotation}`;
+  if (request.namespace !== undefined && rules.exemptNamespaces.has(request.namespace))
+    return `namespace ${request.namespace}`;
+  if (rules.allowOptOut && object.metadata?.annotations?.[optOutAnnotation] === 'true')
+    return `annotation ${optOutAnnotation}`;
   return undefined;
 }
 

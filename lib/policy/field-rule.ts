@@ -1,8 +1,8 @@
 // Rules that forbid values of one field, written as data. The description is the one source of
 // both the rule's TypeScript check (here) and its CEL form (lib/policies/cel.ts), so the webhook
 // and the ValidatingAdmissionPolicies cannot drift apart.
-import type { KubernetesObject } from '@kubernetes/client-node';
 import { capabilityName } from '../eci/capabilities.js';
+import { memo } from '../memo.js';
 import type { KindKey } from '../workload/kinds.js';
 import { containersOf, listOf, recordOrEmpty, type PodTemplate } from '../workload/pod-template.js';
 import type { ObjectRule, PodRule, Severity, Violation } from './rule.js';
@@ -11,7 +11,7 @@ import type { ObjectRule, PodRule, Severity, Violation } from './rule.js';
  * Where the field is: in the pod spec, in each volume, each container (init and ephemeral too),
  * each port of each container; or in the whole object (`object`, for object rules).
  */
-export type Scope = 'spec' | 'volumes' | 'containers' | 'ports' | 'object';
+type Scope = 'spec' | 'volumes' | 'containers' | 'ports' | 'object';
 
 /** What makes a value forbidden. */
 export type Forbidden =
@@ -54,7 +54,11 @@ export interface ObjectFieldRule extends ObjectRule, FieldRuleInfo {}
 export type FieldRule = PodFieldRule | ObjectFieldRule;
 
 export function podFieldRule(info: FieldRuleInfo): PodFieldRule {
-  return { ...info, target: 'pod', check: (pod) => collect(info.fields, (field, found) => podViolations(field, pod, found)) };
+  return {
+    ...info,
+    target: 'pod',
+    check: (pod) => collect(info.fields, (field, found) => podViolations(field, pod, found)),
+  };
 }
 
 export function objectFieldRule(info: FieldRuleInfo & { readonly kinds: readonly KindKey[] }): ObjectFieldRule {
@@ -69,9 +73,10 @@ export function isFieldRule(rule: PodRule | ObjectRule): rule is FieldRule {
   return Array.isArray((rule as Partial<FieldRuleInfo>).fields);
 }
 
-export function isForbidden(forbidden: Forbidden, value: unknown): boolean {
+function isForbidden(forbidden: Forbidden, value: unknown): boolean {
   if ('equals' in forbidden) return value === forbidden.equals;
-  if ('set' in forbidden) return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
+  if ('set' in forbidden)
+    return value !== undefined && value !== null && value !== 0 && value !== false && value !== '';
   if ('oneOf' in forbidden) return forbidden.oneOf.includes(Number(value));
   if ('capabilityIn' in forbidden) return value !== undefined && forbidden.capabilityIn.includes(capabilityName(value));
   return value !== undefined && !forbidden.capabilityNotIn.includes(capabilityName(value));
@@ -90,11 +95,11 @@ interface Item {
 
 /** The items of the pod a scope names, with the path and name of each; listed once per pod. */
 function itemsOf(scope: Scope, pod: PodTemplate): readonly Item[] {
-  let scopes = listed.get(pod);
-  if (scopes === undefined) listed.set(pod, (scopes = new Map()));
-  let items = scopes.get(scope);
-  if (items === undefined) scopes.set(scope, (items = list(scope, pod)));
-  return items;
+  return memo(
+    memo(listed, pod, () => new Map()),
+    scope,
+    () => list(scope, pod),
+  );
 }
 
 const listed = new WeakMap<PodTemplate, Map<Scope, readonly Item[]>>();
@@ -105,7 +110,11 @@ function list(scope: Scope, pod: PodTemplate): readonly Item[] {
     case 'object':
       return [{ item: pod.spec, path: pod.specPath }];
     case 'volumes':
-      return listOf(pod.spec.volumes).map((volume, index) => ({ item: volume, path: `${pod.specPath}.volumes[${index}]`, name: volume?.name }));
+      return listOf(pod.spec.volumes).map((volume, index) => ({
+        item: volume,
+        path: `${pod.specPath}.volumes[${index}]`,
+        name: volume?.name,
+      }));
     case 'containers':
       return containersOf(pod).map(({ container, path, name }) => ({ item: container, path, name }));
     case 'ports':
@@ -120,7 +129,10 @@ function list(scope: Scope, pod: PodTemplate): readonly Item[] {
  * every review, and nearly every field of nearly every pod is clean, so the clean path allocates
  * nothing (no per-item arrays for the collector to sweep).
  */
-function collect(fields: readonly FieldCheck[], visit: (field: FieldCheck, found: Found) => void): readonly Violation[] {
+function collect(
+  fields: readonly FieldCheck[],
+  visit: (field: FieldCheck, found: Found) => void,
+): readonly Violation[] {
   const found: Found = { violations: undefined };
   for (const field of fields) visit(field, found);
   return found.violations ?? none;
@@ -147,12 +159,14 @@ function violationsAt(check: FieldCheck, item: unknown, at: string, name: string
     return;
   }
   listOf(value as unknown[]).forEach((entry, index) => {
-    if (isForbidden(check.forbidden, entry)) add(found, violation(check, `${pathOf(check, at)}[${index}]`, name, entry));
+    if (isForbidden(check.forbidden, entry))
+      add(found, violation(check, `${pathOf(check, at)}[${index}]`, name, entry));
   });
 }
 
 function add(found: Found, violation: Violation): void {
-  (found.violations ??= []).push(violation);
+  found.violations ??= [];
+  found.violations.push(violation);
 }
 
 function pathOf(check: FieldCheck, at: string): string {

@@ -24,7 +24,9 @@ export function parseInjected(value: unknown): Injected | undefined {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
     const entries = Object.entries(parsed);
-    return entries.every(([, fields]) => Array.isArray(fields) && fields.every((field) => typeof field === 'string')) ? (parsed as Injected) : undefined;
+    return entries.every(([, fields]) => Array.isArray(fields) && fields.every((field) => typeof field === 'string'))
+      ? (parsed as Injected)
+      : undefined;
   } catch {
     return undefined;
   }

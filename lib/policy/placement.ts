@@ -8,8 +8,8 @@ import type { Labels, PolicyContext } from './context.js';
 import { eciLabelRoute, virtualNodeNamePrefix, virtualNodeRouting, type LabelRoute } from './routing.js';
 
 /** What sends it to ECI, a bounded set (a metrics label). */
-export const placementCauses = ['serverless', 'label', 'node-selector', 'node-name', 'profile-selector', 'none'] as const;
-export type PlacementCause = (typeof placementCauses)[number];
+const placementCauses = ['serverless', 'label', 'node-selector', 'node-name', 'profile-selector', 'none'] as const;
+type PlacementCause = (typeof placementCauses)[number];
 
 export interface Placement {
   readonly onEci: boolean;
@@ -24,9 +24,12 @@ export interface Placement {
   readonly selectors: readonly ProfileSelector[];
 }
 
-
 /** `pod` is undefined for objects without one (a Service): only the namespace can send it. */
-export function placementOf(pod: PodTemplate | undefined, namespace: string | undefined, context: PolicyContext): Placement {
+export function placementOf(
+  pod: PodTemplate | undefined,
+  namespace: string | undefined,
+  context: PolicyContext,
+): Placement {
   const namespaceLabels = namespace === undefined ? undefined : context.namespaceLabels.get(namespace);
   const podLabels = pod?.metadata.labels;
   const labelRoute = eciLabelRoute(podLabels, namespaceLabels);
@@ -41,12 +44,19 @@ export function placementOf(pod: PodTemplate | undefined, namespace: string | un
     reason,
     labelRoute,
     // A label routes in any cluster; elsewhere only a hybrid cluster has real nodes to avoid.
-    routed: labelRoute !== undefined || (context.clusterMode === 'hybrid' && (cause === 'profile-selector' || cause === 'node-selector')),
+    routed:
+      labelRoute !== undefined ||
+      (context.clusterMode === 'hybrid' && (cause === 'profile-selector' || cause === 'node-selector')),
     selectors: onEci ? matched : [],
   };
 }
 
-function causeOf(pod: PodTemplate | undefined, route: LabelRoute | undefined, routing: ProfileSelector | undefined, context: PolicyContext): [PlacementCause, string | undefined] {
+function causeOf(
+  pod: PodTemplate | undefined,
+  route: LabelRoute | undefined,
+  routing: ProfileSelector | undefined,
+  context: PolicyContext,
+): [PlacementCause, string | undefined] {
   if (context.clusterMode === 'serverless') return ['serverless', 'every pod of a serverless cluster runs on ECI'];
   if (route) return ['label', `the ${route.label} sends it there`];
   const nodeSelector = virtualNodeSelectorOf(pod);
@@ -68,17 +78,32 @@ function virtualNodeSelectorOf(pod: PodTemplate | undefined): string | undefined
   const flavour = Object.values(virtualNodeRouting).find(({ nodeSelector: wanted }) =>
     Object.entries(wanted).every(([key, value]) => nodeSelector?.[key] === value),
   );
-  return flavour && Object.entries(flavour.nodeSelector).map(([key, value]) => `${key}=${value}`).join(',');
+  return (
+    flavour &&
+    Object.entries(flavour.nodeSelector)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',')
+  );
 }
 
 /** The selectors whose effect a pod gets: ECI.md section 2. */
-export function matchingSelectors(podLabels: Labels | undefined, namespaceLabels: Labels | undefined, context: PolicyContext, onEci: boolean): ProfileSelector[] {
+export function matchingSelectors(
+  podLabels: Labels | undefined,
+  namespaceLabels: Labels | undefined,
+  context: PolicyContext,
+  onEci: boolean,
+): ProfileSelector[] {
   const { selectors, index } = context.profile;
   const matching: ProfileSelector[] = [];
   for (const position of index.candidates(podLabels, namespaceLabels)) {
     const selector = selectors[position]!;
     // An unconstrained selector applies to every ECI pod, and sends none there by itself.
-    if ((selector.constrained || onEci) && selector.matchesNamespace(namespaceLabels) && selector.matchesObject(podLabels)) matching.push(selector);
+    if (
+      (selector.constrained || onEci) &&
+      selector.matchesNamespace(namespaceLabels) &&
+      selector.matchesObject(podLabels)
+    )
+      matching.push(selector);
   }
   return matching;
 }

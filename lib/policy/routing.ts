@@ -41,16 +41,22 @@ export const routingFlavours = ['ack-virtual-node', 'eci-vnode'] as const;
 export type RoutingFlavour = (typeof routingFlavours)[number];
 
 /** The documented manual routing for each kind of virtual node (ECI.md section 4). */
-export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector: Labels; toleration: V1Toleration }>> = {
-  'ack-virtual-node': {
-    nodeSelector: { type: 'virtual-kubelet' },
-    toleration: { key: 'virtual-kubelet.io/provider', operator: 'Equal', value: 'alibabacloud', effect: 'NoSchedule' },
-  },
-  'eci-vnode': {
-    nodeSelector: { 'k8s.aliyun.com/vnode': 'true' },
-    toleration: { key: 'k8s.aliyun.com/vnode', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
-  },
-};
+export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector: Labels; toleration: V1Toleration }>> =
+  {
+    'ack-virtual-node': {
+      nodeSelector: { type: 'virtual-kubelet' },
+      toleration: {
+        key: 'virtual-kubelet.io/provider',
+        operator: 'Equal',
+        value: 'alibabacloud',
+        effect: 'NoSchedule',
+      },
+    },
+    'eci-vnode': {
+      nodeSelector: { 'k8s.aliyun.com/vnode': 'true' },
+      toleration: { key: 'k8s.aliyun.com/vnode', operator: 'Equal', value: 'true', effect: 'NoSchedule' },
+    },
+  };
 
 /** Virtual nodes' names start with this: a pod pinned to one by nodeName runs on ECI. */
 export const virtualNodeNamePrefix = 'virtual-kubelet-';

@@ -50,7 +50,12 @@ export interface ParsedProfile {
 }
 
 /** What newer ACK clusters ship: no selectors; routing by the ECI labels still applies. */
-export const embeddedProfile: Profile = { source: 'embedded default', data: { selectors: '' }, selectors: [], index: indexSelectors([]) };
+export const embeddedProfile: Profile = {
+  source: 'embedded default',
+  data: { selectors: '' },
+  selectors: [],
+  index: indexSelectors([]),
+};
 
 export class ProfileError extends Error {
   override name = 'ProfileError';
@@ -66,7 +71,9 @@ export function parseProfile(data: unknown, source: string, schemas: ProfileSche
   try {
     return parseChecked(data, source, schemas);
   } catch (error) {
-    return refused([{ path: 'data', message: `cannot be read: ${(error as Error)?.message ?? String(error)}`, severity: 'deny' }]);
+    return refused([
+      { path: 'data', message: `cannot be read: ${(error as Error)?.message ?? String(error)}`, severity: 'deny' },
+    ]);
   }
 }
 
@@ -80,19 +87,32 @@ function parseChecked(data: unknown, source: string, schemas: ProfileSchemas): P
     .map((key) => warn(childPath('data', key), 'is not a known eci-profile key, ignored'));
   const items = parseSelectors(strings.selectors ?? '', schemas, problems);
   if (items === undefined || problems.some((problem) => problem.severity === 'deny')) return refused(problems);
-  const profile = { source, data: strings, selectors: items.map(compileSelector), index: indexSelectors(items as IndexableSelector[]) };
+  const profile = {
+    source,
+    data: strings,
+    selectors: items.map(compileSelector),
+    index: indexSelectors(items as IndexableSelector[]),
+  };
   return { profile, problems };
 }
 
 /** The selector items, checked; undefined when they cannot be read at all. */
-function parseSelectors(text: string, schemas: ProfileSchemas, problems: ProfileProblem[]): Array<Record<string, unknown>> | undefined {
+function parseSelectors(
+  text: string,
+  schemas: ProfileSchemas,
+  problems: ProfileProblem[],
+): Array<Record<string, unknown>> | undefined {
   if (text.trim() === '') return [];
   let parsed: unknown;
   try {
     parsed = readJson(text);
   } catch (error) {
     const reason = (error as Error).message;
-    problems.push({ path: 'data.selectors', message: error instanceof JsonLimitError ? reason : `is not valid JSON: ${reason}`, severity: 'deny' });
+    problems.push({
+      path: 'data.selectors',
+      message: error instanceof JsonLimitError ? reason : `is not valid JSON: ${reason}`,
+      severity: 'deny',
+    });
     return undefined;
   }
   const invalid = schemas.eciProfile.selectors(parsed, 'data.selectors');
@@ -101,11 +121,16 @@ function parseSelectors(text: string, schemas: ProfileSchemas, problems: Profile
     return undefined;
   }
   const items = parsed as Array<Record<string, unknown>>;
-  items.forEach((item, index) => problems.push(...selectorProblems(item, index, items, schemas)));
+  for (const [index, item] of items.entries()) problems.push(...selectorProblems(item, index, items, schemas));
   return items;
 }
 
-function selectorProblems(item: Record<string, unknown>, index: number, all: ReadonlyArray<Record<string, unknown>>, schemas: ProfileSchemas) {
+function selectorProblems(
+  item: Record<string, unknown>,
+  index: number,
+  all: ReadonlyArray<Record<string, unknown>>,
+  schemas: ProfileSchemas,
+) {
   const { selectorFields, crdOnlyFields } = schemas.eciProfile;
   const at = childPath('data.selectors', index);
   const problems = Object.keys(item)
@@ -117,13 +142,19 @@ function selectorProblems(item: Record<string, unknown>, index: number, all: Rea
     );
   const first = all.findIndex((other) => other.name === item.name);
   if (first < index) {
-    problems.push({ path: childPath(at, 'name'), message: `${JSON.stringify(item.name)} is already the name of selectors[${first}]`, severity: 'deny' });
+    problems.push({
+      path: childPath(at, 'name'),
+      message: `${JSON.stringify(item.name)} is already the name of selectors[${first}]`,
+      severity: 'deny',
+    });
   }
   if (item.namespaceSelector === undefined && item.objectSelector === undefined) {
     problems.push(warn(at, 'has neither namespaceSelector nor objectSelector: its effect applies to every ECI pod'));
   }
   const annotations = recordOrEmpty(item.effect).annotations;
-  problems.push(...schemas.eciAnnotations(recordOrEmpty(annotations), childPath(at, 'effect', 'annotations')).map(problemOf));
+  problems.push(
+    ...schemas.eciAnnotations(recordOrEmpty(annotations), childPath(at, 'effect', 'annotations')).map(problemOf),
+  );
   return problems;
 }
 

@@ -2,6 +2,7 @@
 // `In` expression), so matching a pod reads the index under its own labels instead of trying every
 // selector: the cost follows the labels a pod has, not the size of the profile.
 import type { V1LabelSelector } from '@kubernetes/client-node';
+import { memo } from '../memo.js';
 import type { Labels } from '../schema/types.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
@@ -58,13 +59,10 @@ function equalityRequirement(selector: V1LabelSelector | undefined): Requirement
 }
 
 function post(postings: Postings, { key, values }: Requirement, position: number): void {
-  let byValue = postings.get(key);
-  if (!byValue) postings.set(key, (byValue = new Map()));
+  const byValue = memo(postings, key, () => new Map());
   // A label has one value, so a selector listed under several values of one key is found once.
   for (const value of new Set(values)) {
-    const positions = byValue.get(value);
-    if (positions) positions.push(position);
-    else byValue.set(value, [position]);
+    memo(byValue, value, (): number[] => []).push(position);
   }
 }
 

@@ -38,14 +38,20 @@ export async function runScan(options: ScanOptions, terminal: Terminal): Promise
   terminal.stdout.write(await rendered(report, options));
   if (options.applyReports) {
     const { policyReportObjects } = await import('../check/report/policy-report.js');
-    const written = await writePolicyReports(apiClient(options.config), policyReportObjects(report, options.now), options.scope);
+    const written = await writePolicyReports(
+      apiClient(options.config),
+      policyReportObjects(report, options.now),
+      options.scope,
+    );
     terminal.stderr.write(`policy reports: ${written.applied} applied, ${written.deleted} stale deleted\n`);
   }
   return exitCode(report);
 }
 
 function rendered(report: Report, options: ScanOptions): Promise<string> | string {
-  return options.output === 'text' ? scanTextReport(report) : render(report, options.output, { colour: false, now: options.now });
+  return options.output === 'text'
+    ? scanTextReport(report)
+    : render(report, options.output, { colour: false, now: options.now });
 }
 
 /** `scanned 1500 objects (pods)`, rewritten in place: a large cluster takes a while. */

@@ -44,12 +44,14 @@ export interface ScanScope {
   readonly pageSize: number;
 }
 
-export interface ScanProgress {
-  (scanned: number, resource: string): void;
-}
+type ScanProgress = (scanned: number, resource: string) => void;
 
 /** The pages of one target, requested one after the other, following the continue token. */
-export async function* pagesOf(reader: ClusterReader, target: ScanTarget, scope: ScanScope): AsyncGenerator<readonly KubernetesObject[]> {
+async function* pagesOf(
+  reader: ClusterReader,
+  target: ScanTarget,
+  scope: ScanScope,
+): AsyncGenerator<readonly KubernetesObject[]> {
   let token: string | undefined;
   do {
     const page = await reader.list(target, {
@@ -69,21 +71,32 @@ export async function* pagesOf(reader: ClusterReader, target: ScanTarget, scope:
  * when there is none. A refused profile is an error of the scan (the webhook would keep its last
  * good one, which a scan cannot know), and the embedded profile is used.
  */
-export async function clusterProfile(reader: ClusterReader, context: PolicyContext): Promise<{ profile?: Profile; error?: InputError }> {
+async function clusterProfile(
+  reader: ClusterReader,
+  context: PolicyContext,
+): Promise<{ profile?: Profile; error?: InputError }> {
   for (const location of profileLocations) {
     const configMap = await reader.configMap(location.namespace, location.name);
     if (configMap === undefined) continue;
     const source = `cluster ${locationName(location)}`;
     const parsed = parseProfile(configMap.data ?? {}, source, context.schemas);
     if (parsed.profile) return { profile: parsed.profile };
-    const reasons = parsed.problems.filter((problem) => problem.severity === 'deny').map((problem) => `${problem.path}: ${problem.message}`);
-    return { error: { file: locationName(location), line: 0, message: `${source} refused, the embedded profile used: ${reasons.join('; ')}` } };
+    const reasons = parsed.problems
+      .filter((problem) => problem.severity === 'deny')
+      .map((problem) => `${problem.path}: ${problem.message}`);
+    return {
+      error: {
+        file: locationName(location),
+        line: 0,
+        message: `${source} refused, the embedded profile used: ${reasons.join('; ')}`,
+      },
+    };
   }
   return {};
 }
 
 /** Every target's objects in scope, judged; objects a scanned controller owns are left to their owner. */
-export async function scanObjects(
+async function scanObjects(
   reader: ClusterReader,
   scope: ScanScope,
   context: PolicyContext,
@@ -104,11 +117,20 @@ export async function scanObjects(
 }
 
 /** The result keeps a reference to the object, not the object: the page can be collected. */
-function judge(object: KubernetesObject, target: ScanTarget, context: PolicyContext, routing: WebhookRouting): CheckResult {
+function judge(
+  object: KubernetesObject,
+  target: ScanTarget,
+  context: PolicyContext,
+  routing: WebhookRouting,
+): CheckResult {
   const { name = '', namespace, uid } = object.metadata ?? {};
   const manifest: Manifest = { file: objectPath(target, namespace, name), line: 0, object, lineOf: () => 0, notes: [] };
   const result = checkManifest(manifest, context, routing);
-  const reference = { apiVersion: target.apiVersion, kind: target.kind, metadata: { name, ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}) } };
+  const reference = {
+    apiVersion: target.apiVersion,
+    kind: target.kind,
+    metadata: { name, ...(namespace ? { namespace } : {}), ...(uid ? { uid } : {}) },
+  };
   return { ...result, manifest: { ...manifest, object: reference } };
 }
 
@@ -129,7 +151,11 @@ export async function scanCluster(input: ScanInput): Promise<Report> {
   const { reader, scope } = input;
   const found = input.profileGiven ? {} : await clusterProfile(reader, input.context);
   const namespaceLabels = await reader.namespaceLabels(scope.namespace, scope.pageSize);
-  const context: PolicyContext = { ...input.context, namespaceLabels, ...(found.profile ? { profile: found.profile } : {}) };
+  const context: PolicyContext = {
+    ...input.context,
+    namespaceLabels,
+    ...(found.profile ? { profile: found.profile } : {}),
+  };
   const results = await scanObjects(reader, scope, context, input.routing, input.progress);
   return { results, errors: found.error ? [found.error] : [], strict: input.strict };
 }

@@ -32,9 +32,13 @@ function targetOf(handled: HandledKind): ScanTarget {
   };
 }
 
-export const scanTargets: readonly ScanTarget[] = handledKinds.filter((handled) => handled.kind !== 'ConfigMap').map(targetOf);
+export const scanTargets: readonly ScanTarget[] = handledKinds
+  .filter((handled) => handled.kind !== 'ConfigMap')
+  .map(targetOf);
 
-const scannedKinds: ReadonlySet<string> = new Set(handledKinds.filter((handled) => handled.kind !== 'ConfigMap').map(kindKey));
+const scannedKinds: ReadonlySet<string> = new Set(
+  handledKinds.filter((handled) => handled.kind !== 'ConfigMap').map(kindKey),
+);
 
 /** Whether a scanned kind controls the object, so that its owner's result already covers it. */
 export function ownedByScannedKind(object: KubernetesObject): boolean {

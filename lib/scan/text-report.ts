@@ -10,7 +10,10 @@ const labels = { error: 'error', warning: 'warning', note: 'audit' } as const;
 function namespaceLine(namespace: string, results: readonly CheckResult[]): string {
   const denied = results.filter((result) => result.verdict === 'denied').length;
   const warnings = results.reduce((sum, result) => sum + result.warnings.length, 0);
-  return `${namespace}: ${counted(results.length, 'object')}, ${denied} would be denied, ${counted(warnings, 'warning')}`;
+  return (
+    `${namespace}: ${counted(results.length, 'object')}` +
+    `, ${denied} would be denied, ${counted(warnings, 'warning')}`
+  );
 }
 
 export function scanTextReport(report: Report): string {
@@ -22,11 +25,15 @@ export function scanTextReport(report: Report): string {
   }
   const namespaces = [...byNamespace.keys()].sort();
   const perNamespace = namespaces.map((namespace) => namespaceLine(namespace, byNamespace.get(namespace) ?? []));
-  const findings = lines(report).map(({ result, finding, severity }) => `${objectName(result)} ${labels[severity]} ${formatFinding(finding)}`);
+  const findings = lines(report).map(
+    ({ result, finding, severity }) => `${objectName(result)} ${labels[severity]} ${formatFinding(finding)}`,
+  );
   const errors = report.errors.map((error) => `${error.file} error ${error.message}`);
   const s = summarize(report);
   const total =
-    `${counted(s.objects, 'object')} in ${counted(namespaces.length, 'namespace')}: ${s.admitted} can run on ECI, ${s.denied} would be denied, ` +
-    `${s.skipped} not sent to eci-admission; ${counted(s.warnings, 'warning')}; ${s.audited ? `${s.audited} audited; ` : ''}${counted(s.errors, 'error')}`;
+    `${counted(s.objects, 'object')} in ${counted(namespaces.length, 'namespace')}:` +
+    ` ${s.admitted} can run on ECI, ${s.denied} would be denied, ` +
+    `${s.skipped} not sent to eci-admission` +
+    `; ${counted(s.warnings, 'warning')}; ${s.audited ? `${s.audited} audited; ` : ''}${counted(s.errors, 'error')}`;
   return [...perNamespace, ...(perNamespace.length ? [''] : []), ...findings, ...errors, total, ''].join('\n');
 }

@@ -30,7 +30,13 @@ export function schemaCompiler(): (schema: JsonSchema) => SchemaCheck {
   addFormats.default(ajv, ['ipv4']);
   ajv.addVocabulary(describingKeywords);
   for (const [keyword, parse] of Object.entries(parsers)) {
-    ajv.addKeyword({ keyword, type: 'string', schemaType: 'object', errors: true, compile: (sub: JsonSchema) => parsedCheck(keyword, parse, ajv.compile(sub)) });
+    ajv.addKeyword({
+      keyword,
+      type: 'string',
+      schemaType: 'object',
+      errors: true,
+      compile: (sub: JsonSchema) => parsedCheck(keyword, parse, ajv.compile(sub)),
+    });
   }
   return (schema) => {
     const validate = ajv.compile(schema);
@@ -74,7 +80,9 @@ function parsedCheck(keyword: string, parse: (text: string) => unknown, inner: V
       value = parse(text);
     } catch (error) {
       const reason = (error as Error).message;
-      check.errors = [{ keyword, params: error instanceof JsonLimitError ? { limit: reason } : { parseError: reason } }];
+      check.errors = [
+        { keyword, params: error instanceof JsonLimitError ? { limit: reason } : { parseError: reason } },
+      ];
       return false;
     }
     if (inner(value)) return true;

@@ -73,7 +73,9 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
       return here(`${show(value)} is not ${show(params.allowedValue)}`);
     case 'pattern':
     case 'format':
-      return here(`${show(value)} is not ${formatOf(parent) ?? `in the format ${String(params.pattern ?? params.format)}`}`);
+      return here(
+        `${show(value)} is not ${formatOf(parent) ?? `in the format ${String(params.pattern ?? params.format)}`}`,
+      );
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
@@ -91,7 +93,10 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
     case 'required':
       return here(`${String(params.missingProperty)} is required`);
     case 'additionalProperties':
-      return here(`${String(params.additionalProperty)} is not a known field (known: ${Object.keys(recordOrEmpty(parent.properties)).join(', ')})`);
+      return here(
+        `${String(params.additionalProperty)} is not a known field` +
+          ` (known: ${Object.keys(recordOrEmpty(parent.properties)).join(', ')})`,
+      );
     case 'false schema':
       return here('is not allowed here');
     default:
@@ -100,12 +105,22 @@ function describe(error: ErrorObject, parent: JsonSchema, value: unknown): Probl
 }
 
 /** `x-json` and `x-list` check a value parsed from the string: their errors are about that value. */
-function parsedProblems(keyword: string, params: Record<string, unknown>, parent: JsonSchema, value: unknown): Problem[] {
+function parsedProblems(
+  keyword: string,
+  params: Record<string, unknown>,
+  parent: JsonSchema,
+  value: unknown,
+): Problem[] {
   if (typeof params.limit === 'string') {
     return [{ at: '', text: `${show(value)} ${params.limit}; expected ${formatOf(parent) ?? 'JSON'}` }];
   }
   if (typeof params.parseError === 'string') {
-    return [{ at: '', text: `${show(value)} is not valid JSON (${params.parseError}); expected ${formatOf(parent) ?? 'JSON'}` }];
+    return [
+      {
+        at: '',
+        text: `${show(value)} is not valid JSON (${params.parseError}); expected ${formatOf(parent) ?? 'JSON'}`,
+      },
+    ];
   }
   const inner = recordOrEmpty(parent[keyword]);
   return (params.errors as ErrorObject[])
@@ -160,7 +175,7 @@ function segmentPath(segment: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
 }
 
-export function joinPath(at: string, relative: string): string {
+function joinPath(at: string, relative: string): string {
   return at === '' ? relative.replace(/^\./, '') : `${at}${relative}`;
 }
 

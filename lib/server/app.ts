@@ -29,7 +29,7 @@ const headersTimeoutMs = 10_000;
  */
 const timeoutCheckMs = 1_000;
 /** A TCP connection that has not finished its TLS handshake by then is not a client of ours. */
-export const handshakeTimeoutMs = 5_000;
+const handshakeTimeoutMs = 5_000;
 /** A socket with no traffic at all, not even a request in progress. */
 const connectionTimeoutMs = 60_000;
 /**
@@ -55,7 +55,7 @@ const ciphers = [
 ].join(':');
 
 /** The TLS settings, also used when a renewed certificate is swapped in (setSecureContext). */
-export function tlsOptions(pair: AppOptions['tls']) {
+function tlsOptions(pair: AppOptions['tls']) {
   return { cert: pair.cert, key: pair.key, minVersion: 'TLSv1.2', ciphers, honorCipherOrder: true } as const;
 }
 
@@ -103,7 +103,10 @@ export function buildApp(options: AppOptions) {
     try {
       done(null, JSON.parse(body as string));
     } catch (error) {
-      done(Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }), undefined);
+      done(
+        Object.assign(new Error(`the body is not valid JSON: ${(error as Error).message}`), { statusCode: 400 }),
+        undefined,
+      );
     }
   });
   limitLargeReviews(app);
@@ -111,7 +114,9 @@ export function buildApp(options: AppOptions) {
   const metrics = admissionMetrics(options.context, () => certificate);
   app.register(healthRoutes, { context: options.context });
   app.register(webhookRoutes, { context: options.context, metrics });
-  app.get('/metrics', async (_req, reply) => reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()));
+  app.get('/metrics', async (_req, reply) =>
+    reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
+  );
   return Object.assign(app, {
     /** New handshakes get this pair; the metrics report its expiry. */
     useCertificate(pair: AppOptions['tls']): void {

@@ -62,7 +62,10 @@ export function manageCertificate(options: LifecycleOptions): { close(): void } 
       if (caChanged && pair.ca !== undefined) void publish(pair.ca);
     },
     rejected(reason) {
-      log.warn({ certDir: options.dir, reason }, 'certificate files changed but cannot be used; keeping the current certificate');
+      log.warn(
+        { certDir: options.dir, reason },
+        'certificate files changed but cannot be used; keeping the current certificate',
+      );
     },
   });
 

@@ -55,18 +55,25 @@ export class ConfiguredContext implements ContextSource {
 
   /** The file reads differently: its settings from the next review on, or refused. */
   changed(text: string | undefined): void {
-    if (text === undefined) return this.failed(`${this.file.path} does not exist`);
+    if (text === undefined) {
+      this.failed(`${this.file.path} does not exist`);
+      return;
+    }
     let settings: Settings;
     try {
       settings = this.file.settingsOf(text);
     } catch (error) {
-      return this.failed((error as Error).message);
+      this.failed((error as Error).message);
+      return;
     }
     this.#settings = settings;
     this.#snapshot = undefined;
     this.#stale = undefined;
     this.#status = { ...this.#status, generation: this.#status.generation + 1, loadedAt: Date.now() };
-    this.log.info({ config: this.file.path, settings: settingsFields(settings) }, `settings from ${this.file.path} in use`);
+    this.log.info(
+      { config: this.file.path, settings: settingsFields(settings) },
+      `settings from ${this.file.path} in use`,
+    );
   }
 
   failed(reason: string): void {
@@ -77,7 +84,11 @@ export class ConfiguredContext implements ContextSource {
 }
 
 /** The context with the file's settings over `inner`, and the follower that keeps them current. */
-export function followConfig(inner: ContextSource, config: LoadedConfig, log: ContextLog): { context: ConfiguredContext; following: Following } {
+export function followConfig(
+  inner: ContextSource,
+  config: LoadedConfig,
+  log: ContextLog,
+): { context: ConfiguredContext; following: Following } {
   const context = new ConfiguredContext(inner, config.file, config.settings, log);
   const path = resolve(config.file.path);
   const following = followFiles(dirname(path), [basename(path)], [config.text], {

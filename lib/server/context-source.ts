@@ -41,7 +41,13 @@ const noConfig: LoadStatus = { generation: 0, loadedAt: undefined, refused: 0 };
 /** A context that never changes: its one profile was loaded when this was called. */
 export function staticContext(context: PolicyContext): ContextSource {
   const status: LoadStatus = { generation: 1, loadedAt: Date.now(), refused: 0 };
-  return { current: () => context, ready: () => true, health: () => ({ profile: context.profile.source }), profileStatus: () => status, configStatus: () => noConfig };
+  return {
+    current: () => context,
+    ready: () => true,
+    health: () => ({ profile: context.profile.source }),
+    profileStatus: () => status,
+    configStatus: () => noConfig,
+  };
 }
 
 export interface ContextLog {
@@ -64,7 +70,10 @@ export class LiveContext implements ContextSource, ClusterEvents {
   /** Watches failing now: each change of state is logged once, not each retry. */
   #failing = new Set<string>();
 
-  constructor(initial: PolicyContext, private readonly log: ContextLog) {
+  constructor(
+    initial: PolicyContext,
+    private readonly log: ContextLog,
+  ) {
     this.#snapshot = initial;
   }
 
@@ -97,17 +106,24 @@ export class LiveContext implements ContextSource, ClusterEvents {
     const version = chosen ? `${locationName(chosen)}@${current?.metadata?.resourceVersion ?? ''}` : 'none';
     if (version === this.#lastVersion) return;
     this.#lastVersion = version;
-    if (current === undefined) return this.#useProfile(embeddedProfile);
+    if (current === undefined) {
+      this.#useProfile(embeddedProfile);
+      return;
+    }
     const source = `cluster ${version}`;
     const parsed = parseProfile(current.data ?? {}, source, this.#snapshot.schemas);
     const denials = parsed.problems.filter((problem) => problem.severity === 'deny');
     if (parsed.profile) {
       for (const problem of parsed.problems) this.log.warn({ profile: source, ...problem }, 'eci-profile');
-      return this.#useProfile(parsed.profile);
+      this.#useProfile(parsed.profile);
+      return;
     }
     this.#status = { ...this.#status, refused: this.#status.refused + 1 };
     this.#staleProfile = `${source} refused: ${denials.map((p) => `${p.path}: ${p.message}`).join('; ')}`;
-    this.log.warn({ profile: source, problems: denials, kept: this.#snapshot.profile.source }, `eci-profile refused, keeping ${this.#snapshot.profile.source}`);
+    this.log.warn(
+      { profile: source, problems: denials, kept: this.#snapshot.profile.source },
+      `eci-profile refused, keeping ${this.#snapshot.profile.source}`,
+    );
   }
 
   namespaces(labels: ReadonlyMap<string, Labels>): void {
@@ -122,7 +138,10 @@ export class LiveContext implements ContextSource, ClusterEvents {
   error(source: string, error: unknown): void {
     if (this.#failing.has(source)) return;
     this.#failing.add(source);
-    this.log.warn({ source, reason: (error as Error)?.message ?? String(error) }, 'cluster watch failed; serving the last state, retrying');
+    this.log.warn(
+      { source, reason: (error as Error)?.message ?? String(error) },
+      'cluster watch failed; serving the last state, retrying',
+    );
   }
 
   recovered(source: string): void {
@@ -133,6 +152,9 @@ export class LiveContext implements ContextSource, ClusterEvents {
     this.#staleProfile = undefined;
     this.#snapshot = { ...this.#snapshot, profile };
     this.#status = { ...this.#status, generation: this.#status.generation + 1, loadedAt: Date.now() };
-    this.log.info({ profile: profile.source, selectors: profile.selectors.length }, `eci-profile source: ${profile.source}`);
+    this.log.info(
+      { profile: profile.source, selectors: profile.selectors.length },
+      `eci-profile source: ${profile.source}`,
+    );
   }
 }

@@ -17,7 +17,11 @@ export function limitLargeReviews(app: FastifyInstance, slots = largeReviewSlots
       return reply
         .code(429)
         .header('retry-after', '1')
-        .send({ statusCode: 429, error: 'Too Many Requests', message: `more than ${slots} reviews over ${largeReviewBytes} bytes at once; retry` });
+        .send({
+          statusCode: 429,
+          error: 'Too Many Requests',
+          message: `more than ${slots} reviews over ${largeReviewBytes} bytes at once; retry`,
+        });
     }
     holding.add(req);
   });

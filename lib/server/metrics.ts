@@ -26,12 +26,37 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
   const registry = new Registry();
   // process_* and nodejs_*: memory, CPU, event loop lag, file descriptors, GC.
   collectDefaultMetrics({ register: registry });
-  const requests = counter(registry, 'eci_admission_requests_total', 'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.', ['path', 'operation', 'kind', 'verdict']);
-  const findings = counter(registry, 'eci_admission_findings_total', 'Findings reported, by rule id and severity.', ['rule', 'severity']);
+  const requests = counter(
+    registry,
+    'eci_admission_requests_total',
+    'Admission reviews by route, operation, kind (group/Kind, or "other" for kinds passed through) and verdict.',
+    ['path', 'operation', 'kind', 'verdict'],
+  );
+  const findings = counter(registry, 'eci_admission_findings_total', 'Findings reported, by rule id and severity.', [
+    'rule',
+    'severity',
+  ]);
   // By rule only: namespace names are unbounded (one cluster had 5,000); the log names the namespace.
-  const audited = counter(registry, 'eci_admission_audited_findings_total', 'Findings allowed silently in audit mode, by rule id.', ['rule']);
-  const placements = counter(registry, 'eci_admission_placements_total', 'Objects judged, by what sends their pods to ECI (serverless, label, node-selector, node-name, profile-selector) or none.', ['cause']);
-  const exempt = counter(registry, 'eci_admission_exempt_requests_total', 'Requests allowed unchanged because they are exempt, by route and by what exempts them (user, group, namespace, annotation).', ['path', 'reason']);
+  const audited = counter(
+    registry,
+    'eci_admission_audited_findings_total',
+    'Findings allowed silently in audit mode, by rule id.',
+    ['rule'],
+  );
+  const placements = counter(
+    registry,
+    'eci_admission_placements_total',
+    'Objects judged, by what sends their pods to ECI' +
+      ' (serverless, label, node-selector, node-name, profile-selector) or none.',
+    ['cause'],
+  );
+  const exempt = counter(
+    registry,
+    'eci_admission_exempt_requests_total',
+    'Requests allowed unchanged because they are exempt' +
+      ', by route and by what exempts them (user, group, namespace, annotation).',
+    ['path', 'reason'],
+  );
   const duration = new Histogram({
     name: 'eci_admission_request_duration_seconds',
     help: 'Time from request received to response sent on the admission routes.',
@@ -41,11 +66,25 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
   });
   loadMetrics(registry, 'profile', 'eci-profiles', () => context.profileStatus());
   loadMetrics(registry, 'config', '--config files', () => context.configStatus());
-  collectedGauge(registry, 'eci_admission_namespace_cache_size', 'Namespaces whose labels are cached.', () => context.current().namespaceLabels.size);
-  collectedGauge(registry, 'eci_admission_certificate_expiry_timestamp_seconds', 'When the serving certificate in use expires, in seconds since the epoch.', () => Date.parse(new X509Certificate(servingCertificate()).validTo) / 1000);
+  collectedGauge(
+    registry,
+    'eci_admission_namespace_cache_size',
+    'Namespaces whose labels are cached.',
+    () => context.current().namespaceLabels.size,
+  );
+  collectedGauge(
+    registry,
+    'eci_admission_certificate_expiry_timestamp_seconds',
+    'When the serving certificate in use expires, in seconds since the epoch.',
+    () => Date.parse(new X509Certificate(servingCertificate()).validTo) / 1000,
+  );
   // Prometheus' build_info convention: always 1, the version in the labels.
-  new Gauge({ name: 'eci_admission_build_info', help: 'The running version of eci-admission and of Node.js.', labelNames: ['version', 'node'] as const, registers: [registry] })
-    .set({ version, node: process.version }, 1);
+  new Gauge({
+    name: 'eci_admission_build_info',
+    help: 'The running version of eci-admission and of Node.js.',
+    labelNames: ['version', 'node'] as const,
+    registers: [registry],
+  }).set({ version, node: process.version }, 1);
   return {
     registry,
     decided(path, request, decision, verdict, judges) {
@@ -62,20 +101,36 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
     responded(path, statusCode, seconds) {
       duration.observe({ path }, seconds);
       // Answered reviews were counted with what they were; the rest never reached a decision.
-      if (statusCode !== 200) requests.inc({ path, operation: 'unknown', kind: 'unknown', verdict: statusCode < 500 ? 'invalid' : 'error' });
+      if (statusCode !== 200)
+        requests.inc({ path, operation: 'unknown', kind: 'unknown', verdict: statusCode < 500 ? 'invalid' : 'error' });
     },
   };
 }
 
-function counter<Label extends string>(registry: Registry, name: string, help: string, labelNames: readonly Label[]): Counter<Label> {
+function counter<Label extends string>(
+  registry: Registry,
+  name: string,
+  help: string,
+  labelNames: readonly Label[],
+): Counter<Label> {
   return new Counter({ name, help, labelNames, registers: [registry] });
 }
 
 /** Generation, load time and refusals of what a source loads, read at scrape time. */
 function loadMetrics(registry: Registry, name: 'profile' | 'config', what: string, read: () => LoadStatus): void {
   const prefix = `eci_admission_${name}`;
-  collectedGauge(registry, `${prefix}_generation`, `${what} taken into use since start (0 while waiting for the first, or with none).`, () => read().generation);
-  collectedGauge(registry, `${prefix}_last_load_timestamp_seconds`, `When the ${name} in use was loaded, in seconds since the epoch (0 before the first).`, () => (read().loadedAt ?? 0) / 1000);
+  collectedGauge(
+    registry,
+    `${prefix}_generation`,
+    `${what} taken into use since start (0 while waiting for the first, or with none).`,
+    () => read().generation,
+  );
+  collectedGauge(
+    registry,
+    `${prefix}_last_load_timestamp_seconds`,
+    `When the ${name} in use was loaded, in seconds since the epoch (0 before the first).`,
+    () => (read().loadedAt ?? 0) / 1000,
+  );
   new Counter({
     name: `${prefix}_parse_errors_total`,
     help: `${what} refused because they did not parse or check; the last good one stays in use.`,

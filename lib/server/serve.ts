@@ -52,9 +52,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     ...(options.enforcement ? { enforcement: options.enforcement } : {}),
   });
   const fromFile = options.profile === undefined ? undefined : await readProfileFile(options.profile, base.schemas);
-  const log: ContextLog = { info: (fields, message) => app.log.info(fields, message), warn: (fields, message) => app.log.warn(fields, message) };
+  const log: ContextLog = {
+    info: (fields, message) => app.log.info(fields, message),
+    warn: (fields, message) => app.log.warn(fields, message),
+  };
   const live = fromFile === undefined && options.cluster ? new LiveContext(base, log) : undefined;
-  const source: ContextSource = live ?? staticContext(fromFile ? { ...base, profile: profileOf(fromFile, options.profile!) } : base);
+  const source: ContextSource =
+    live ?? staticContext(fromFile ? { ...base, profile: profileOf(fromFile, options.profile!) } : base);
   const { config } = options;
   const configured = config === undefined ? undefined : { config, ...followConfig(source, config, log) };
   const context = configured?.context ?? source;
@@ -62,7 +66,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   if (configured) {
     app.addHook('onClose', async () => configured.following.close());
     const { path } = configured.config.file;
-    app.log.info({ config: path, settings: settingsFields(configured.config.settings) }, `settings from ${path} (followed for changes)`);
+    app.log.info(
+      { config: path, settings: settingsFields(configured.config.settings) },
+      `settings from ${path} (followed for changes)`,
+    );
   }
   app.log.info(
     { certDir: certificate.dir, generated: certificate.generated },
@@ -72,7 +79,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   );
   for (const problem of fromFile?.problems ?? []) app.log.warn(problem, 'eci-profile');
   if (live && options.cluster) {
-    app.log.info({ server: options.cluster.getCurrentCluster()?.server }, `eci-profile source: cluster ${profileLocations.map(locationName).join(' or ')} (watching)`);
+    app.log.info(
+      { server: options.cluster.getCurrentCluster()?.server },
+      `eci-profile source: cluster ${profileLocations.map(locationName).join(' or ')} (watching)`,
+    );
     // The cluster modules load client-node (most of a second): only a server with a cluster pays.
     const { watchCluster } = await import('../cluster/watch.js');
     const watch = watchCluster(options.cluster, live);
@@ -87,7 +97,16 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     use: (pair) => app.useCertificate(pair),
     log,
     now: () => new Date(),
-    ...(registration ? { register: async (caBundle: string) => (await import('../cluster/register.js')).registerWebhooks(registration.cluster, caBundle, registration.configurations) } : {}),
+    ...(registration
+      ? {
+          register: async (caBundle: string) =>
+            (await import('../cluster/register.js')).registerWebhooks(
+              registration.cluster,
+              caBundle,
+              registration.configurations,
+            ),
+        }
+      : {}),
   });
   app.addHook('onClose', async () => lifecycle.close());
   try {
@@ -102,7 +121,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   return { app, url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}` };
 }
 
-function profileOf(parsed: { profile?: PolicyContext['profile']; problems: readonly ProfileProblem[] }, path: string): PolicyContext['profile'] {
+function profileOf(
+  parsed: { profile?: PolicyContext['profile']; problems: readonly ProfileProblem[] },
+  path: string,
+): PolicyContext['profile'] {
   if (parsed.profile) return parsed.profile;
   const reasons = parsed.problems.filter((p) => p.severity === 'deny').map((p) => `${p.path}: ${p.message}`);
   throw new ProfileError(`${path} is not a valid eci-profile: ${reasons.join('; ')}`);

@@ -83,8 +83,12 @@ function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { contex
           findings: capped(decision.findings.map((finding) => finding.rule)),
           // Warnings reach the user cut to 120 characters, audited findings not at all: the log
           // keeps their text whole.
-          ...(decision.warnings.length > 0 ? { warningCount: decision.warnings.length, warnings: capped(decision.warnings.map(formatFinding)) } : {}),
-          ...(decision.audited ? { auditedCount: decision.audited.length, audited: capped(decision.audited.map(formatFinding)) } : {}),
+          ...(decision.warnings.length > 0
+            ? { warningCount: decision.warnings.length, warnings: capped(decision.warnings.map(formatFinding)) }
+            : {}),
+          ...(decision.audited
+            ? { auditedCount: decision.audited.length, audited: capped(decision.audited.map(formatFinding)) }
+            : {}),
           ...(decision.exempt ? { exempt: decision.exempt } : {}),
         },
         url.slice(1),

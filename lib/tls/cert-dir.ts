@@ -28,7 +28,8 @@ export async function ensureCertDir(dir: string, now: Date): Promise<ServingCert
   const [ca, cert, key] = await Promise.all(
     [certFileNames.ca, certFileNames.cert, certFileNames.key].map((name) => readIfExists(join(absolute, name))),
   );
-  if (cert !== undefined && key !== undefined) return { dir: absolute, cert, key, ...(ca === undefined ? {} : { ca }), generated: false };
+  if (cert !== undefined && key !== undefined)
+    return { dir: absolute, cert, key, ...(ca === undefined ? {} : { ca }), generated: false };
   const present = Object.values(certFileNames).filter((_, index) => [ca, cert, key][index] !== undefined);
   if (present.length > 0) {
     throw new CertDirError(
@@ -59,7 +60,11 @@ export function certificateFiles(set: CertificateSet): NewFile[] {
 /** Writes the files into dir, or none of them when any is already there; returns their paths. */
 export async function writeNewFiles(dir: string, files: readonly NewFile[]): Promise<string[]> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const present = (await Promise.all(files.map(async ({ name }) => ((await readIfExists(join(dir, name))) === undefined ? [] : [name])))).flat();
+  const present = (
+    await Promise.all(
+      files.map(async ({ name }) => ((await readIfExists(join(dir, name))) === undefined ? [] : [name])),
+    )
+  ).flat();
   if (present.length > 0) throw new CertDirError(`${dir} already holds ${present.join(', ')}; refusing to overwrite`);
   // `wx` fails rather than overwrite a file another process wrote meanwhile.
   for (const { name, content, mode } of files) await writeFile(join(dir, name), content, { flag: 'wx', mode });

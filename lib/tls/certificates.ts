@@ -88,8 +88,8 @@ function newCertificate(publicKey: forge.pki.PublicKey, now: Date, days: number)
   const certificate = forge.pki.createCertificate();
   certificate.publicKey = publicKey;
   // A positive serial: the top bit cleared keeps the DER integer from reading as negative.
-  certificate.serialNumber = (randomBytes(16).readUInt8(0) & 0x7f).toString(16).padStart(2, '0') +
-    randomBytes(15).toString('hex');
+  certificate.serialNumber =
+    (randomBytes(16).readUInt8(0) & 0x7f).toString(16).padStart(2, '0') + randomBytes(15).toString('hex');
   certificate.validity.notBefore = new Date(now.getTime() - clockSkewMs);
   certificate.validity.notAfter = new Date(now.getTime() + days * dayMs);
   return certificate;

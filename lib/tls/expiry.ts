@@ -3,7 +3,7 @@ import { X509Certificate } from 'node:crypto';
 import { counted } from '../plural.js';
 
 /** Kubernetes rotates nothing by itself: a month leaves time to run `certs` and roll the Secret. */
-export const expiryWarningDays = 30;
+const expiryWarningDays = 30;
 
 const dayMs = 24 * 60 * 60 * 1000;
 
@@ -15,5 +15,5 @@ export function expiryWarning(certPem: string, now: Date): string | undefined {
   return daysLeft < 0
     ? `the serving certificate expired on ${validTo.toISOString()}`
     : `the serving certificate expires in ${counted(daysLeft, 'day')} (${validTo.toISOString()}); ` +
-      'issue a new one and update the Secret';
+        'issue a new one and update the Secret';
 }

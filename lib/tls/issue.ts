@@ -16,7 +16,7 @@ export interface IssueRequest {
   readonly now: Date;
 }
 
-export const issuedFileNames = { secret: 'secret.yaml', caBundle: 'ca-bundle.txt' } as const;
+const issuedFileNames = { secret: 'secret.yaml', caBundle: 'ca-bundle.txt' } as const;
 
 /** Returns the paths written. Nothing that exists is overwritten. */
 export async function issueCertificates(request: IssueRequest): Promise<string[]> {
@@ -30,8 +30,13 @@ export async function issueCertificates(request: IssueRequest): Promise<string[]
   const extras: NewFile[] = [];
   // The Secret holds the private key: as private as tls.key. The caBundle is public.
   if (request.secret !== undefined) {
-    extras.push({ name: issuedFileNames.secret, content: tlsSecretManifest(set, request.secret, request.namespace), mode: 0o600 });
+    extras.push({
+      name: issuedFileNames.secret,
+      content: tlsSecretManifest(set, request.secret, request.namespace),
+      mode: 0o600,
+    });
   }
-  if (request.caBundle) extras.push({ name: issuedFileNames.caBundle, content: `${caBundleOf(set.caCert)}\n`, mode: 0o644 });
+  if (request.caBundle)
+    extras.push({ name: issuedFileNames.caBundle, content: `${caBundleOf(set.caCert)}\n`, mode: 0o644 });
   return writeNewFiles(dir, [...certificateFiles(set), ...extras]);
 }

@@ -21,14 +21,21 @@ export interface ReloadEvents {
 
 export function watchKeyPair(dir: string, current: KeyPair, events: ReloadEvents, debounceMs?: number): Following {
   const names = [certFileNames.cert, certFileNames.key, certFileNames.ca];
-  return followFiles(dir, names, [current.cert, current.key, current.ca], {
-    changed([cert, key, ca]) {
-      const problem = cert === undefined || key === undefined ? 'tls.crt or tls.key is missing' : invalidPair(cert, key);
-      if (problem !== undefined) return events.rejected(problem);
-      events.changed({ cert: cert!, key: key!, ...(ca === undefined ? {} : { ca }) });
+  return followFiles(
+    dir,
+    names,
+    [current.cert, current.key, current.ca],
+    {
+      changed([cert, key, ca]) {
+        const problem =
+          cert === undefined || key === undefined ? 'tls.crt or tls.key is missing' : invalidPair(cert, key);
+        if (problem !== undefined) return events.rejected(problem);
+        events.changed({ cert: cert!, key: key!, ...(ca === undefined ? {} : { ca }) });
+      },
+      failed: events.rejected,
     },
-    failed: events.rejected,
-  }, debounceMs);
+    debounceMs,
+  );
 }
 
 /** OpenSSL's own check: a certificate that does not parse, or a key that is not its key. */

@@ -24,17 +24,72 @@ export interface HandledKind {
 /** Every kind eci-admission judges: the one table the code, the webhook configurations' test and the README follow. */
 export const handledKinds: readonly HandledKind[] = [
   { group: '', kind: 'Pod', version: 'v1', resource: 'pods', handling: 'pod', podTemplate: [] },
-  { group: '', kind: 'PodTemplate', version: 'v1', resource: 'podtemplates', handling: 'pod', podTemplate: ['template'] },
-  { group: '', kind: 'ReplicationController', version: 'v1', resource: 'replicationcontrollers', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'Deployment', version: 'v1', resource: 'deployments', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'ReplicaSet', version: 'v1', resource: 'replicasets', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'StatefulSet', version: 'v1', resource: 'statefulsets', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'apps', kind: 'DaemonSet', version: 'v1', resource: 'daemonsets', handling: 'pod', podTemplate: ['spec', 'template'] },
+  {
+    group: '',
+    kind: 'PodTemplate',
+    version: 'v1',
+    resource: 'podtemplates',
+    handling: 'pod',
+    podTemplate: ['template'],
+  },
+  {
+    group: '',
+    kind: 'ReplicationController',
+    version: 'v1',
+    resource: 'replicationcontrollers',
+    handling: 'pod',
+    podTemplate: ['spec', 'template'],
+  },
+  {
+    group: 'apps',
+    kind: 'Deployment',
+    version: 'v1',
+    resource: 'deployments',
+    handling: 'pod',
+    podTemplate: ['spec', 'template'],
+  },
+  {
+    group: 'apps',
+    kind: 'ReplicaSet',
+    version: 'v1',
+    resource: 'replicasets',
+    handling: 'pod',
+    podTemplate: ['spec', 'template'],
+  },
+  {
+    group: 'apps',
+    kind: 'StatefulSet',
+    version: 'v1',
+    resource: 'statefulsets',
+    handling: 'pod',
+    podTemplate: ['spec', 'template'],
+  },
+  {
+    group: 'apps',
+    kind: 'DaemonSet',
+    version: 'v1',
+    resource: 'daemonsets',
+    handling: 'pod',
+    podTemplate: ['spec', 'template'],
+  },
   { group: 'batch', kind: 'Job', version: 'v1', resource: 'jobs', handling: 'pod', podTemplate: ['spec', 'template'] },
-  { group: 'batch', kind: 'CronJob', version: 'v1', resource: 'cronjobs', handling: 'pod', podTemplate: ['spec', 'jobTemplate', 'spec', 'template'] },
+  {
+    group: 'batch',
+    kind: 'CronJob',
+    version: 'v1',
+    resource: 'cronjobs',
+    handling: 'pod',
+    podTemplate: ['spec', 'jobTemplate', 'spec', 'template'],
+  },
   { group: '', kind: 'Service', version: 'v1', resource: 'services', handling: 'routed' },
   { group: '', kind: 'ConfigMap', version: 'v1', resource: 'configmaps', handling: 'config' },
-  { group: 'scheduling.alibabacloud.com', kind: 'ResourcePolicy', version: 'v1alpha1', resource: 'resourcepolicies', handling: 'config' },
+  {
+    group: 'scheduling.alibabacloud.com',
+    kind: 'ResourcePolicy',
+    version: 'v1alpha1',
+    resource: 'resourcepolicies',
+    handling: 'config',
+  },
 ];
 
 const byKey: ReadonlyMap<KindKey, HandledKind> = new Map(handledKinds.map((handled) => [kindKey(handled), handled]));
@@ -50,16 +105,34 @@ export function resourceOf(group: string, kind: string): string | undefined {
  * one is judged as the current kind (`check`), with a warning. Removals: Kubernetes deprecated
  * API migration guide (https://kubernetes.io/docs/reference/using-api/deprecation-guide/).
  */
-const retiredVersions: ReadonlyArray<{ readonly apiVersion: string; readonly kinds: readonly string[]; readonly current: string; readonly removedIn: string }> = [
-  { apiVersion: 'extensions/v1beta1', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet'], current: 'apps/v1', removedIn: '1.16' },
+const retiredVersions: ReadonlyArray<{
+  readonly apiVersion: string;
+  readonly kinds: readonly string[];
+  readonly current: string;
+  readonly removedIn: string;
+}> = [
+  {
+    apiVersion: 'extensions/v1beta1',
+    kinds: ['DaemonSet', 'Deployment', 'ReplicaSet'],
+    current: 'apps/v1',
+    removedIn: '1.16',
+  },
   { apiVersion: 'apps/v1beta1', kinds: ['Deployment', 'StatefulSet'], current: 'apps/v1', removedIn: '1.16' },
-  { apiVersion: 'apps/v1beta2', kinds: ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'], current: 'apps/v1', removedIn: '1.16' },
+  {
+    apiVersion: 'apps/v1beta2',
+    kinds: ['DaemonSet', 'Deployment', 'ReplicaSet', 'StatefulSet'],
+    current: 'apps/v1',
+    removedIn: '1.16',
+  },
   { apiVersion: 'batch/v2alpha1', kinds: ['CronJob'], current: 'batch/v1', removedIn: '1.21' },
   { apiVersion: 'batch/v1beta1', kinds: ['CronJob'], current: 'batch/v1', removedIn: '1.25' },
 ];
 
 /** The current version of a kind written in a retired one, and when that one stopped being served. */
-export function currentVersionOf(apiVersion: string, kind: string): { readonly current: string; readonly removedIn: string } | undefined {
+export function currentVersionOf(
+  apiVersion: string,
+  kind: string,
+): { readonly current: string; readonly removedIn: string } | undefined {
   return retiredVersions.find((retired) => retired.apiVersion === apiVersion && retired.kinds.includes(kind));
 }
 
@@ -76,7 +149,9 @@ export function podTemplateLocation(kind: KindKey): readonly string[] | undefine
 
 /** Every kind with a pod template, and where it keeps it. */
 export function podTemplateKinds(): ReadonlyArray<readonly [KindKey, readonly string[]]> {
-  return handledKinds.flatMap((handled) => (handled.podTemplate ? [[kindKey(handled), handled.podTemplate] as const] : []));
+  return handledKinds.flatMap((handled) =>
+    handled.podTemplate ? [[kindKey(handled), handled.podTemplate] as const] : [],
+  );
 }
 
 export function isHandledKind(kind: KindKey): boolean {

@@ -6,6 +6,7 @@ import type {
   V1ObjectMeta,
   V1PodSpec,
 } from '@kubernetes/client-node';
+import { memo } from '../memo.js';
 import { podTemplateLocation, type KindKey } from './kinds.js';
 
 export interface PodTemplate {
@@ -46,9 +47,7 @@ const containerLists = ['containers', 'initContainers', 'ephemeralContainers'] a
  * pod template: the rules judging one object share the walk (and the paths it builds).
  */
 export function containersOf(pod: PodTemplate): readonly ContainerRef[] {
-  let containers = walked.get(pod);
-  if (containers === undefined) walked.set(pod, (containers = walk(pod)));
-  return containers;
+  return memo(walked, pod, walk);
 }
 
 const walked = new WeakMap<PodTemplate, readonly ContainerRef[]>();
@@ -72,7 +71,5 @@ export function listOf<T>(value: readonly T[] | undefined): readonly T[] {
 }
 
 export function recordOrEmpty(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : {};
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }

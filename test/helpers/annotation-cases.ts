@@ -3,7 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { kubectlCreate, pod } from './objects.js';
 
-export type StringMap = Readonly<Record<string, string>>;
+type StringMap = Readonly<Record<string, string>>;
 
 export interface Metadata {
   readonly annotations?: StringMap;
@@ -22,11 +22,15 @@ export interface Family {
 }
 
 export const annotation = (key: string): string => `annotations[${JSON.stringify(key)}]`;
-export const label = (key: string): string => `labels[${JSON.stringify(key)}]`;
+const label = (key: string): string => `labels[${JSON.stringify(key)}]`;
 
 const k = (name: string): string => `k8s.aliyun.com/${name}`;
 const one = (name: string, value: string): Metadata => ({ annotations: { [k(name)]: value } });
-const denied = (name: string, value: string, message: RegExp): Judged => [one(name, value), annotation(k(name)), message];
+const denied = (name: string, value: string, message: RegExp): Judged => [
+  one(name, value),
+  annotation(k(name)),
+  message,
+];
 const vswitches = 'network.alibabacloud.com/vswitch-ids';
 const securityGroups = 'network.alibabacloud.com/security-group-ids';
 
@@ -52,7 +56,14 @@ export const families: readonly Family[] = [
           [k('eci-gpu-driver-version')]: 'tesla=525.85.12',
         },
       },
-      { annotations: { [k('eci-use-specs')]: '2-4Gi', [k('eci-instance-family')]: 'ecs.c6,-ecs.t5', [k('eci-instance-generation')]: '6,-4', [k('eci-compute-category')]: 'economy,general' } },
+      {
+        annotations: {
+          [k('eci-use-specs')]: '2-4Gi',
+          [k('eci-instance-family')]: 'ecs.c6,-ecs.t5',
+          [k('eci-instance-generation')]: '6,-4',
+          [k('eci-compute-category')]: 'economy,general',
+        },
+      },
       one('eci-spot-strategy', 'SpotAsPriceGo'),
     ],
     denied: [
@@ -72,9 +83,17 @@ export const families: readonly Family[] = [
     ],
     warned: [
       [one('eci-spot-price-limit', '0.5'), annotation(k('eci-spot-price-limit')), /only with .*SpotWithPriceLimit/],
-      [one('eci-spot-duration', '1'), annotation(k('eci-spot-duration')), /only with k8s\.aliyun\.com\/eci-spot-strategy/],
+      [
+        one('eci-spot-duration', '1'),
+        annotation(k('eci-spot-duration')),
+        /only with k8s\.aliyun\.com\/eci-spot-strategy/,
+      ],
       [one('eci-privatepool-id', 'eap-1'), annotation(k('eci-privatepool-id')), /matchcriteria: Target/],
-      [{ annotations: { [k('eci-use-specs')]: 'ecs.c6.xlarge', [k('eci-instance-generation')]: '6' } }, annotation(k('eci-instance-generation')), /ECS type/],
+      [
+        { annotations: { [k('eci-use-specs')]: 'ecs.c6.xlarge', [k('eci-instance-generation')]: '6' } },
+        annotation(k('eci-instance-generation')),
+        /ECS type/,
+      ],
     ],
   },
   {
@@ -99,7 +118,13 @@ export const families: readonly Family[] = [
       denied('acr-user-arns', 'role-acr', /not a RAM role ARN acs:ram::<uid>:role\/<name>/),
       denied('plain-http-registry', 'http://harbor', /not a registry host\[:port\]/),
     ],
-    warned: [[{ annotations: { [k('eci-auto-imc')]: 'false', [k('imc-perfect-match')]: 'true' } }, annotation(k('imc-perfect-match')), /eci-auto-imc: "true"/]],
+    warned: [
+      [
+        { annotations: { [k('eci-auto-imc')]: 'false', [k('imc-perfect-match')]: 'true' } },
+        annotation(k('imc-perfect-match')),
+        /eci-auto-imc: "true"/,
+      ],
+    ],
   },
   {
     name: 'network, storage and other',
@@ -114,7 +139,8 @@ export const families: readonly Family[] = [
           [k('eip-internet-charge-type')]: 'PayByTraffic',
           'kubernetes.io/ingress-bandwidth': '40M',
           'kubernetes.io/egress-bandwidth': '1G',
-          [k('eci-custom-dnsconfig')]: '{"nameservers":"100.100.2.136","searches":"svc.cluster.local","options":"ndots:2,edns0"}',
+          [k('eci-custom-dnsconfig')]:
+            '{"nameservers":"100.100.2.136","searches":"svc.cluster.local","options":"ndots:2,edns0"}',
           [k('eci-extra-ephemeral-storage')]: '50Gi',
           [k('eci-ephemeral-storage-options')]: '{"encrypted":"true"}',
           [k('eci-private-ip-address')]: '172.16.0.1',
@@ -128,13 +154,29 @@ export const families: readonly Family[] = [
       one('eci-eip-instanceid', 'eip-bp1q5n8cq4p7f6dzu'),
     ],
     denied: [
-      denied('eci-security-group', 'default', /eci-security-group"\]: \[0\]: "default" is not a security group ID \(sg-/),
+      denied(
+        'eci-security-group',
+        'default',
+        /eci-security-group"\]: \[0\]: "default" is not a security group ID \(sg-/,
+      ),
       denied('eci-security-group', 'sg-1,sg-2,sg-3,sg-4,sg-5,sg-6', /has 6 entries; at most 5/),
       denied('eip-isp', 'BGP_X', /"BGP_X" is not one of BGP, BGP_PRO/),
       denied('eip-bandwidth', '0', /"0" is not a whole number of at least 1/),
-      [{ annotations: { 'kubernetes.io/ingress-bandwidth': '40Mbps' } }, annotation('kubernetes.io/ingress-bandwidth'), /"40Mbps" is not bytes per second/],
-      denied('eci-custom-dnsconfig', '{"nameserver":"1.1.1.1"}', /nameserver is not a known field \(known: nameservers, searches, options\)/),
-      denied('eci-ephemeral-storage-options', '{"encrypted":true}', /eci-ephemeral-storage-options"\]: encrypted: true is not a string/),
+      [
+        { annotations: { 'kubernetes.io/ingress-bandwidth': '40Mbps' } },
+        annotation('kubernetes.io/ingress-bandwidth'),
+        /"40Mbps" is not bytes per second/,
+      ],
+      denied(
+        'eci-custom-dnsconfig',
+        '{"nameserver":"1.1.1.1"}',
+        /nameserver is not a known field \(known: nameservers, searches, options\)/,
+      ),
+      denied(
+        'eci-ephemeral-storage-options',
+        '{"encrypted":true}',
+        /eci-ephemeral-storage-options"\]: encrypted: true is not a string/,
+      ),
       denied('eci-extra-ephemeral-storage', '50GB', /"50GB" is not a quantity/),
       denied('eci-private-ip-address', '10.0.0.256', /not an IPv4 address/),
       denied('eci-core-pattern', 'core/%e', /not an absolute path/),
@@ -147,12 +189,32 @@ export const families: readonly Family[] = [
     ],
     warned: [
       [one('eip-isp', 'BGP_PRO'), annotation(k('eip-isp')), /only when an EIP is created/],
-      [{ annotations: { [k('eci-with-eip')]: 'false', [k('eip-bandwidth')]: '5' } }, annotation(k('eip-bandwidth')), /only when an EIP is created/],
-      [one('eip-internet-charge-type', 'PayByTraffic'), annotation(k('eip-internet-charge-type')), /only when an EIP is created/],
-      [one('eip-common-bandwidth-package-id', 'cbwp-1'), annotation(k('eip-common-bandwidth-package-id')), /only when an EIP is created/],
+      [
+        { annotations: { [k('eci-with-eip')]: 'false', [k('eip-bandwidth')]: '5' } },
+        annotation(k('eip-bandwidth')),
+        /only when an EIP is created/,
+      ],
+      [
+        one('eip-internet-charge-type', 'PayByTraffic'),
+        annotation(k('eip-internet-charge-type')),
+        /only when an EIP is created/,
+      ],
+      [
+        one('eip-common-bandwidth-package-id', 'cbwp-1'),
+        annotation(k('eip-common-bandwidth-package-id')),
+        /only when an EIP is created/,
+      ],
       [one('eci-fixed-ip-retain-hour', '24'), annotation(k('eci-fixed-ip-retain-hour')), /eci-fixed-ip: "true"/],
-      [one('eci-host-sysctls', '[{"name":"vm.max_map_count","value":"262144"}]'), annotation(k('eci-host-sysctls')), /support/],
-      [one('eci-data-cache-provisionedIops', '40000'), annotation(k('eci-data-cache-provisionedIops')), /need k8s\.aliyun\.com\/eci-data-cache-bucket/],
+      [
+        one('eci-host-sysctls', '[{"name":"vm.max_map_count","value":"262144"}]'),
+        annotation(k('eci-host-sysctls')),
+        /support/,
+      ],
+      [
+        one('eci-data-cache-provisionedIops', '40000'),
+        annotation(k('eci-data-cache-provisionedIops')),
+        /need k8s\.aliyun\.com\/eci-data-cache-bucket/,
+      ],
     ],
   },
   {
@@ -160,9 +222,19 @@ export const families: readonly Family[] = [
     rule: 'eci-annotations',
     accepted: [{ annotations: { [k('eci-spot-strategy')]: 'SpotWithPriceLimit', [k('eci-spot-price-limit')]: '1' } }],
     denied: [
-      [one('eci-spot-strategy', 'SpotWithPriceLimit'), annotation(k('eci-spot-strategy')), /SpotWithPriceLimit needs a price limit: set k8s\.aliyun\.com\/eci-spot-price-limit/],
+      [
+        one('eci-spot-strategy', 'SpotWithPriceLimit'),
+        annotation(k('eci-spot-strategy')),
+        /SpotWithPriceLimit needs a price limit: set k8s\.aliyun\.com\/eci-spot-price-limit/,
+      ],
     ],
-    warned: [[{ annotations: { [k('eci-spot-strategy')]: 'SpotAsPriceGo', [k('eci-spot-price-limit')]: '1' } }, annotation(k('eci-spot-price-limit')), /ignored/]],
+    warned: [
+      [
+        { annotations: { [k('eci-spot-strategy')]: 'SpotAsPriceGo', [k('eci-spot-price-limit')]: '1' } },
+        annotation(k('eci-spot-price-limit')),
+        /ignored/,
+      ],
+    ],
   },
   {
     name: 'written by the system',
@@ -172,50 +244,117 @@ export const families: readonly Family[] = [
     warned: [
       [one('eci-instance-id', 'eci-2ze1'), annotation(k('eci-instance-id')), /written by ECI/],
       [one('allocated-eipAddress', '47.0.0.1'), annotation(k('allocated-eipAddress')), /written by ECI/],
-      [{ annotations: { 'network.alibabacloud.com/allocated-ipv4': '10.0.0.1' } }, annotation('network.alibabacloud.com/allocated-ipv4'), /written by ECI/],
-      [{ annotations: { 'alibabacloud.com/pod-use-spec': '2-4Gi' } }, annotation('alibabacloud.com/pod-use-spec'), /written by ECI/],
+      [
+        { annotations: { 'network.alibabacloud.com/allocated-ipv4': '10.0.0.1' } },
+        annotation('network.alibabacloud.com/allocated-ipv4'),
+        /written by ECI/,
+      ],
+      [
+        { annotations: { 'alibabacloud.com/pod-use-spec': '2-4Gi' } },
+        annotation('alibabacloud.com/pod-use-spec'),
+        /written by ECI/,
+      ],
     ],
   },
   {
     name: 'ACS labels',
     rule: 'acs-labels',
     accepted: [
-      { labels: { 'alibabacloud.com/acs': 'true', 'alibabacloud.com/compute-class': 'performance', 'alibabacloud.com/compute-qos': 'best-effort' }, annotations: { 'alibabacloud.com/cpu-vendors': 'intel,amd' } },
-      { labels: { 'alibabacloud.com/compute-class': 'gpu-hpn', 'alibabacloud.com/compute-qos': 'default', 'alibabacloud.com/gpu-model-series': 'L20' } },
+      {
+        labels: {
+          'alibabacloud.com/acs': 'true',
+          'alibabacloud.com/compute-class': 'performance',
+          'alibabacloud.com/compute-qos': 'best-effort',
+        },
+        annotations: { 'alibabacloud.com/cpu-vendors': 'intel,amd' },
+      },
+      {
+        labels: {
+          'alibabacloud.com/compute-class': 'gpu-hpn',
+          'alibabacloud.com/compute-qos': 'default',
+          'alibabacloud.com/gpu-model-series': 'L20',
+        },
+      },
       { annotations: { 'alibabacloud.com/cpu-vendors': 'amd' } },
       { annotations: { [vswitches]: 'vsw-slw1a,vsw-lkjwo2', [securityGroups]: 'sg-sljwo1' } },
     ],
     denied: [
-      [{ labels: { 'alibabacloud.com/compute-class': 'economy' } }, label('alibabacloud.com/compute-class'), /"economy" is not one of general-purpose, performance, gpu, gpu-hpn/],
-      [{ labels: { 'alibabacloud.com/compute-qos': 'burstable' } }, label('alibabacloud.com/compute-qos'), /not one of default, best-effort/],
-      [{ labels: { 'alibabacloud.com/compute-class': 'gpu-hpn', 'alibabacloud.com/compute-qos': 'best-effort' } }, label('alibabacloud.com/compute-qos'), /gpu-hpn allows only compute-qos default/],
-      [{ labels: { 'alibabacloud.com/gpu-model-series': 'T4' } }, label('alibabacloud.com/gpu-model-series'), /needs alibabacloud\.com\/compute-class gpu or gpu-hpn/],
-      [{ labels: { 'alibabacloud.com/compute-class': 'gpu' }, annotations: { 'alibabacloud.com/cpu-vendors': 'intel' } }, annotation('alibabacloud.com/cpu-vendors'), /only with .*general-purpose/],
-      [{ annotations: { 'alibabacloud.com/cpu-vendors': 'arm' } }, annotation('alibabacloud.com/cpu-vendors'), /"arm" is not one of intel, amd, intel,amd/],
+      [
+        { labels: { 'alibabacloud.com/compute-class': 'economy' } },
+        label('alibabacloud.com/compute-class'),
+        /"economy" is not one of general-purpose, performance, gpu, gpu-hpn/,
+      ],
+      [
+        { labels: { 'alibabacloud.com/compute-qos': 'burstable' } },
+        label('alibabacloud.com/compute-qos'),
+        /not one of default, best-effort/,
+      ],
+      [
+        { labels: { 'alibabacloud.com/compute-class': 'gpu-hpn', 'alibabacloud.com/compute-qos': 'best-effort' } },
+        label('alibabacloud.com/compute-qos'),
+        /gpu-hpn allows only compute-qos default/,
+      ],
+      [
+        { labels: { 'alibabacloud.com/gpu-model-series': 'T4' } },
+        label('alibabacloud.com/gpu-model-series'),
+        /needs alibabacloud\.com\/compute-class gpu or gpu-hpn/,
+      ],
+      [
+        {
+          labels: { 'alibabacloud.com/compute-class': 'gpu' },
+          annotations: { 'alibabacloud.com/cpu-vendors': 'intel' },
+        },
+        annotation('alibabacloud.com/cpu-vendors'),
+        /only with .*general-purpose/,
+      ],
+      [
+        { annotations: { 'alibabacloud.com/cpu-vendors': 'arm' } },
+        annotation('alibabacloud.com/cpu-vendors'),
+        /"arm" is not one of intel, amd, intel,amd/,
+      ],
       [{ annotations: { [vswitches]: 'vsw-a,vsw-a' } }, annotation(vswitches), /lists "vsw-a" twice/],
-      [{ annotations: { [securityGroups]: 'sg-a, sg-b' } }, annotation(securityGroups), /" sg-b" is not a security group ID/],
+      [
+        { annotations: { [securityGroups]: 'sg-a, sg-b' } },
+        annotation(securityGroups),
+        /" sg-b" is not a security group ID/,
+      ],
     ],
     warned: [],
   },
 ];
 
 /** Kinds the families run on, each with where it keeps the pod metadata. */
-export const carriers: ReadonlyArray<readonly [kind: string, metadataPath: string, make: (metadata: Metadata) => KubernetesObject]> = (() => {
+export const carriers: ReadonlyArray<
+  readonly [kind: string, metadataPath: string, make: (metadata: Metadata) => KubernetesObject]
+> = (() => {
   const deployment = kubectlCreate('deployment', 'web', '--image=nginx');
   const cronJob = kubectlCreate('cronjob', 'nightly', '--image=busybox', '--schedule=0 3 * * *');
   return [
     ['Pod', 'metadata', (metadata) => withMetadata(pod({}), [], metadata)],
     ['Deployment', 'spec.template.metadata', (metadata) => withMetadata(deployment, ['spec', 'template'], metadata)],
-    ['CronJob', 'spec.jobTemplate.spec.template.metadata', (metadata) => withMetadata(cronJob, ['spec', 'jobTemplate', 'spec', 'template'], metadata)],
+    [
+      'CronJob',
+      'spec.jobTemplate.spec.template.metadata',
+      (metadata) => withMetadata(cronJob, ['spec', 'jobTemplate', 'spec', 'template'], metadata),
+    ],
   ];
 })();
 
 /** A copy of `object` with labels and annotations added to the metadata at `template`. */
-export function withMetadata(object: KubernetesObject, template: readonly string[], metadata: Metadata): KubernetesObject {
+export function withMetadata(
+  object: KubernetesObject,
+  template: readonly string[],
+  metadata: Metadata,
+): KubernetesObject {
   const copy = structuredClone(object) as unknown as Record<string, Record<string, unknown>>;
-  const node = template.reduce((parent, field) => parent[field] as unknown as Record<string, Record<string, unknown>>, copy);
-  const target = (node.metadata ??= {}) as Record<string, unknown>;
+  const node = template.reduce(
+    (parent, field) => parent[field] as unknown as Record<string, Record<string, unknown>>,
+    copy,
+  );
+  node.metadata ??= {};
+  const target = node.metadata as Record<string, unknown>;
   if (metadata.labels) target.labels = { ...(target.labels as StringMap | undefined), ...metadata.labels };
-  if (metadata.annotations) target.annotations = { ...(target.annotations as StringMap | undefined), ...metadata.annotations };
+  if (metadata.annotations)
+    target.annotations = { ...(target.annotations as StringMap | undefined), ...metadata.annotations };
   return copy as unknown as KubernetesObject;
 }

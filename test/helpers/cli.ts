@@ -3,7 +3,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 /** dist/lib/cli.js: this helper is compiled to dist/test/helpers/cli.js. */
-export const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
 
 export interface Run {
   readonly code: number | null;
@@ -21,7 +21,11 @@ export interface RunOptions {
 
 /** Runs the command to its end. */
 export function run(args: readonly string[], options: RunOptions = {}): Promise<Run> {
-  const child = spawn(process.execPath, [cli, ...args], { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  const child = spawn(process.execPath, [cli, ...args], {
+    cwd: options.cwd,
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...options.env },
+  });
   return finished(child, options.stdin);
 }
 
@@ -65,5 +69,12 @@ export async function startServeAs(args: string[], env: NodeJS.ProcessEnv = {}, 
     });
     void exited.then((code) => reject(new Error(`exited ${code}: ${log}`)));
   });
-  return { url, log: () => log, stop: () => (child.kill('SIGTERM'), exited) };
+  return {
+    url,
+    log: () => log,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
 }

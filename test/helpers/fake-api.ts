@@ -25,7 +25,8 @@ interface Watcher {
   readonly response: ServerResponse;
 }
 
-const webhookConfigurations = /^\/apis\/admissionregistration\.k8s\.io\/v1\/((?:mutating|validating)webhookconfigurations)(?:\/([^/]+))?$/;
+const webhookConfigurations =
+  /^\/apis\/admissionregistration\.k8s\.io\/v1\/((?:mutating|validating)webhookconfigurations)(?:\/([^/]+))?$/;
 
 /** Where the profiles live is the webhook's own definition: the stand-in serves exactly there. */
 function profileLocation(name: string): ProfileLocation {
@@ -37,7 +38,10 @@ function profileLocation(name: string): ProfileLocation {
 const profileNamespaces = new Set(profileLocations.map((location) => location.namespace));
 
 const routes: ReadonlyArray<readonly [(path: string) => boolean, Resource]> = [
-  [(path) => [...profileNamespaces].some((namespace) => path === `/api/v1/namespaces/${namespace}/configmaps`), 'configmaps'],
+  [
+    (path) => [...profileNamespaces].some((namespace) => path === `/api/v1/namespaces/${namespace}/configmaps`),
+    'configmaps',
+  ],
   [(path) => path === '/api/v1/namespaces', 'namespaces'],
 ];
 
@@ -78,7 +82,7 @@ export class FakeApi {
     return [
       'apiVersion: v1',
       'kind: Config',
-      'clusters: [{name: fake, cluster: {server: "' + this.url + '", insecure-skip-tls-verify: true}}]',
+      `clusters: [{name: fake, cluster: {server: "${this.url}", insecure-skip-tls-verify: true}}]`,
       'users: [{name: fake, user: {token: test-token}}]',
       'contexts: [{name: fake, context: {cluster: fake, user: fake}}]',
       'current-context: fake',
@@ -97,7 +101,12 @@ export class FakeApi {
   /** Writes the profile ConfigMap of that name (`eci-profile` or `acs-profile`). */
   setProfile(data: Record<string, string>, name = 'eci-profile'): void {
     const { namespace } = profileLocation(name);
-    this.#put('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data } as KubernetesObject);
+    this.#put('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name, namespace },
+      data,
+    } as KubernetesObject);
   }
 
   deleteProfile(name = 'eci-profile'): void {
@@ -114,19 +123,22 @@ export class FakeApi {
   }
 
   setWebhookConfiguration(plural: string, object: KubernetesObject): void {
-    this.#configurations.set(`${plural}/${object.metadata!.name!}`, { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#version) } });
+    this.#configurations.set(`${plural}/${object.metadata!.name!}`, {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(++this.#version) },
+    });
   }
 
   releaseLists(): void {
     const held = this.#heldLists ?? [];
     this.#heldLists = undefined;
-    held.forEach((release) => release());
+    for (const release of held) release();
   }
 
   /** The API goes away: the listener closes and every open connection, watches included, is cut. */
   async close(): Promise<void> {
     const closed = new Promise((resolve) => this.#server.close(resolve));
-    this.#sockets.forEach((socket) => socket.destroy());
+    for (const socket of this.#sockets) socket.destroy();
     await closed;
   }
 
@@ -166,14 +178,23 @@ export class FakeApi {
       return;
     }
     const resource = routes.find(([matches]) => matches(url.pathname))?.[1];
-    if (request.method !== 'GET' || resource === undefined) return status(response, 404);
+    if (request.method !== 'GET' || resource === undefined) {
+      status(response, 404);
+      return;
+    }
     const name = /^metadata\.name=(.+)$/.exec(url.searchParams.get('fieldSelector') ?? '')?.[1];
-    if (url.searchParams.get('watch') === 'true') this.#watch(resource, name, Number(url.searchParams.get('resourceVersion') ?? 0), response);
+    if (url.searchParams.get('watch') === 'true')
+      this.#watch(resource, name, Number(url.searchParams.get('resourceVersion') ?? 0), response);
     else if (this.#heldLists) this.#heldLists.push(() => this.#list(resource, name, response));
     else this.#list(resource, name, response);
   }
 
-  async #configuration(request: IncomingMessage, response: ServerResponse, plural: string, name: string | undefined): Promise<void> {
+  async #configuration(
+    request: IncomingMessage,
+    response: ServerResponse,
+    plural: string,
+    name: string | undefined,
+  ): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const body = chunks.length === 0 ? undefined : (JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown);
@@ -200,10 +221,14 @@ export class FakeApi {
   }
 
   #list(resource: Resource, name: string | undefined, response: ServerResponse): void {
-    const items = [...this.#objects[resource].values()].filter((object) => name === undefined || object.metadata?.name === name);
+    const items = [...this.#objects[resource].values()].filter(
+      (object) => name === undefined || object.metadata?.name === name,
+    );
     const kind = resource === 'configmaps' ? 'ConfigMapList' : 'NamespaceList';
     response.writeHead(200, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ apiVersion: 'v1', kind, metadata: { resourceVersion: String(this.#version) }, items }));
+    response.end(
+      JSON.stringify({ apiVersion: 'v1', kind, metadata: { resourceVersion: String(this.#version) }, items }),
+    );
   }
 
   #watch(resource: Resource, name: string | undefined, from: number, response: ServerResponse): void {

@@ -56,7 +56,9 @@ export class ListApi {
 
   /** `add` for a Namespace. */
   namespace(name: string, labels: Record<string, string> = {}): void {
-    this.add('/api/v1', 'namespaces', { metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } } });
+    this.add('/api/v1', 'namespaces', {
+      metadata: { name, labels: { 'kubernetes.io/metadata.name': name, ...labels } },
+    });
   }
 
   /** Serves a group-version that is not served by default (a CRD's). */
@@ -70,7 +72,9 @@ export class ListApi {
   }
 
   stored(groupVersionPath: string, plural: string): KubernetesObject[] {
-    return this.#objects.filter((stored) => stored.groupVersionPath === groupVersionPath && stored.plural === plural).map((stored) => stored.object);
+    return this.#objects
+      .filter((stored) => stored.groupVersionPath === groupVersionPath && stored.plural === plural)
+      .map((stored) => stored.object);
   }
 
   async close(): Promise<void> {
@@ -83,19 +87,35 @@ export class ListApi {
     this.requests.push(`${request.method} ${url.pathname}${url.search}`);
     const body = await text(request);
     const route = this.#route(url.pathname);
-    if (route === undefined) return send(response, 404, status(404, 'the server could not find the requested resource'));
+    if (route === undefined)
+      return send(response, 404, status(404, 'the server could not find the requested resource'));
     if (this.#forbidden.has(route.plural)) {
       const where = route.namespace ? `in the namespace "${route.namespace}"` : 'at the cluster scope';
-      return send(response, 403, status(403, `${route.plural} is forbidden: User "fake" cannot ${request.method === 'GET' && !route.name ? 'list' : 'get'} resource "${route.plural}" in API group "" ${where}`));
+      return send(
+        response,
+        403,
+        status(
+          403,
+          `${route.plural} is forbidden: User "fake" cannot ${request.method === 'GET' && !route.name ? 'list' : 'get'} resource "${route.plural}" in API group "" ${where}`,
+        ),
+      );
     }
-    if (request.method === 'PATCH') return send(response, 200, this.#apply(route, JSON.parse(body) as KubernetesObject));
+    if (request.method === 'PATCH')
+      return send(response, 200, this.#apply(route, JSON.parse(body) as KubernetesObject));
     const matching = this.#objects.filter((stored) => matches(stored, route));
     if (request.method === 'DELETE') {
       this.#objects = this.#objects.filter((stored) => !matching.includes(stored));
       return send(response, matching.length ? 200 : 404, status(matching.length ? 200 : 404, 'deleted'));
     }
-    if (route.name) return matching[0] ? send(response, 200, matching[0].object) : send(response, 404, status(404, `${route.plural} "${route.name}" not found`));
-    this.#list(response, matching.filter((stored) => selected(stored.object, url.searchParams.get('labelSelector'))), url.searchParams);
+    if (route.name)
+      return matching[0]
+        ? send(response, 200, matching[0].object)
+        : send(response, 404, status(404, `${route.plural} "${route.name}" not found`));
+    this.#list(
+      response,
+      matching.filter((stored) => selected(stored.object, url.searchParams.get('labelSelector'))),
+      url.searchParams,
+    );
   }
 
   #list(response: ServerResponse, matching: readonly Stored[], query: URLSearchParams): void {
@@ -104,7 +124,12 @@ export class ListApi {
     const items = matching.slice(start, start + limit).map((stored) => stored.object);
     this.largestPage = Math.max(this.largestPage, items.length);
     const more = start + limit < matching.length;
-    send(response, 200, { kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '1', ...(more ? { continue: `page-${start / limit + 2}` } : {}) }, items });
+    send(response, 200, {
+      kind: 'List',
+      apiVersion: 'v1',
+      metadata: { resourceVersion: '1', ...(more ? { continue: `page-${start / limit + 2}` } : {}) },
+      items,
+    });
   }
 
   #apply(route: Route, object: KubernetesObject): KubernetesObject {
@@ -114,10 +139,13 @@ export class ListApi {
   }
 
   #route(path: string): Route | undefined {
-    const match = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+)(?=\/))?\/([^/]+)(?:\/([^/]+))?$/.exec(path);
+    const match = /^(\/api\/v1|\/apis\/[^/]+\/[^/]+)(?:\/namespaces\/([^/]+)(?=\/))?\/([^/]+)(?:\/([^/]+))?$/.exec(
+      path,
+    );
     if (!match || !this.#served.has(match[1]!)) return undefined;
     // `/api/v1/namespaces/NAME` is a Namespace, not the start of a namespaced path.
-    if (match[3] === 'namespaces' || match[2] === undefined) return { groupVersionPath: match[1]!, plural: match[3]!, name: match[4] };
+    if (match[3] === 'namespaces' || match[2] === undefined)
+      return { groupVersionPath: match[1]!, plural: match[3]!, name: match[4] };
     return { groupVersionPath: match[1]!, namespace: match[2], plural: match[3]!, name: match[4] };
   }
 }
@@ -131,8 +159,12 @@ interface Route {
 
 function matches(stored: Stored, route: Route): boolean {
   const { name, namespace } = stored.object.metadata ?? {};
-  return stored.groupVersionPath === route.groupVersionPath && stored.plural === route.plural &&
-    (route.namespace === undefined || namespace === route.namespace) && (route.name === undefined || name === route.name);
+  return (
+    stored.groupVersionPath === route.groupVersionPath &&
+    stored.plural === route.plural &&
+    (route.namespace === undefined || namespace === route.namespace) &&
+    (route.name === undefined || name === route.name)
+  );
 }
 
 /** Equality selectors only (`a=b,c=d`): what the tests use. */

@@ -25,6 +25,7 @@ function writeVersion(dir: string, files: VolumeFiles): string {
   versions += 1;
   const version = `..2026_11_23_00_00_00.${versions}`;
   mkdirSync(join(dir, version), { recursive: true });
-  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, version, name), content, { mode: 0o600 });
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(dir, version, name), content, { mode: 0o600 });
   return version;
 }

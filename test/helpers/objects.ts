@@ -10,7 +10,11 @@ export function kubectlCreate(...args: string[]): KubernetesObject {
   return JSON.parse(json) as KubernetesObject;
 }
 
-export function pod(spec: Partial<V1PodSpec>, labels: Record<string, string> = {}, annotations?: Record<string, string>): V1Pod {
+export function pod(
+  spec: Partial<V1PodSpec>,
+  labels: Record<string, string> = {},
+  annotations?: Record<string, string>,
+): V1Pod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -25,13 +29,21 @@ export function daemonSet(spec: Partial<V1PodSpec> = {}): KubernetesObject {
     apiVersion: 'apps/v1',
     kind: 'DaemonSet',
     metadata: { name: 'agent', namespace: 'default' },
-    spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: pod(spec).spec } },
+    spec: {
+      selector: { matchLabels: { app: 'agent' } },
+      template: { metadata: { labels: { app: 'agent' } }, spec: pod(spec).spec },
+    },
   } as KubernetesObject;
 }
 
 /** A ResourcePolicy (scheduling.alibabacloud.com/v1alpha1) with the given spec. */
 export function resourcePolicy(spec: Record<string, unknown>): KubernetesObject {
-  return { apiVersion: 'scheduling.alibabacloud.com/v1alpha1', kind: 'ResourcePolicy', metadata: { name: 'burst', namespace: 'default' }, spec } as KubernetesObject;
+  return {
+    apiVersion: 'scheduling.alibabacloud.com/v1alpha1',
+    kind: 'ResourcePolicy',
+    metadata: { name: 'burst', namespace: 'default' },
+    spec,
+  } as KubernetesObject;
 }
 
 export interface RequestOptions {

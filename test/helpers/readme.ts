@@ -16,7 +16,9 @@ export const cliForm = 'node dist/lib/cli.js';
 /** Every line of every fenced block (without a `$ ` prompt) and every inline code span. */
 export function readmeCode(markdown: string = readme): string[] {
   // A usage line continued on indented lines of options is one line.
-  const fenced = [...markdown.matchAll(/^\s*```[a-z]*\n([\s\S]*?)^\s*```/gm)].flatMap((block) => block[1]!.replace(/\n\s+(?=\[)/g, ' ').split('\n'));
+  const fenced = [...markdown.matchAll(/^\s*```[a-z]*\n([\s\S]*?)^\s*```/gm)].flatMap((block) =>
+    block[1]!.replace(/\n\s+(?=\[)/g, ' ').split('\n'),
+  );
   const prose = markdown.replace(/^\s*```[a-z]*\n[\s\S]*?^\s*```/gm, '');
   const inline = [...prose.matchAll(/`([^`\n]+)`/g)].map((span) => span[1]!);
   return [...fenced, ...inline].map((line) => line.trim().replace(/^\$ /, ''));
@@ -40,6 +42,13 @@ export function cloneLike(dir: string): string {
 }
 
 /** Runs a command line as a shell would, in `cwd`. */
-export function shell(command: string, cwd: string, options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return finished(spawn('bash', ['-c', command], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }), options.stdin);
+export function shell(
+  command: string,
+  cwd: string,
+  options: { stdin?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<Run> {
+  return finished(
+    spawn('bash', ['-c', command], { cwd, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...options.env } }),
+    options.stdin,
+  );
 }

@@ -29,11 +29,16 @@ export interface Reply {
 
 type Headers = Record<string, string>;
 
-export interface FullReply extends Reply {
+interface FullReply extends Reply {
   readonly headers: Dispatcher.ResponseData['headers'];
 }
 
-type Choices = Partial<Pick<ServeOptions, 'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'>>;
+type Choices = Partial<
+  Pick<
+    ServeOptions,
+    'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'
+  >
+>;
 
 /**
  * The set the first server of this test process generated. The servers after it that are given
@@ -46,7 +51,14 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
   const ownDir = choices.certDir === undefined;
   const certDir = choices.certDir ?? join(t.testdir(), 'certs');
   if (ownDir && generated) await writeNewFiles(certDir, certificateFiles(generated));
-  const running = await serve({ port: 0, host: '127.0.0.1', certDir, clusterMode: 'serverless', logger: false, ...choices });
+  const running = await serve({
+    port: 0,
+    host: '127.0.0.1',
+    certDir,
+    clusterMode: 'serverless',
+    logger: false,
+    ...choices,
+  });
   if (ownDir) generated ??= readSet(certDir);
   const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt'), 'utf8'), servername: 'localhost' } });
   t.teardown(async () => {
@@ -73,7 +85,10 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     get: (path) => send('GET', path),
     call,
     text: async (path) => (await request(`${running.url}${path}`, { dispatcher: agent })).body.text(),
-    connections: () => new Promise((resolve, reject) => running.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count)))),
+    connections: () =>
+      new Promise((resolve, reject) =>
+        running.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
+      ),
   };
 }
 

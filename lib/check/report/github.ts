@@ -4,7 +4,11 @@ import { lines, objectName, type Report } from './report.js';
 
 export function githubReport(report: Report): string {
   const findings = lines(report).map(({ result, finding, severity }) =>
-    command(severity === 'note' ? 'notice' : severity, { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` }, `${objectName(result)}: ${formatFinding(finding)}`),
+    command(
+      severity === 'note' ? 'notice' : severity,
+      { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` },
+      `${objectName(result)}: ${formatFinding(finding)}`,
+    ),
   );
   const errors = report.errors.map((error) => {
     // An unreadable file has no line: the annotation goes on the file.

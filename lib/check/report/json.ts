@@ -19,5 +19,6 @@ export function jsonReport(report: Report): string {
     ],
     patch: result.patch,
   }));
-  return `${JSON.stringify({ version: reportVersion, summary: summarize(report), objects, errors: report.errors }, null, 2)}\n`;
+  const document = { version: reportVersion, summary: summarize(report), objects, errors: report.errors };
+  return `${JSON.stringify(document, null, 2)}\n`;
 }

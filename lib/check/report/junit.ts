@@ -5,7 +5,12 @@ import { formatFinding } from '../../policy/findings.js';
 import { whereOf } from '../inputs.js';
 import { lines, objectName, summarize, type Report } from './report.js';
 
-const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', format: true, suppressEmptyNode: true });
+const builder = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  format: true,
+  suppressEmptyNode: true,
+});
 
 export function junitReport(report: Report): string {
   const failures = lines(report).filter((line) => line.severity === 'error');
@@ -15,7 +20,11 @@ export function junitReport(report: Report): string {
     ...(result.verdict === 'skipped' ? { skipped: { '@message': 'not sent to eci-admission in the cluster' } } : {}),
     failure: failures
       .filter((line) => line.result === result)
-      .map(({ finding }) => ({ '@message': formatFinding(finding), '@type': finding.rule, '#text': `${result.manifest.file}:${finding.line}: ${formatFinding(finding)}` })),
+      .map(({ finding }) => ({
+        '@message': formatFinding(finding),
+        '@type': finding.rule,
+        '#text': `${result.manifest.file}:${finding.line}: ${formatFinding(finding)}`,
+      })),
   }));
   const errorCases = report.errors.map((error) => ({
     '@classname': error.file,
@@ -31,5 +40,6 @@ export function junitReport(report: Report): string {
     '@skipped': summary.skipped,
     testcase: [...cases, ...errorCases],
   };
-  return `<?xml version="1.0" encoding="UTF-8"?>\n${builder.build({ testsuites: { '@name': 'eci-admission', testsuite: suite } })}`;
+  const xml = builder.build({ testsuites: { '@name': 'eci-admission', testsuite: suite } });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
 }

@@ -39,12 +39,31 @@ interface PolicyReportResult {
  * results go in the ClusterPolicyReport. Any other kind is taken as namespaced, as `check` does.
  */
 const clusterScopedKinds: ReadonlySet<string> = new Set([
-  'Namespace', 'Node', 'PersistentVolume', 'ComponentStatus',
-  'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService',
-  'MutatingWebhookConfiguration', 'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'MutatingAdmissionPolicy', 'MutatingAdmissionPolicyBinding',
-  'StorageClass', 'CSIDriver', 'CSINode', 'VolumeAttachment', 'PriorityClass', 'RuntimeClass', 'IngressClass',
-  'CertificateSigningRequest', 'FlowSchema', 'PriorityLevelConfiguration', 'ClusterPolicyReport',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'ComponentStatus',
+  'ClusterRole',
+  'ClusterRoleBinding',
+  'CustomResourceDefinition',
+  'APIService',
+  'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'StorageClass',
+  'CSIDriver',
+  'CSINode',
+  'VolumeAttachment',
+  'PriorityClass',
+  'RuntimeClass',
+  'IngressClass',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'PriorityLevelConfiguration',
+  'ClusterPolicyReport',
 ]);
 
 /** The label every report carries: what `scan --apply-reports` replaces and deletes, and only that. */
@@ -62,18 +81,25 @@ export function policyReportObjects(report: Report, now: Date): PolicyReport[] {
     held.push(...results);
   };
   for (const result of report.results) add(scopeOf(result), resultsOf(result, stamp));
-  add('', report.errors.map((error) => {
-    const properties = { file: error.file, ...(error.line > 0 ? { line: String(error.line) } : {}) };
-    return { ...common(unreadableRuleId, 'error', error.message, stamp), properties };
-  }));
-  const documents = [...scoped].filter(([, results]) => results.length > 0).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0));
+  add(
+    '',
+    report.errors.map((error) => {
+      const properties = { file: error.file, ...(error.line > 0 ? { line: String(error.line) } : {}) };
+      return { ...common(unreadableRuleId, 'error', error.message, stamp), properties };
+    }),
+  );
+  const documents = [...scoped]
+    .filter(([, results]) => results.length > 0)
+    .sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : 0));
   return documents.map(([namespace, results]) => reportOf(namespace, results));
 }
 
 /** The reports as YAML documents, the ClusterPolicyReport first. */
 export function policyReports(report: Report, now: Date): string {
   // Written out whole: no YAML aliases for the results' shared timestamp and resources, no folded lines.
-  return policyReportObjects(report, now).map((document) => stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 })).join('---\n');
+  return policyReportObjects(report, now)
+    .map((document) => stringify(document, { aliasDuplicateObjects: false, lineWidth: 0 }))
+    .join('---\n');
 }
 
 /** The namespace whose PolicyReport holds an object's results; '' for the ClusterPolicyReport. */
@@ -87,7 +113,13 @@ function reportOf(namespace: string, results: readonly PolicyReportResult[]) {
     apiVersion,
     kind: namespace === '' ? 'ClusterPolicyReport' : 'PolicyReport',
     metadata: { name: policy, ...(namespace === '' ? {} : { namespace }), labels: { ...managedBy } },
-    summary: { pass: count('pass'), fail: count('fail'), warn: count('warn'), error: count('error'), skip: count('skip') },
+    summary: {
+      pass: count('pass'),
+      fail: count('fail'),
+      warn: count('warn'),
+      error: count('error'),
+      skip: count('skip'),
+    },
     results,
   };
 }
@@ -107,7 +139,9 @@ function resultsOf(result: CheckResult, stamp: Stamp): PolicyReportResult[] {
     ...result.audited.map((finding) => found(finding, finding.severity === 'deny' ? 'fail' : 'warn', true)),
   ];
   const ruled = new Set(findings.map((finding) => finding.rule));
-  const passed = result.judged.filter((rule) => !ruled.has(rule)).map((rule) => ({ ...common(rule, 'pass', `rule ${rule} passed`, stamp), resources }));
+  const passed = result.judged
+    .filter((rule) => !ruled.has(rule))
+    .map((rule) => ({ ...common(rule, 'pass', `rule ${rule} passed`, stamp), resources }));
   return [...findings, ...passed];
 }
 
@@ -122,7 +156,11 @@ function common(rule: string, result: Status, message: string, timestamp: Stamp)
     rule,
     result,
     message,
-    ...(result === 'fail' || result === 'error' ? { severity: 'high' as const } : result === 'warn' ? { severity: 'medium' as const } : {}),
+    ...(result === 'fail' || result === 'error'
+      ? { severity: 'high' as const }
+      : result === 'warn'
+        ? { severity: 'medium' as const }
+        : {}),
     category,
     scored: true,
     source: policy,
@@ -135,5 +173,11 @@ function reference(result: CheckResult): V1ObjectReference {
   const { apiVersion: version, kind, metadata } = result.manifest.object;
   const namespace = scopeOf(result);
   const uid = metadata?.uid;
-  return { apiVersion: version ?? '', kind: kind ?? '', name: result.name, ...(namespace === '' ? {} : { namespace }), ...(uid ? { uid } : {}) };
+  return {
+    apiVersion: version ?? '',
+    kind: kind ?? '',
+    name: result.name,
+    ...(namespace === '' ? {} : { namespace }),
+    ...(uid ? { uid } : {}),
+  };
 }

@@ -2,7 +2,11 @@
 import type { Output, Report } from './report.js';
 
 /** A text run does not load the XML builder. */
-export async function render(report: Report, output: Output, { colour, now }: { colour: boolean; now: Date }): Promise<string> {
+export async function render(
+  report: Report,
+  output: Output,
+  { colour, now }: { colour: boolean; now: Date },
+): Promise<string> {
   switch (output) {
     case 'json':
       return (await import('./json.js')).jsonReport(report);
@@ -18,4 +22,3 @@ export async function render(report: Report, output: Output, { colour, now }: { 
       return (await import('./text.js')).textReport(report, colour);
   }
 }
-

@@ -40,7 +40,8 @@ export interface Summary {
 }
 
 export function summarize(report: Report): Summary {
-  const count = (verdict: CheckResult['verdict']) => report.results.filter((result) => result.verdict === verdict).length;
+  const count = (verdict: CheckResult['verdict']) =>
+    report.results.filter((result) => result.verdict === verdict).length;
   return {
     objects: report.results.length,
     admitted: count('admitted'),
@@ -72,7 +73,11 @@ export interface Line {
 export function lines(report: Report): Line[] {
   return report.results.flatMap((result) => [
     ...result.findings.map((finding) => ({ result, finding, severity: 'error' as const })),
-    ...result.warnings.map((finding) => ({ result, finding, severity: report.strict ? ('error' as const) : ('warning' as const) })),
+    ...result.warnings.map((finding) => ({
+      result,
+      finding,
+      severity: report.strict ? ('error' as const) : ('warning' as const),
+    })),
     ...result.audited.map((finding) => ({ result, finding, severity: 'note' as const })),
   ]);
 }

@@ -17,19 +17,23 @@ export function sarifReport(report: Report): string {
   const log: Log = {
     version: '2.1.0',
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
-    runs: [{
-      tool: { driver: { name: 'eci-admission', informationUri, rules: descriptors(results) } },
-      results,
-      invocations: [{
-        executionSuccessful: report.errors.length === 0,
-        // Input that could not be read is the tool's trouble, not a finding of a rule.
-        toolExecutionNotifications: report.errors.map((error) => ({
-          level: 'error' as const,
-          message: { text: error.message },
-          locations: [location(error.file, error.line)],
-        })),
-      }],
-    }],
+    runs: [
+      {
+        tool: { driver: { name: 'eci-admission', informationUri, rules: descriptors(results) } },
+        results,
+        invocations: [
+          {
+            executionSuccessful: report.errors.length === 0,
+            // Input that could not be read is the tool's trouble, not a finding of a rule.
+            toolExecutionNotifications: report.errors.map((error) => ({
+              level: 'error' as const,
+              message: { text: error.message },
+              locations: [location(error.file, error.line)],
+            })),
+          },
+        ],
+      },
+    ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
 }

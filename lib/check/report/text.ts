@@ -11,7 +11,8 @@ export function textReport(report: Report, colour: boolean): string {
   const paint = (severity: Severity, text: string) => (colour ? `${colours[severity]}${text}${colours.reset}` : text);
   const findings = lines(report).map(
     ({ result, finding, severity }) =>
-      `${result.manifest.file}:${finding.line} ${objectName(result)} ${paint(severity, labels[severity])} ${formatFinding(finding)}`,
+      `${result.manifest.file}:${finding.line} ${objectName(result)}` +
+      ` ${paint(severity, labels[severity])} ${formatFinding(finding)}`,
   );
   const errors = report.errors.map((error) => `${whereOf(error)} ${paint('error', 'error')} ${error.message}`);
   return [...findings, ...errors, summaryLine(summarize(report)), ''].join('\n');

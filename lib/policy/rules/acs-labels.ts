@@ -9,5 +9,8 @@ export const acsLabels: PodRule = {
   workaround: 'fix or remove it (README: ACS labels)',
   // Labels and annotations together: some rules tie an annotation to a label.
   check: (pod, context) =>
-    context.schemas.acsLabels({ labels: recordOrEmpty(pod.metadata.labels), annotations: recordOrEmpty(pod.metadata.annotations) }, pod.metadataPath),
+    context.schemas.acsLabels(
+      { labels: recordOrEmpty(pod.metadata.labels), annotations: recordOrEmpty(pod.metadata.annotations) },
+      pod.metadataPath,
+    ),
 };

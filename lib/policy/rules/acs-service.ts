@@ -13,14 +13,45 @@ const mayNotWork = 'ACS does not support it on Services: the Service may not wor
 
 export const acsService = objectFieldRule({
   id: 'acs-service',
-  summary: 'nothing: warns about Service fields ACS restricts (`externalIPs`, `loadBalancerSourceRanges`, a traffic policy other than Cluster)',
+  summary:
+    'nothing: warns about Service fields ACS restricts (`externalIPs`' +
+    ', `loadBalancerSourceRanges`, a traffic policy other than Cluster)',
   kinds: ['Service'],
   message: mayNotWork,
-  workaround: 'remove it; restrict sources with the load balancer\'s access control instead',
+  workaround: "remove it; restrict sources with the load balancer's access control instead",
   fields: [
-    { scope: 'object', field: ['spec', 'externalIPs'], each: true, forbidden: { set: true }, severity: 'warn', message: `externalIPs: ${mayNotWork}`, workaround: 'use type LoadBalancer' },
-    { scope: 'object', field: ['spec', 'loadBalancerSourceRanges'], each: true, forbidden: { set: true }, severity: 'warn', message: `loadBalancerSourceRanges: ${mayNotWork}` },
-    { scope: 'object', field: ['spec', 'externalTrafficPolicy'], forbidden: { equals: 'Local' }, severity: 'warn', message: `externalTrafficPolicy Local: ${mayNotWork}`, workaround: 'leave it Cluster' },
-    { scope: 'object', field: ['spec', 'internalTrafficPolicy'], forbidden: { equals: 'Local' }, severity: 'warn', message: `internalTrafficPolicy Local: ${mayNotWork}`, workaround: 'leave it Cluster' },
+    {
+      scope: 'object',
+      field: ['spec', 'externalIPs'],
+      each: true,
+      forbidden: { set: true },
+      severity: 'warn',
+      message: `externalIPs: ${mayNotWork}`,
+      workaround: 'use type LoadBalancer',
+    },
+    {
+      scope: 'object',
+      field: ['spec', 'loadBalancerSourceRanges'],
+      each: true,
+      forbidden: { set: true },
+      severity: 'warn',
+      message: `loadBalancerSourceRanges: ${mayNotWork}`,
+    },
+    {
+      scope: 'object',
+      field: ['spec', 'externalTrafficPolicy'],
+      forbidden: { equals: 'Local' },
+      severity: 'warn',
+      message: `externalTrafficPolicy Local: ${mayNotWork}`,
+      workaround: 'leave it Cluster',
+    },
+    {
+      scope: 'object',
+      field: ['spec', 'internalTrafficPolicy'],
+      forbidden: { equals: 'Local' },
+      severity: 'warn',
+      message: `internalTrafficPolicy Local: ${mayNotWork}`,
+      workaround: 'leave it Cluster',
+    },
   ],
 });

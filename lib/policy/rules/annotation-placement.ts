@@ -12,15 +12,17 @@ const workloadKinds = podTemplateKinds().flatMap(([kind, location]) => (location
 
 export const annotationPlacement: ObjectRule = {
   id: 'annotation-placement',
-  summary: 'nothing: warns about ECI annotations on a workload\'s own metadata, which never reach its pods',
+  summary: "nothing: warns about ECI annotations on a workload's own metadata, which never reach its pods",
   target: 'object',
   kinds: workloadKinds,
   message: 'ECI reads annotations from pods only; here it never sees this one',
-  workaround: 'move it to the pod template\'s annotations',
+  workaround: "move it to the pod template's annotations",
   check: (object, context) => {
     const location = podTemplateLocation(kindKey(groupVersionKindOf(object))) ?? [];
     const target = `${location.join('.')}.metadata.annotations`;
-    return metadataHolders(location).flatMap((holder) => misplaced(object, holder, target, context.schemas.isEciAnnotation));
+    return metadataHolders(location).flatMap((holder) =>
+      misplaced(object, holder, target, context.schemas.isEciAnnotation),
+    );
   },
 };
 
@@ -30,7 +32,12 @@ function metadataHolders(location: readonly string[]): Array<readonly string[]> 
   return [[], ...nested];
 }
 
-function misplaced(object: KubernetesObject, holder: readonly string[], target: string, isEci: (key: string) => boolean): Violation[] {
+function misplaced(
+  object: KubernetesObject,
+  holder: readonly string[],
+  target: string,
+  isEci: (key: string) => boolean,
+): Violation[] {
   const node = holder.reduce<unknown>((value, field) => recordOrEmpty(value)[field], object);
   const annotations = recordOrEmpty(recordOrEmpty(recordOrEmpty(node).metadata).annotations);
   const prefix = holder.map((field) => `${field}.`).join('');

@@ -6,13 +6,15 @@
 import { billedSpecOf, formatSpec, sameSpec, useSpecsAnnotation, type BilledSpec } from '../../eci/billed-spec.js';
 import { someRegions, type Spec } from '../../eci/specs.js';
 import type { PodTemplate } from '../../workload/pod-template.js';
-import type { PodRule, Violation } from '../rule.js';
+import type { PodRule } from '../rule.js';
 
 const regions = `the ${someRegions.size} regions with more specifications (cn-hangzhou among them)`;
 
 export const billedSpec: PodRule = {
   id: 'billed-spec',
-  summary: 'nothing: warns when ECI would bill the pod as a larger specification than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for (`lib/eci/specs.ts`)',
+  summary:
+    'nothing: warns when ECI would bill the pod as a larger specification' +
+    ' than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for (`lib/eci/specs.ts`)',
   target: 'pod',
   message: 'ECI bills the pod as a larger specification than it asks for',
   workaround: 'ask for a specification ECI offers (README: ECI specifications), or accept the rounding',
@@ -24,7 +26,9 @@ export const billedSpec: PodRule = {
 };
 
 function pathOf(pod: PodTemplate, spec: BilledSpec): string {
-  return spec.source === 'eci-use-specs' ? `${pod.metadataPath}.annotations[${JSON.stringify(useSpecsAnnotation)}]` : `${pod.specPath}.containers`;
+  return spec.source === 'eci-use-specs'
+    ? `${pod.metadataPath}.annotations[${JSON.stringify(useSpecsAnnotation)}]`
+    : `${pod.specPath}.containers`;
 }
 
 /** undefined when the pod fits a spec exactly everywhere, or fits none (instance-limits says so). */
@@ -42,6 +46,7 @@ function messageOf({ source, asked, everyRegion, someRegions: inSome }: BilledSp
 export function billedSpecLine(pod: PodTemplate): string | undefined {
   const spec = billedSpecOf(pod);
   if (!spec?.everyRegion || !spec.someRegions) return undefined;
-  if (spec.source === 'default') return `billed as ${formatSpec(spec.everyRegion)}, ECI's default: no container asks for CPU or memory`;
+  if (spec.source === 'default')
+    return `billed as ${formatSpec(spec.everyRegion)}, ECI's default: no container asks for CPU or memory`;
   return messageOf(spec) ?? `billed as ${formatSpec(spec.everyRegion)}, as asked`;
 }

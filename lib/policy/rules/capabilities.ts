@@ -2,13 +2,22 @@ import { capabilityVerdicts, type CapabilityVerdict } from '../../eci/capabiliti
 import { podFieldRule, type FieldCheck } from '../field-rule.js';
 
 /** The capabilities lib/eci/capabilities.ts gives this verdict. */
-const named = (verdict: CapabilityVerdict) => Object.keys(capabilityVerdicts).filter((name) => capabilityVerdicts[name] === verdict);
-const add: Pick<FieldCheck, 'scope' | 'field' | 'each'> = { scope: 'containers', field: ['securityContext', 'capabilities', 'add'], each: true };
+const named = (verdict: CapabilityVerdict) =>
+  Object.keys(capabilityVerdicts).filter((name) => capabilityVerdicts[name] === verdict);
+const add: Pick<FieldCheck, 'scope' | 'field' | 'each'> = {
+  scope: 'containers',
+  field: ['securityContext', 'capabilities', 'add'],
+  each: true,
+};
 
 // Runtime defaults and NET_ADMIN pass; the other verdicts are the checks below, in that order.
 export const capabilities = podFieldRule({
   id: 'capabilities',
-  summary: '`capabilities.add` of `ALL`, `SYS_ADMIN`, `SYS_MODULE`; warns on `NET_RAW` (needs Alibaba Cloud support) and capabilities ECI does not document; runtime defaults (`NET_BIND_SERVICE`, `CHOWN`, `SETUID`, `KILL`, ...) and `NET_ADMIN` pass (`lib/eci/capabilities.ts`)',
+  summary:
+    '`capabilities.add` of `ALL`, `SYS_ADMIN`, `SYS_MODULE`; warns on `NET_RAW` (needs Alibaba Cloud support)' +
+    ' and capabilities ECI does not document; ' +
+    'runtime defaults (`NET_BIND_SERVICE`, `CHOWN`, `SETUID`, `KILL`, ...) and `NET_ADMIN`' +
+    ' pass (`lib/eci/capabilities.ts`)',
   message: 'ECI lets a container add only the runtime defaults, NET_ADMIN and (on request) NET_RAW',
   workaround: 'drop the capability, or ask Alibaba Cloud support to enable it',
   fields: [

@@ -20,24 +20,32 @@ function unsupported(path: string, fieldPath: unknown): Violation[] {
 
 function envViolations(pod: PodTemplate): Violation[] {
   return containersOf(pod).flatMap(({ container, path }) =>
-    listOf<V1EnvVar>(container?.env).flatMap((env, index) => unsupported(`${path}.env[${index}].valueFrom.fieldRef.fieldPath`, env?.valueFrom?.fieldRef?.fieldPath)),
+    listOf<V1EnvVar>(container?.env).flatMap((env, index) =>
+      unsupported(`${path}.env[${index}].valueFrom.fieldRef.fieldPath`, env?.valueFrom?.fieldRef?.fieldPath),
+    ),
   );
 }
 
 /** downwardAPI volumes and the downwardAPI sources of projected volumes. */
 function volumeViolations(pod: PodTemplate): Violation[] {
   const items = (path: string, list: readonly V1DownwardAPIVolumeFile[] | undefined) =>
-    listOf(list).flatMap((item, index) => unsupported(`${path}.items[${index}].fieldRef.fieldPath`, item?.fieldRef?.fieldPath));
+    listOf(list).flatMap((item, index) =>
+      unsupported(`${path}.items[${index}].fieldRef.fieldPath`, item?.fieldRef?.fieldPath),
+    );
   return listOf<V1Volume>(pod.spec.volumes).flatMap((volume, index) => {
     const path = `${pod.specPath}.volumes[${index}]`;
-    const projected = listOf(volume?.projected?.sources).flatMap((source, at) => items(`${path}.projected.sources[${at}].downwardAPI`, source?.downwardAPI?.items));
+    const projected = listOf(volume?.projected?.sources).flatMap((source, at) =>
+      items(`${path}.projected.sources[${at}].downwardAPI`, source?.downwardAPI?.items),
+    );
     return [...items(`${path}.downwardAPI`, volume?.downwardAPI?.items), ...projected];
   });
 }
 
 export const downwardApi: PodRule = {
   id: 'downward-api',
-  summary: 'nothing: warns about Downward API fields ECI does not fill in (`status.hostIP` and others), in env vars and downwardAPI volumes',
+  summary:
+    'nothing: warns about Downward API fields ECI does not fill in' +
+    ' (`status.hostIP` and others), in env vars and downwardAPI volumes',
   target: 'pod',
   message: 'ECI does not fill in this Downward API field',
   workaround: 'use status.podIP (the pod is its own host on ECI), or pass the value another way',

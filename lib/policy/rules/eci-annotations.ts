@@ -8,5 +8,6 @@ export const eciAnnotations: PodRule = {
   message: 'ECI does not accept this annotation value',
   workaround: 'fix or remove the annotation; ECI reads it only when the pod is created (README: ECI annotations)',
   // Anything that is not a map has no ECI annotations to judge.
-  check: (pod, context) => context.schemas.eciAnnotations(recordOrEmpty(pod.metadata.annotations), `${pod.metadataPath}.annotations`),
+  check: (pod, context) =>
+    context.schemas.eciAnnotations(recordOrEmpty(pod.metadata.annotations), `${pod.metadataPath}.annotations`),
 };

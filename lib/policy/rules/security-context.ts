@@ -18,14 +18,23 @@ export function ignoredMessage(names: string, level: Level): string {
 
 export const sysctlMessage = (name: string): string => `ECI does not let a pod set ${name}`;
 export const sysctlWorkaround =
-  `ask Alibaba Cloud support to enable it, then set it with the ${hostSysctlsAnnotation} annotation instead`;
+  `ask Alibaba Cloud support to enable it` + `, then set it with the ${hostSysctlsAnnotation} annotation instead`;
 
-function ignoredFields(path: string, context: V1PodSecurityContext | V1SecurityContext | undefined, level: Level): Violation[] {
+function ignoredFields(
+  path: string,
+  context: V1PodSecurityContext | V1SecurityContext | undefined,
+  level: Level,
+): Violation[] {
   const applied: readonly string[] = securityContextFields[level];
-  const ignored = Object.entries(recordOrEmpty(context)).filter(([field, value]) => value !== undefined && value !== null && !applied.includes(field));
+  const ignored = Object.entries(recordOrEmpty(context)).filter(
+    ([field, value]) => value !== undefined && value !== null && !applied.includes(field),
+  );
   if (ignored.length === 0) return [];
   // Sorted: the order of a manifest's keys is not the API server's, and the CEL's map order is none.
-  const names = ignored.map(([field]) => field).sort().join(', ');
+  const names = ignored
+    .map(([field]) => field)
+    .sort()
+    .join(', ');
   return [{ path, message: ignoredMessage(names, level), severity: 'warn' }];
 }
 
@@ -33,24 +42,31 @@ function sysctlViolations(pod: PodTemplate): Violation[] {
   return listOf<V1Sysctl>(pod.spec.securityContext?.sysctls).flatMap((sysctl, index) =>
     typeof sysctl?.name !== 'string' || isPodSysctl(sysctl.name)
       ? []
-      : [{
-          path: `${pod.specPath}.securityContext.sysctls[${index}].name`,
-          message: sysctlMessage(sysctl.name),
-          workaround: sysctlWorkaround,
-          severity: 'warn' as const,
-        }],
+      : [
+          {
+            path: `${pod.specPath}.securityContext.sysctls[${index}].name`,
+            message: sysctlMessage(sysctl.name),
+            workaround: sysctlWorkaround,
+            severity: 'warn' as const,
+          },
+        ],
   );
 }
 
 export const securityContext: PodRule = {
   id: 'security-context',
-  summary: 'nothing: warns about securityContext fields ECI does not apply (a pod\'s `fsGroup`, a container\'s `readOnlyRootFilesystem`, ...) and sysctls it does not let a pod set',
+  summary:
+    'nothing: warns about securityContext fields ECI does not apply' +
+    " (a pod's `fsGroup`, a container's `readOnlyRootFilesystem`, ...) and sysctls it does not let a pod set",
   target: 'pod',
   message: 'ECI does not apply this securityContext field',
-  workaround: 'remove it, or get the effect another way (fsGroup: an init container that changes the owner of the volume)',
+  workaround:
+    'remove it, or get the effect another way (fsGroup: an init container that changes the owner of the volume)',
   check: (pod) => [
     ...ignoredFields(`${pod.specPath}.securityContext`, pod.spec.securityContext, 'pod'),
-    ...containersOf(pod).flatMap(({ container, path }) => ignoredFields(`${path}.securityContext`, container?.securityContext, 'container')),
+    ...containersOf(pod).flatMap(({ container, path }) =>
+      ignoredFields(`${path}.securityContext`, container?.securityContext, 'container'),
+    ),
     ...sysctlViolations(pod),
   ],
 };
