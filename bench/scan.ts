@@ -29,7 +29,10 @@ interface ScanRun {
 /** Exit code, not output: the text report is discarded as a terminal would scroll it away. */
 function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<number | null> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', maxRss, cli, ...args], { env, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', maxRss, cli, ...args], {
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     child.on('error', reject).on('exit', resolve);
   });
 }
@@ -61,7 +64,10 @@ export async function scanRows(): Promise<Row[]> {
   const five = await scanOf(5_000);
   const twenty = await scanOf(20_000);
   return [
-    { figure: 'scan -A of a cluster of 50 empty namespaces (the fixed cost: Node, client-node, the rules)', value: described(empty) },
+    {
+      figure: 'scan -A of a cluster of 50 empty namespaces (the fixed cost: Node, client-node, the rules)',
+      value: described(empty),
+    },
     {
       figure: 'scan -A of 5,000 objects (1,000 Deployments with their ReplicaSets and Pods, 1,000 bare Pods)',
       value: `${described(five)}; ${(five.megabytes - empty.megabytes).toFixed(0)} MB over the empty cluster's`,

@@ -224,12 +224,18 @@ t.test('--apply-reports writes a report per namespace and deletes those of names
 
 t.test('a cluster of 5,000 objects is read a page at a time and every object is accounted for', async (t) => {
   let large: LargeCluster | undefined;
-  const { api, kubeconfig } = await cluster(t, (api) => void (large = fillLargeCluster(api, 5000)));
+  const { api, kubeconfig } = await cluster(t, (api) => {
+    large = fillLargeCluster(api, 5000);
+  });
   const scanned = await scan(kubeconfig, '-A', '--page-size', '250', '--output', 'json');
   t.equal(scanned.code, 1, scanned.stderr);
   const report = JSON.parse(scanned.stdout) as JsonReport;
   t.equal(large?.objects, 5000);
-  t.equal(report.summary.objects, large?.judged, 'Deployments and bare Pods judged; ReplicaSets and their Pods through them');
+  t.equal(
+    report.summary.objects,
+    large?.judged,
+    'Deployments and bare Pods judged; ReplicaSets and their Pods through them',
+  );
   t.equal(report.summary.denied, large?.denied);
   t.equal(report.objects.filter((object) => object.verdict === 'denied').length, large?.denied);
   const podPages = api.requests.filter((request) => request.startsWith('GET /api/v1/pods?'));

@@ -47,19 +47,28 @@ export function fillLargeCluster(api: ListApi, objects: number): LargeCluster {
     });
     const template = { metadata: { labels: { app: name } }, spec: podSpec(hostPath) };
     const selector = { matchLabels: { app: name } };
-    api.add('/apis/apps/v1', 'deployments', { metadata: metadata(name), spec: { selector, template } } as KubernetesObject);
+    api.add('/apis/apps/v1', 'deployments', {
+      metadata: metadata(name),
+      spec: { selector, template },
+    } as KubernetesObject);
     const replicaSet = `${name}-5d8f`;
     api.add('/apis/apps/v1', 'replicasets', {
       metadata: metadata(replicaSet, owner('Deployment', name)),
       spec: { selector, template },
     } as KubernetesObject);
     for (const suffix of ['a', 'b']) {
-      const pod = { metadata: metadata(`${replicaSet}-${suffix}`, owner('ReplicaSet', replicaSet)), spec: podSpec(hostPath) };
+      const pod = {
+        metadata: metadata(`${replicaSet}-${suffix}`, owner('ReplicaSet', replicaSet)),
+        spec: podSpec(hostPath),
+      };
       api.add('/api/v1', 'pods', pod as KubernetesObject);
     }
   }
   for (let i = 0; i < barePods; i++) {
-    const pod = { metadata: { name: `job-${i}`, namespace: namespaceOf(i), uid: `uid-job-${i}` }, spec: podSpec(false) };
+    const pod = {
+      metadata: { name: `job-${i}`, namespace: namespaceOf(i), uid: `uid-job-${i}` },
+      spec: podSpec(false),
+    };
     api.add('/api/v1', 'pods', pod as KubernetesObject);
   }
   return { objects: deployments * perDeployment + barePods, judged: deployments + barePods, denied };
