@@ -16,6 +16,7 @@ import { parseAllDocuments } from 'yaml';
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
 import { ConfigFile } from '../lib/config/config-file.js';
 import { settingsOf } from '../lib/config/settings.js';
+import { scanTargets } from '../lib/scan/targets.js';
 import { handledKinds } from '../lib/workload/kinds.js';
 import { compileLabelSelector } from '../lib/profile/label-selector.js';
 import { profileLocations } from '../lib/profile/locations.js';
@@ -251,6 +252,34 @@ t.test('the registration component adds --register and get/patch by name only', 
     [[['eci-admission'], ['get', 'patch']]],
   );
 });
+
+t.test(
+  'the background-scan component adds --background-scan, list on every scanned kind and the reports',
+  async (t) => {
+    const scanning = withComponent(t, 'background-scan');
+    const args = one<V1Deployment>(scanning, 'Deployment').spec?.template.spec?.containers[0]?.args ?? [];
+    t.ok(
+      args.some((arg) => arg.startsWith('--background-scan=')),
+      args.join(' '),
+    );
+    const role = scanning.find(
+      (object) => object.kind === 'ClusterRole' && object.metadata?.name === 'eci-admission-background-scan',
+    ) as unknown as { rules: Array<{ apiGroups: string[]; resources: string[]; verbs: string[] }> };
+    const granted = (verb: string) =>
+      role.rules
+        .filter((rule) => rule.verbs.includes(verb))
+        .flatMap((rule) => rule.apiGroups.flatMap((group) => rule.resources.map((resource) => `${resource}.${group}`)))
+        .sort();
+    const reports = ['clusterpolicyreports.wgpolicyk8s.io', 'policyreports.wgpolicyk8s.io'];
+    const scanned = scanTargets.map((target) =>
+      target.resource.includes('.') ? target.resource : `${target.resource}.`,
+    );
+    t.same(granted('list'), [...scanned, ...reports].sort(), 'list: exactly the kinds the scan lists, and the reports');
+    for (const verb of ['get', 'create', 'patch', 'delete'])
+      t.same(granted(verb), reports, `${verb}: the reports only`);
+    t.same(granted('watch'), [], 'no watch: a pass lists');
+  },
+);
 
 t.test('the cert-manager component issues the Secret the Deployment mounts and injects its CA', async (t) => {
   const rendered = withComponent(t, 'cert-manager');

@@ -2,10 +2,12 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
 import t from 'tap';
 import { defaultEnforcement } from '../lib/policy/enforcement.js';
 import { defaultServingNames, generateCertificates } from '../lib/tls/certificates.js';
 import { kubectlCreate, pod, reviewFor } from './helpers/objects.js';
+import { ListApi } from './helpers/list-api.js';
 import { eventually, startServer } from './helpers/server.js';
 
 /** The value of one sample line, e.g. `name{a="b"}`, or undefined when absent. */
@@ -97,7 +99,12 @@ t.test('the certificate expiry follows a reload', async (t) => {
 });
 
 t.test('the README lists every metric served, and serves every metric it lists', async (t) => {
-  const server = await startServer(t);
+  // With the background scan on: its series exist only then.
+  const api = await ListApi.start();
+  t.teardown(() => api.close());
+  const cluster = new KubeConfig();
+  cluster.loadFromString(api.kubeConfigYaml());
+  const server = await startServer(t, { backgroundScan: { cluster, intervalMs: 60_000 } });
   await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
   const served = new Set([...(await server.text('/metrics')).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');

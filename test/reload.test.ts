@@ -4,14 +4,13 @@
 import { X509Certificate } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { connect } from 'node:tls';
 import t from 'tap';
 import { Agent, request } from 'undici';
 import { defaultServingNames, generateCertificates, type CertificateSet } from '../lib/tls/certificates.js';
 import { mountVolume, updateVolume } from './helpers/mounted-volume.js';
 import { pod, reviewFor } from './helpers/objects.js';
-import { eventually, startServer } from './helpers/server.js';
+import { eventually, logSink, startServer } from './helpers/server.js';
 
 const newSet = (): CertificateSet => generateCertificates({ ...defaultServingNames, days: 825, now: new Date() });
 const filesOf = (set: CertificateSet) => ({ 'ca.crt': set.caCert, 'tls.crt': set.cert, 'tls.key': set.key });
@@ -26,18 +25,6 @@ function peerFingerprint(url: string, ca: string[]): Promise<string> {
     });
     socket.on('error', reject);
   });
-}
-
-/** Log lines of the server, to see what it said about the files. */
-function logSink(): { lines: string[]; logger: { level: string; stream: Writable } } {
-  const lines: string[] = [];
-  const stream = new Writable({
-    write: (chunk: Buffer, _encoding, done) => {
-      lines.push(chunk.toString('utf8'));
-      done();
-    },
-  });
-  return { lines, logger: { level: 'info', stream } };
 }
 
 interface Load {

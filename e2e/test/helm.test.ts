@@ -88,6 +88,7 @@ t.test("the values reach serve's config file, the webhooks and the certificate s
     'exemptNamespaces={batch,ci}',
     'exemptServiceAccounts={ci/deployer}',
     'registration=true',
+    'backgroundScan.interval=15m',
     'webhooks.validate.failurePolicy=Fail',
     'webhooks.mutate.timeoutSeconds=3',
     'certificates.source=cert-manager',
@@ -110,8 +111,16 @@ t.test("the values reach serve's config file, the webhooks and the certificate s
       '--log-format=json',
       '--config=/etc/eci-admission/config.yaml',
       '--register',
+      '--background-scan=15m',
     ],
     'only what needs a restart is a flag',
+  );
+  t.same(
+    objects
+      .filter((object) => object.kind.startsWith('ClusterRole') && object.metadata.name.endsWith('-background-scan'))
+      .map((object) => object.kind),
+    ['ClusterRole', 'ClusterRoleBinding'],
+    'backgroundScan.interval brings the RBAC of deploy/background-scan',
   );
   const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as {
     metadata: { name: string };

@@ -3,10 +3,11 @@ import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
 import { oneOf } from '../config/settings.js';
+import { intervalMsOf } from '../scan/background.js';
 import { logFormats, textLog, type LogFormat } from '../server/text-log.js';
 import { optionalCluster, requiredCluster } from './cluster.js';
 import { commandSettings, contextFlags, portOf, requesterFlags, verdictFlags } from './flags.js';
-import { printUsage } from './usage.js';
+import { printUsage, UsageError } from './usage.js';
 
 /** Under the 30 s terminationGracePeriodSeconds a pod gets by default. */
 const shutdownGraceMs = 25_000;
@@ -24,6 +25,7 @@ export async function runServe(args: string[]): Promise<number> {
       'cert-dir': { type: 'string', default: '.local/certs' },
       profile: { type: 'string' },
       register: { type: 'boolean', default: false },
+      'background-scan': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...contextFlags,
       ...verdictFlags,
@@ -36,6 +38,7 @@ export async function runServe(args: string[]): Promise<number> {
   const port = portOf(values.port);
   // Readable at a terminal; JSON lines wherever a collector reads them (the Deployment says so too).
   const logFormat = oneOf('--log-format', values['log-format'] ?? (process.stdout.isTTY ? 'text' : 'json'), logFormats);
+  const scanInterval = scanIntervalOf(values['background-scan']);
   const { settings, config } = await commandSettings(values);
   const options = {
     port,
@@ -48,6 +51,9 @@ export async function runServe(args: string[]): Promise<number> {
     ...(values.register
       ? { registration: { cluster: await requiredCluster('--register'), configurations: readWebhookConfigurations() } }
       : {}),
+    ...(scanInterval === undefined
+      ? {}
+      : { backgroundScan: { cluster: await requiredCluster('--background-scan'), intervalMs: scanInterval } }),
     // Asynchronous writes: a line per review must not cost a write(2) each on the request path.
     // Lines are written as soon as the previous write completes (no buffering threshold, so a
     // quiet webhook's log is current), and pino flushes what is pending when the process exits.
@@ -69,6 +75,14 @@ export async function runServe(args: string[]): Promise<number> {
   process.once('SIGTERM', () => stop('SIGTERM'));
   process.once('SIGINT', () => stop('SIGINT'));
   return new Promise<number>(() => {});
+}
+
+function scanIntervalOf(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const intervalMs = intervalMsOf(value);
+  if (intervalMs === undefined)
+    throw new UsageError(`--background-scan: not an interval such as 30s, 10m or 1h: ${value}`);
+  return intervalMs;
 }
 
 function logStream(format: LogFormat) {

@@ -33,7 +33,9 @@ ${flagLines(
   `--port 8443  --host 127.0.0.1 (0.0.0.0: every interface, as the Deployment runs it)
 --cert-dir .local/certs  --profile FILE
 --log-format ${logFormats.join('|')} (default text on a terminal, else json: JSON lines, as in the cluster)
---register  keep the webhook configurations' caBundle equal to ca.crt`,
+--register  keep the webhook configurations' caBundle equal to ca.crt
+--background-scan INTERVAL  every INTERVAL (30s, 10m, 1h), scan every namespace as scan -A
+  --apply-reports does, a page of 100 at a time (RBAC: deploy/background-scan)`,
   settings,
   verdicts,
   `--exempt-user NAME, --exempt-group NAME, --exempt-service-account NS/NAME (repeatable)

@@ -1,6 +1,7 @@
 // The fastify application: TLS only, the admission and health routes, bounded bodies and time.
 import Fastify, { LogController, type FastifyError, type FastifyServerOptions } from 'fastify';
 import { describeReviewErrors } from '../admission/decode.js';
+import type { BackgroundScanStatus } from '../scan/background.js';
 import type { ContextSource } from './context-source.js';
 import { healthRoutes } from './health.js';
 import { limitLargeReviews } from './large-reviews.js';
@@ -11,6 +12,8 @@ export interface AppOptions {
   readonly tls: { readonly cert: string; readonly key: string };
   readonly context: ContextSource;
   readonly logger: FastifyServerOptions['logger'];
+  /** `serve --background-scan`: the scan's status, for /metrics. */
+  readonly backgroundScan?: () => BackgroundScanStatus;
 }
 
 /**
@@ -111,7 +114,7 @@ export function buildApp(options: AppOptions) {
   });
   limitLargeReviews(app);
   let certificate = options.tls.cert;
-  const metrics = admissionMetrics(options.context, () => certificate);
+  const metrics = admissionMetrics(options.context, () => certificate, options.backgroundScan);
   app.register(healthRoutes, { context: options.context });
   app.register(webhookRoutes, { context: options.context, metrics });
   app.get('/metrics', async (_req, reply) =>

@@ -6,6 +6,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { AdmissionRequest } from '../admission/review.js';
 import type { Decision } from '../policy/decide.js';
 import { version } from '../version.js';
+import type { BackgroundScanStatus } from '../scan/background.js';
 import { isHandledKind, kindKey } from '../workload/kinds.js';
 import type { ContextSource, LoadStatus } from './context-source.js';
 
@@ -22,7 +23,11 @@ export interface AdmissionMetrics {
 /** Admission answers take well under a millisecond in-process; the API server gives up at 30 s. */
 const durationBuckets = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5];
 
-export function admissionMetrics(context: ContextSource, servingCertificate: () => string): AdmissionMetrics {
+export function admissionMetrics(
+  context: ContextSource,
+  servingCertificate: () => string,
+  backgroundScan?: () => BackgroundScanStatus,
+): AdmissionMetrics {
   const registry = new Registry();
   // process_* and nodejs_*: memory, CPU, event loop lag, file descriptors, GC.
   collectDefaultMetrics({ register: registry });
@@ -78,6 +83,7 @@ export function admissionMetrics(context: ContextSource, servingCertificate: () 
     'When the serving certificate in use expires, in seconds since the epoch.',
     () => Date.parse(new X509Certificate(servingCertificate()).validTo) / 1000,
   );
+  if (backgroundScan) backgroundScanMetrics(registry, backgroundScan);
   // Prometheus' build_info convention: always 1, the version in the labels.
   new Gauge({
     name: 'eci_admission_build_info',
@@ -138,6 +144,47 @@ function loadMetrics(registry: Registry, name: 'profile' | 'config', what: strin
     collect() {
       this.reset();
       this.inc(read().refused);
+    },
+  });
+}
+
+/** `serve --background-scan`: its last pass, read at scrape time (0 before the first). */
+function backgroundScanMetrics(registry: Registry, read: () => BackgroundScanStatus): void {
+  const prefix = 'eci_admission_background_scan';
+  const last = (field: 'seconds' | 'endedAt' | 'objects') => () => read().last?.[field] ?? 0;
+  collectedGauge(
+    registry,
+    `${prefix}_last_duration_seconds`,
+    'How long the last completed pass took.',
+    last('seconds'),
+  );
+  collectedGauge(
+    registry,
+    `${prefix}_last_end_timestamp_seconds`,
+    'When the last completed pass ended, in seconds since the epoch.',
+    () => last('endedAt')() / 1000,
+  );
+  collectedGauge(registry, `${prefix}_objects`, 'Objects the last completed pass judged.', last('objects'));
+  new Gauge({
+    name: `${prefix}_findings`,
+    help: 'Findings of the last completed pass, by severity (deny, warn).',
+    labelNames: ['severity'] as const,
+    registers: [registry],
+    collect() {
+      const found = read().last;
+      this.set({ severity: 'deny' }, found?.denials ?? 0);
+      this.set({ severity: 'warn' }, found?.warnings ?? 0);
+    },
+  });
+  new Counter({
+    name: `${prefix}_passes_total`,
+    help: 'Passes of the background scan, by result (ok, error); an error is logged on one line.',
+    labelNames: ['result'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      this.inc({ result: 'ok' }, read().passes);
+      this.inc({ result: 'error' }, read().failures);
     },
   });
 }

@@ -9,6 +9,7 @@ import type { RoutingFlavour } from '../policy/routing.js';
 import { locationName, profileLocations } from '../profile/locations.js';
 import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
 import { CertDirError, ensureCertDir } from '../tls/cert-dir.js';
+import type { BackgroundScan } from '../scan/background.js';
 import { buildApp, type App } from './app.js';
 import { manageCertificate } from './certificate-lifecycle.js';
 import { followConfig, settingsFields } from './configured-context.js';
@@ -32,6 +33,8 @@ export interface ServeOptions {
   readonly config?: LoadedConfig;
   /** Keep these webhook configurations' caBundle equal to ca.crt in certDir (`--register`). */
   readonly registration?: { readonly cluster: KubeConfig; readonly configurations: WebhookConfigurations };
+  /** Scan the cluster every `intervalMs` and keep its PolicyReports current (`--background-scan`). */
+  readonly backgroundScan?: { readonly cluster: KubeConfig; readonly intervalMs: number };
   readonly logger: FastifyServerOptions['logger'];
 }
 
@@ -62,7 +65,13 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const { config } = options;
   const configured = config === undefined ? undefined : { config, ...followConfig(source, config, log) };
   const context = configured?.context ?? source;
-  const app = buildApp({ tls: certificate, context, logger: options.logger });
+  let scan: BackgroundScan | undefined;
+  const app = buildApp({
+    tls: certificate,
+    context,
+    logger: options.logger,
+    ...(options.backgroundScan ? { backgroundScan: () => scan?.status() ?? { passes: 0, failures: 0 } } : {}),
+  });
   if (configured) {
     app.addHook('onClose', async () => configured.following.close());
     const { path } = configured.config.file;
@@ -109,6 +118,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       : {}),
   });
   app.addHook('onClose', async () => lifecycle.close());
+  // Started before listening, as the hooks must be: its first list waits a page delay and the context.
+  if (options.backgroundScan) scan = await startScan(options.backgroundScan, context, log, app);
   try {
     await app.listen({ port: options.port, host: options.host });
   } catch (error) {
@@ -119,6 +130,34 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   return { app, url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}` };
+}
+
+/** A light pace: a list of 100 objects every quarter second at most. */
+const pageDelayMs = 250;
+
+async function startScan(
+  { cluster, intervalMs }: NonNullable<ServeOptions['backgroundScan']>,
+  context: ContextSource,
+  log: ContextLog,
+  app: App,
+): Promise<BackgroundScan> {
+  const { startBackgroundScan } = await import('../scan/background.js');
+  const { clusterPass } = await import('../scan/cluster-pass.js');
+  const scan = startBackgroundScan({
+    intervalMs,
+    pageDelayMs,
+    pass: clusterPass(
+      cluster,
+      () => context.current(),
+      () => new Date(),
+    ),
+    ready: () => context.ready(),
+    log,
+    now: Date.now,
+  });
+  app.addHook('onClose', () => scan.stop());
+  app.log.info({ intervalSeconds: intervalMs / 1000 }, 'background scan: every namespace, PolicyReports written');
+  return scan;
 }
 
 function profileOf(

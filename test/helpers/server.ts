@@ -1,6 +1,7 @@
 // A real eci-admission server on loopback TLS, started through `serve` exactly as the CLI does,
 // and an HTTPS client that trusts the CA the server generated.
 import { readFileSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { Test } from 'tap';
 import { Agent, request, type Dispatcher } from 'undici';
@@ -36,7 +37,15 @@ interface FullReply extends Reply {
 type Choices = Partial<
   Pick<
     ServeOptions,
-    'clusterMode' | 'cluster' | 'profile' | 'routing' | 'enforcement' | 'certDir' | 'logger' | 'registration'
+    | 'clusterMode'
+    | 'cluster'
+    | 'profile'
+    | 'routing'
+    | 'enforcement'
+    | 'certDir'
+    | 'logger'
+    | 'registration'
+    | 'backgroundScan'
   >
 >;
 
@@ -110,4 +119,16 @@ export async function eventually<T>(probe: () => Promise<T>, check: (value: T) =
     if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}; last: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** Log lines of the server, to see what it said. */
+export function logSink(): { lines: string[]; logger: { level: string; stream: Writable } } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { lines, logger: { level: 'info', stream } };
 }
