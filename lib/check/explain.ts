@@ -13,7 +13,7 @@ import type { Placement } from '../policy/placement.js';
 import { fieldPath } from '../schema/schema-messages.js';
 import { isProfileLocation, locationName, profileLocations } from '../profile/locations.js';
 import type { ProfileSelector } from '../profile/profile.js';
-import { groupVersionKindOf, isHandledKind, isRoutedKind, kindKey, type KindKey } from '../workload/kinds.js';
+import { groupVersionKindOf, isHandledKind, isRoutedKind, kindKey } from '../workload/kinds.js';
 import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
 import { namespaceOf, requestOf } from './check.js';
 import type { Manifest } from './inputs.js';
@@ -60,13 +60,12 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
 }
 
 /** An object without pods: the rules that judge its kind, and what they find. */
-function explainObject(manifest: Manifest, kind: KindKey, context: PolicyContext): string[] {
+function explainObject(manifest: Manifest, kind: string, context: PolicyContext): string[] {
   const { object } = manifest;
   const namespace = namespaceOf(object);
-  const judging = rulesJudging(kind, undefined).map((rule) => rule.id);
+  const judging = isHandledKind(kind) ? rulesJudging(kind, undefined).map((rule) => rule.id) : [];
   const header = `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`;
-  if (!isHandledKind(kind) || judging.length === 0)
-    return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
+  if (judging.length === 0) return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
   if (kind === 'ConfigMap' && !isProfileLocation(namespace, object.metadata?.name)) {
     return [
       header,

@@ -5,7 +5,7 @@
 //   may set runAsUser, runAsGroup, runAsNonRoot, privileged and capabilities. The parts of that
 //   page read for this table did not show its capability list; the verdicts for NET_ADMIN
 //   (allowed), NET_RAW (after a support ticket), ALL, SYS_ADMIN and SYS_MODULE (refused) are the
-//   project's ECI facts (ECI.md section 5). Check them against the page when it changes.
+//   project's ECI facts, recorded when the rule was written. Check them against the page when it changes.
 // - The runtime's default set (containerd and Docker grant it to every container, so adding one
 //   of them changes nothing): containerd oci/spec.go defaultUnixCaps, Docker's "Runtime privilege
 //   and Linux capabilities". NET_RAW is in that set but ECI withholds it, so it is not listed here.

@@ -17,7 +17,7 @@ export interface SeveredFinding extends Finding {
   readonly severity: Severity;
 }
 
-/** `<rule-id>: <field path> (<name>): <what is wrong>; <workaround>` (DESIGN.md section 3). */
+/** `<rule-id>: <field path> (<name>): <what is wrong>; <workaround>`: what a denial and `check` print. */
 export function formatFinding(finding: Finding): string {
   return `${headline(finding)}; ${finding.workaround}`;
 }

@@ -1,7 +1,9 @@
 // Where a pod (or a workload's pods) runs, decided once per request: whether it goes to ECI, why,
 // whether /mutate must route it to a virtual node, and which eci-profile selectors' effects it
 // gets. decide computes it and hands the one answer to the mutation, the rules, explain and the
-// metrics, so "is this pod on ECI?" has one answer everywhere (ECI.md sections 1, 2 and 4).
+// metrics, so "is this pod on ECI?" has one answer everywhere. Sources: the labels and the manual
+// routing, https://www.alibabacloud.com/help/en/eci/user-guide/schedule-pods-to-virtual-kubelet;
+// eci-profile selectors, https://www.alibabacloud.com/help/doc-detail/363068.htm.
 import type { ProfileSelector } from '../profile/profile.js';
 import type { PodTemplate } from '../workload/pod-template.js';
 import type { Labels, PolicyContext } from './context.js';
@@ -86,7 +88,7 @@ function virtualNodeSelectorOf(pod: PodTemplate | undefined): string | undefined
   );
 }
 
-/** The selectors whose effect a pod gets: ECI.md section 2. */
+/** The selectors whose effect a pod gets: each one matching, in the profile's order (lib/profile/profile.ts). */
 export function matchingSelectors(
   podLabels: Labels | undefined,
   namespaceLabels: Labels | undefined,

@@ -1,5 +1,8 @@
-// The labels that send pods to ECI and how a pod is sent to a virtual node (ECI.md section 4), as
-// data; placement.ts decides from them where a pod runs.
+// The labels that send pods to ECI and how a pod is sent to a virtual node, as data (ACK virtual
+// nodes: https://www.alibabacloud.com/help/en/eci/user-guide/schedule-pods-to-virtual-kubelet and
+// https://www.alibabacloud.com/help/en/document_detail/2369750.html; ECI VNodes:
+// https://www.alibabacloud.com/help/en/eci/user-guide/schedule-pods-to-a-vnode). placement.ts
+// decides from them where a pod runs.
 import type { V1Toleration } from '@kubernetes/client-node';
 import type { Labels } from '../schema/types.js';
 
@@ -40,7 +43,7 @@ export function eciLabelRoute(pod: Labels | undefined, namespace: Labels | undef
 export const routingFlavours = ['ack-virtual-node', 'eci-vnode'] as const;
 export type RoutingFlavour = (typeof routingFlavours)[number];
 
-/** The documented manual routing for each kind of virtual node (ECI.md section 4). */
+/** The documented manual routing for each kind of virtual node (the pages above). */
 export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector: Labels; toleration: V1Toleration }>> =
   {
     'ack-virtual-node': {

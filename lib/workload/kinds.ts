@@ -22,7 +22,7 @@ export interface HandledKind {
 }
 
 /** Every kind eci-admission judges: the one table the code, the webhook configurations' test and the README follow. */
-export const handledKinds: readonly HandledKind[] = [
+export const handledKinds = [
   { group: '', kind: 'Pod', version: 'v1', resource: 'pods', handling: 'pod', podTemplate: [] },
   {
     group: '',
@@ -90,9 +90,23 @@ export const handledKinds: readonly HandledKind[] = [
     resource: 'resourcepolicies',
     handling: 'config',
   },
-];
+] as const satisfies readonly HandledKind[];
 
-const byKey: ReadonlyMap<KindKey, HandledKind> = new Map(handledKinds.map((handled) => [kindKey(handled), handled]));
+type Handled = (typeof handledKinds)[number];
+
+/** `group/Kind`, or `Kind` for the core group, of a kind in the table: a typo does not compile. */
+export type KindKey = Handled extends infer K
+  ? K extends { group: infer G extends string; kind: infer N extends string }
+    ? G extends ''
+      ? N
+      : `${G}/${N}`
+    : never
+  : never;
+
+/** The key of a kind of the table (kindKey builds it; the table's types say which it is). */
+export const handledKey = (handled: Handled): KindKey => kindKey(handled) as KindKey;
+
+const byKey: ReadonlyMap<string, HandledKind> = new Map(handledKinds.map((handled) => [kindKey(handled), handled]));
 
 /** The resource a kind of that group is served as; undefined for kinds not handled. */
 export function resourceOf(group: string, kind: string): string | undefined {
@@ -136,30 +150,28 @@ export function currentVersionOf(
   return retiredVersions.find((retired) => retired.apiVersion === apiVersion && retired.kinds.includes(kind));
 }
 
-/** `group/Kind`, or `Kind` for the core group: the version does not move any field we read. */
-export type KindKey = string;
-
-export function kindKey(kind: Pick<GroupVersionKind, 'group' | 'kind'>): KindKey {
+/** `group/Kind`, or `Kind` for the core group, of any kind: the version does not move any field we read. */
+export function kindKey(kind: Pick<GroupVersionKind, 'group' | 'kind'>): string {
   return kind.group === '' ? kind.kind : `${kind.group}/${kind.kind}`;
 }
 
-export function podTemplateLocation(kind: KindKey): readonly string[] | undefined {
+export function podTemplateLocation(kind: string): readonly string[] | undefined {
   return byKey.get(kind)?.podTemplate;
 }
 
 /** Every kind with a pod template, and where it keeps it. */
 export function podTemplateKinds(): ReadonlyArray<readonly [KindKey, readonly string[]]> {
   return handledKinds.flatMap((handled) =>
-    handled.podTemplate ? [[kindKey(handled), handled.podTemplate] as const] : [],
+    'podTemplate' in handled ? [[handledKey(handled), handled.podTemplate] as const] : [],
   );
 }
 
-export function isHandledKind(kind: KindKey): boolean {
+export function isHandledKind(kind: string): kind is KindKey {
   return byKey.has(kind);
 }
 
 /** Kinds whose objects are judged only when they go to ECI (hybrid clusters). */
-export function isRoutedKind(kind: KindKey): boolean {
+export function isRoutedKind(kind: string): boolean {
   const handling = byKey.get(kind)?.handling;
   return handling === 'pod' || handling === 'routed';
 }

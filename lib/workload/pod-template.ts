@@ -7,7 +7,7 @@ import type {
   V1PodSpec,
 } from '@kubernetes/client-node';
 import { memo } from '../memo.js';
-import { podTemplateLocation, type KindKey } from './kinds.js';
+import { podTemplateLocation } from './kinds.js';
 
 export interface PodTemplate {
   /** Field path of the pod spec in the object, e.g. `spec.template.spec`. */
@@ -27,7 +27,7 @@ export interface ContainerRef {
 }
 
 /** The pod template of a workload (the pod itself for a Pod), or undefined for other kinds. */
-export function podTemplateOf(kind: KindKey, object: KubernetesObject): PodTemplate | undefined {
+export function podTemplateOf(kind: string, object: KubernetesObject): PodTemplate | undefined {
   const location = podTemplateLocation(kind);
   if (location === undefined) return undefined;
   const template = location.reduce<unknown>((node, field) => recordOrEmpty(node)[field], object);

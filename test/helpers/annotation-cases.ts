@@ -1,4 +1,4 @@
-// Accepted, denied and warned annotation and label values per family of ECI.md sections 3 and 6,
+// Accepted, denied and warned annotation and label values per family (the ECI annotations and ACS labels of schemas/),
 // written out independently of the schemas, and the objects that carry them.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { kubectlCreate, pod } from './objects.js';
