@@ -89,7 +89,7 @@ export function withGenerated(readme: string, docs: string): string {
   const [first, last] = [lines[0]!, lines.at(-1)!];
   const from = readme.indexOf(first);
   const to = readme.indexOf(last);
-  if (from < 0 || to < from) throw new Error(`README has no region ${first} ... ${last}`);
+  if (from < 0 || to < from) throw new Error(`the document has no region ${first} ... ${last}`);
   return `${readme.slice(0, from)}${docs}${readme.slice(to + last.length)}`;
 }
 

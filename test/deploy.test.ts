@@ -168,7 +168,7 @@ t.test('the Deployment is hardened and the Service reaches its port', async (t) 
     container?.resources?.requests?.cpu && container.resources.requests.memory && container.resources.limits?.memory,
     'requests and limits',
   );
-  // The heap cap is what keeps the measured peak (README: Memory and limits) under the limit.
+  // The heap cap is what keeps the measured peak (bench/README.md: Memory and limits) under the limit.
   const heapMiB = Number(
     /--max-old-space-size=(\d+)/.exec(container?.env?.find((e) => e.name === 'NODE_OPTIONS')?.value ?? '')?.[1],
   );

@@ -98,7 +98,7 @@ t.test('the certificate expiry follows a reload', async (t) => {
   t.not(after, before, `from ${before} to ${after}`);
 });
 
-t.test('the README lists every metric served, and serves every metric it lists', async (t) => {
+t.test('the reference lists every metric served, and serves every metric it lists', async (t) => {
   // With the background scan on: its series exist only then.
   const api = await ListApi.start();
   t.teardown(() => api.close());
@@ -107,7 +107,7 @@ t.test('the README lists every metric served, and serves every metric it lists',
   const server = await startServer(t, { backgroundScan: { cluster, intervalMs: 60_000 } });
   await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
   const served = new Set([...(await server.text('/metrics')).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/reference.md', import.meta.url), 'utf8');
   const section = readme.slice(
     readme.indexOf('\n## Metrics'),
     readme.indexOf('\n## ', readme.indexOf('\n## Metrics') + 1),
@@ -118,12 +118,12 @@ t.test('the README lists every metric served, and serves every metric it lists',
   t.same(
     [...served].filter((name) => !listed.some((entry) => covers(name, entry))),
     [],
-    'served but not in the README',
+    'served but not in docs/reference.md',
   );
   t.same(
     listed.filter((entry) => ![...served].some((name) => covers(name, entry))),
     [],
-    'in the README but not served',
+    'in docs/reference.md but not served',
   );
   t.ok(
     served.has('process_resident_memory_bytes') && served.has('nodejs_eventloop_lag_seconds'),

@@ -1,5 +1,5 @@
-// The README's rule table and annotation reference are generated from the rule registry and the
-// schema files, and must stay in sync; every command of the CLI it shows runs from a clone.
+// The reference tables of docs/ are generated from the rule registry and the schema files, and
+// must stay in sync; every command of the CLI the README and its documents show runs from a clone.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
@@ -7,40 +7,41 @@ import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations
 import { policyDocs } from '../lib/policies/docs.js';
 import { defaultPolicies } from '../lib/policies/manifests.js';
 import { rules } from '../lib/policy/rules/index.js';
-import { ruleDocs } from '../lib/rule-docs.js';
 import { specDocs } from '../lib/spec-docs.js';
 import { configDocs, schemaDocs, withGenerated } from '../lib/schema-docs.js';
 import { run } from './helpers/cli.js';
 import { FakeApi } from './helpers/fake-api.js';
-import { cliCommands, cliForm, cloneLike, isSynopsis, readme, readmeCode, repoRoot, shell } from './helpers/readme.js';
+import { generatedDocuments } from '../tools/generated-docs.js';
+import {
+  cliCommands,
+  cliForm,
+  cloneLike,
+  documentOf,
+  isSynopsis,
+  readme,
+  readmeCode,
+  repoRoot,
+  shell,
+} from './helpers/readme.js';
 
-t.test('README matches the schemas (run `npm run docs` after changing a schema)', async (t) => {
-  t.equal(withGenerated(readme, schemaDocs()), readme);
-});
-
-t.test("README lists the config file's keys from its schema (run `npm run docs` after changing it)", async (t) => {
-  t.equal(withGenerated(readme, configDocs()), readme);
-  t.match(configDocs(), /\| `exemptNamespaces` \| `--exempt-namespace` \| a list of strings \| `\[\]` \|/);
-  t.match(configDocs(), /\| `mode` \| `--mode` \| `enforce`, `warn`, `audit` \| `enforce` \|/);
-});
-
-t.test('README matches the rule registry (run `npm run docs` after changing a rule)', async (t) => {
-  t.equal(withGenerated(readme, ruleDocs()), readme);
-  for (const rule of rules) t.match(readme, `| \`${rule.id}\` | ${rule.summary} |`, `${rule.id} has its row`);
-});
-
-t.test("README lists ECI's specifications from lib/eci/specs.ts (run `npm run docs` after changing it)", async (t) => {
-  t.equal(withGenerated(readme, specDocs()), readme);
-  t.match(specDocs(), /\| 8 \| 4, 8, 16, 32, 64 \| 10, 12, 14, 18,/);
-  t.match(specDocs(), /\| 52 \| 96, 192, 384 \| - \|/);
-});
-
-t.test('README says what the admission policies cover (run `npm run docs` after changing a rule)', async (t) => {
-  const docs = policyDocs(defaultPolicies(readWebhookConfigurations()));
-  t.equal(withGenerated(readme, docs), readme);
-  t.match(docs, /`eci-admission-host-path`/);
-  t.match(docs, /`resource-policy`: /);
-});
+t.test(
+  'the generated regions of docs/ are current (run `npm run docs` after changing a rule or a schema)',
+  async (t) => {
+    for (const { file, regions } of generatedDocuments()) {
+      const text = documentOf(file);
+      t.equal(regions.reduce(withGenerated, text), text, file);
+    }
+    const reference = documentOf('docs/reference.md');
+    for (const rule of rules) t.match(reference, `| \`${rule.id}\` | ${rule.summary} |`, `${rule.id} has its row`);
+    t.match(configDocs(), /\| `exemptNamespaces` \| `--exempt-namespace` \| a list of strings \| `\[\]` \|/);
+    t.match(configDocs(), /\| `mode` \| `--mode` \| `enforce`, `warn`, `audit` \| `enforce` \|/);
+    t.match(specDocs(), /\| 8 \| 4, 8, 16, 32, 64 \| 10, 12, 14, 18,/);
+    t.match(specDocs(), /\| 52 \| 96, 192, 384 \| - \|/);
+    const policies = policyDocs(defaultPolicies(readWebhookConfigurations()));
+    t.match(policies, /`eci-admission-host-path`/);
+    t.match(policies, /`resource-policy`: /);
+  },
+);
 
 t.test('every ECI annotation key of the schema is in the README with its allowed values', async (t) => {
   const docs = schemaDocs();

@@ -42,7 +42,7 @@ export interface FieldCheck {
 /** The rule's checks; the first is the rule's own finding, the others refine it. */
 export interface FieldRuleInfo {
   readonly id: string;
-  /** What it refuses, for the README's rule table. */
+  /** What it refuses, for the rule table of docs/reference.md. */
   readonly summary: string;
   readonly message: string;
   readonly workaround: string;

@@ -1,5 +1,5 @@
 // "Who changed my pod?": /mutate records on the pod what it added and why, in one annotation, and
-// `explain` reads it back. The format, documented in the README (What it changes): a JSON object
+// `explain` reads it back. The format, documented in docs/reference.md (What it changes): a JSON object
 // from who set the fields (`selector/<eci-profile selector name>` or `routing`) to the field paths
 // it set, in the order they were set, e.g.
 //   {"selector/burst-spot":["metadata.annotations[\"k8s.aliyun.com/eci-spot-strategy\"]"],

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 /** A review above this is large: real pods and workloads are a few KiB, 1 MiB is rare. */
 export const largeReviewBytes = 1024 * 1024;
-/** Large reviews decoded and judged at once (the figures behind it are in the README). */
+/** Large reviews decoded and judged at once (the figures behind it are in bench/README.md). */
 export const largeReviewSlots = 2;
 
 export function limitLargeReviews(app: FastifyInstance, slots = largeReviewSlots): void {

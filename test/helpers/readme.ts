@@ -10,11 +10,22 @@ import { finished, type Run } from './cli.js';
 export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 
+/** The README and the documents it links, whose commands run as the README's do. */
+export const documentFiles = [
+  'README.md',
+  'docs/reference.md',
+  'docs/policies.md',
+  'DEVELOPMENT.md',
+  'bench/README.md',
+];
+export const documentOf = (file: string): string => readFileSync(join(repoRoot, file), 'utf8');
+const documents = documentFiles.map(documentOf).join('\n');
+
 /** How the README runs the CLI from a clone. */
 export const cliForm = 'node dist/lib/cli.js';
 
 /** Every line of every fenced block (without a `$ ` prompt) and every inline code span. */
-export function readmeCode(markdown: string = readme): string[] {
+export function readmeCode(markdown: string = documents): string[] {
   // A usage line continued on indented lines of options is one line.
   const fenced = [...markdown.matchAll(/^\s*```[a-z]*\n([\s\S]*?)^\s*```/gm)].flatMap((block) =>
     block[1]!.replace(/\n\s+(?=\[)/g, ' ').split('\n'),
@@ -25,7 +36,7 @@ export function readmeCode(markdown: string = readme): string[] {
 }
 
 /** Each command of the CLI the README shows, without a trailing comment; a pipeline's CLI part alone. */
-export function cliCommands(markdown: string = readme): string[] {
+export function cliCommands(markdown: string = documents): string[] {
   const segments = readmeCode(markdown).flatMap((line) => line.replace(/\s+#.*$/, '').split(/\s\|\s|&&|;/));
   return [...new Set(segments.map((segment) => segment.trim()).filter((segment) => segment.startsWith(`${cliForm} `)))];
 }

@@ -6,7 +6,7 @@ export const acsLabels: PodRule = {
   summary: 'ACS compute labels and annotations outside `schemas/acs-labels.schema.json`',
   target: 'pod',
   message: 'ACS does not accept this compute label or annotation',
-  workaround: 'fix or remove it (README: ACS labels)',
+  workaround: 'fix or remove it (docs/reference.md: ACS labels and annotations)',
   // Labels and annotations together: some rules tie an annotation to a label.
   check: (pod, context) =>
     context.schemas.acsLabels(

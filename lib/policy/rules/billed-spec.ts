@@ -17,7 +17,7 @@ export const billedSpec: PodRule = {
     ' than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for (`lib/eci/specs.ts`)',
   target: 'pod',
   message: 'ECI bills the pod as a larger specification than it asks for',
-  workaround: 'ask for a specification ECI offers (README: ECI specifications), or accept the rounding',
+  workaround: 'ask for a specification ECI offers (docs/reference.md: ECI specifications), or accept the rounding',
   check: (pod) => {
     const spec = billedSpecOf(pod);
     const message = spec && messageOf(spec);

@@ -6,7 +6,8 @@ export const eciAnnotations: PodRule = {
   summary: 'ECI annotations outside `schemas/eci-annotations.schema.json` (see the tables below)',
   target: 'pod',
   message: 'ECI does not accept this annotation value',
-  workaround: 'fix or remove the annotation; ECI reads it only when the pod is created (README: ECI annotations)',
+  workaround:
+    'fix or remove the annotation; ECI reads it only when the pod is created (docs/reference.md: ECI pod annotations)',
   // Anything that is not a map has no ECI annotations to judge.
   check: (pod, context) =>
     context.schemas.eciAnnotations(recordOrEmpty(pod.metadata.annotations), `${pod.metadataPath}.annotations`),

@@ -6,6 +6,6 @@ export const resourcePolicy: ObjectRule = {
   target: 'object',
   kinds: ['scheduling.alibabacloud.com/ResourcePolicy'],
   message: 'ack-co-scheduler does not accept this ResourcePolicy',
-  workaround: 'fix the field (README: ResourcePolicy)',
+  workaround: 'fix the field (docs/reference.md: ResourcePolicy)',
   check: (object, context) => context.schemas.resourcePolicy(object, ''),
 };
