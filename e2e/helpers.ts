@@ -105,6 +105,20 @@ export function pod(
   };
 }
 
+/** A Deployment of one nginx replica, with these volumes in its pod template. */
+export function deployment(name: string, ns: string, volumes: unknown[] = []): KubernetesObject {
+  const template = {
+    metadata: { labels: { app: name } },
+    spec: { containers: [{ name: 'app', image: 'nginx' }], volumes },
+  };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template },
+  } as KubernetesObject;
+}
+
 export interface Selector {
   readonly name: string;
   readonly namespaceSelector?: unknown;

@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { V1ObjectReference } from '@kubernetes/client-node';
 import t from 'tap';
-import { installPolicyReportCrds, kubectl, kubectlObjects, kubectlOk, namespace, withoutWebhooks } from '../helpers.js';
+import {
+  deployment,
+  installPolicyReportCrds,
+  kubectl,
+  kubectlObjects,
+  kubectlOk,
+  namespace,
+  withoutWebhooks,
+} from '../helpers.js';
 import { repoRoot } from '../paths.js';
 import { waitFor } from '../processes.js';
 import { requireState } from '../state.js';
@@ -15,22 +23,7 @@ const ns = 'background-scan';
 const rbac = join(repoRoot, 'deploy', 'background-scan', 'rbac.yaml');
 const passes = 'eci_admission_background_scan_passes_total';
 
-const hostPathed = {
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  metadata: { name: 'logs', namespace: ns },
-  spec: {
-    replicas: 0,
-    selector: { matchLabels: { app: 'logs' } },
-    template: {
-      metadata: { labels: { app: 'logs' } },
-      spec: {
-        containers: [{ name: 'app', image: 'nginx' }],
-        volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }],
-      },
-    },
-  },
-};
+const hostPathed = deployment('logs', ns, [{ name: 'logs', hostPath: { path: '/var/log' } }]);
 
 interface Report {
   results?: Array<{ result: string; resources?: V1ObjectReference[] }>;

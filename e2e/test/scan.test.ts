@@ -8,7 +8,15 @@ import type { KubernetesObject, V1ObjectReference } from '@kubernetes/client-nod
 import t from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { run } from '../../test/helpers/cli.js';
-import { installPolicyReportCrds, kubectl, kubectlObjects, kubectlOk, namespace, withoutWebhooks } from '../helpers.js';
+import {
+  deployment,
+  installPolicyReportCrds,
+  kubectl,
+  kubectlObjects,
+  kubectlOk,
+  namespace,
+  withoutWebhooks,
+} from '../helpers.js';
 import { adminKubeconfig } from '../paths.js';
 
 const apps = 'scan-apps';
@@ -18,19 +26,6 @@ interface Report {
   kind: string;
   metadata: { name: string; namespace?: string };
   results?: Array<{ rule: string; result: string; resources?: V1ObjectReference[] }>;
-}
-
-function deployment(name: string, ns: string, volumes: unknown[] = []): KubernetesObject {
-  const template = {
-    metadata: { labels: { app: name } },
-    spec: { containers: [{ name: 'app', image: 'nginx' }], volumes },
-  };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns },
-    spec: { replicas: 1, selector: { matchLabels: { app: name } }, template },
-  } as KubernetesObject;
 }
 
 const daemonSet = {

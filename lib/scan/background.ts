@@ -22,6 +22,9 @@ export interface BackgroundScanStatus {
   readonly last?: PassResult & { readonly endedAt: number; readonly seconds: number };
 }
 
+/** Before the first pass ends. */
+export const noPassYet: BackgroundScanStatus = { passes: 0, failures: 0 };
+
 export interface BackgroundScan {
   status(): BackgroundScanStatus;
   /** Cancels a pass in progress at its next page, and schedules none. */
@@ -48,7 +51,7 @@ const readyPollMs = 1_000;
 export function startBackgroundScan(options: BackgroundScanOptions): BackgroundScan {
   const stopping = new AbortController();
   const { signal } = stopping;
-  let status: BackgroundScanStatus = { passes: 0, failures: 0 };
+  let status = noPassYet;
   const throttled = (reader: ClusterReader): ClusterReader => ({
     ...reader,
     list: async (target, request) => {

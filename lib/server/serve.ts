@@ -9,7 +9,7 @@ import type { RoutingFlavour } from '../policy/routing.js';
 import { locationName, profileLocations } from '../profile/locations.js';
 import { ProfileError, readProfileFile, type ProfileProblem } from '../profile/profile.js';
 import { CertDirError, ensureCertDir } from '../tls/cert-dir.js';
-import type { BackgroundScan } from '../scan/background.js';
+import { noPassYet, type BackgroundScan } from '../scan/background.js';
 import { buildApp, type App } from './app.js';
 import { manageCertificate } from './certificate-lifecycle.js';
 import { followConfig, settingsFields } from './configured-context.js';
@@ -70,7 +70,7 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
     tls: certificate,
     context,
     logger: options.logger,
-    ...(options.backgroundScan ? { backgroundScan: () => scan?.status() ?? { passes: 0, failures: 0 } } : {}),
+    ...(options.backgroundScan ? { backgroundScan: () => scan?.status() ?? noPassYet } : {}),
   });
   if (configured) {
     app.addHook('onClose', async () => configured.following.close());
