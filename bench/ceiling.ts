@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyPluginCallback, type RawServerBase } from 'fastify';
 import type { AdmissionReview } from '../lib/admission/review.js';
+import { webhookPaths } from '../lib/facts.js';
 
 const [port, certDir, protocol] = process.argv.slice(2);
 const tls = {
@@ -18,7 +19,7 @@ const bodyLimit = 8 * 1024 * 1024;
 // GET /protocols counts the reviews by HTTP version: what a client really negotiated.
 const protocols: Record<string, number> = {};
 const routes: FastifyPluginCallback = (server, _options, done) => {
-  for (const path of ['/mutate', '/validate']) {
+  for (const path of Object.values(webhookPaths)) {
     server.post<{ Body: AdmissionReview }>(path, async (req) => {
       protocols[req.raw.httpVersion] = (protocols[req.raw.httpVersion] ?? 0) + 1;
       return {

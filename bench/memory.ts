@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { mkdtemp } from 'node:fs/promises';
+import { webhookPaths } from '../lib/facts.js';
 import { policyContext } from '../lib/policy/context.js';
 import { buildApp } from '../lib/server/app.js';
 import { LiveContext } from '../lib/server/context-source.js';
@@ -23,7 +24,12 @@ await app.listen({ port: 0, host: '127.0.0.1' });
 const payload = JSON.stringify(reviewFor(replicaSetPod));
 const answer = async () => {
   for (let i = 0; i < 2000; i++)
-    await app.inject({ method: 'POST', url: '/mutate', payload, headers: { 'content-type': 'application/json' } });
+    await app.inject({
+      method: 'POST',
+      url: webhookPaths.mutate,
+      payload,
+      headers: { 'content-type': 'application/json' },
+    });
 };
 await answer();
 const before = megabytes();

@@ -18,8 +18,9 @@ import { bodyFile, h2load, hasH2load, missingH2loadRow, type H2loadRun, type Sha
 import { pinLoadGenerator, type Pinning } from './pinning.js';
 import { scanRows } from './scan.js';
 import { patchOf, startCeiling, startWebhook } from './servers.js';
+import { packagePath, webhookPaths } from '../lib/facts.js';
 
-const results = fileURLToPath(new URL('../../bench/results/latest', import.meta.url));
+const results = packagePath('bench/results/latest');
 const profileSelectors = 50;
 const throughputGoal = 0.85;
 const latencyGoal = 1.5;
@@ -52,9 +53,9 @@ async function serverRows(pinning: Pinning): Promise<Row[]> {
   try {
     const bodies = await reviewBodies(webhook.url);
     const targets: Target[] = [
-      { name: 'ceiling', url: `${ceiling.url}/mutate`, body: bodies.mutate },
-      { name: '/mutate', url: `${webhook.url}/mutate`, body: bodies.mutate },
-      { name: '/validate', url: `${webhook.url}/validate`, body: bodies.validate },
+      { name: 'ceiling', url: `${ceiling.url}${webhookPaths.mutate}`, body: bodies.mutate },
+      { name: webhookPaths.mutate, url: `${webhook.url}${webhookPaths.mutate}`, body: bodies.mutate },
+      { name: webhookPaths.validate, url: `${webhook.url}${webhookPaths.validate}`, body: bodies.validate },
     ];
     say('warming up');
     for (const target of targets) await warmUp(target.url, target.body);

@@ -1,8 +1,8 @@
-// Where the e2e cluster keeps its things. Compiled to dist/e2e/, so the repository is two up.
+// Where the e2e cluster keeps its things.
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../lib/facts.js';
 
-export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const repoRoot = packagePath('.');
 /** The Go module that pins kube-apiserver and etcd, and the kustomize install. */
 export const e2eModuleDir = join(repoRoot, 'e2e');
 /** The running cluster's state, certificates, data and logs (git-ignored, made anew by e2e:up). */

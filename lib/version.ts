@@ -1,7 +1,7 @@
 // The version of this package, as package.json says: read once, when a command or the server
-// starts. This file is compiled to dist/lib/version.js, two folders below package.json.
+// starts.
 import { readFileSync } from 'node:fs';
+import { packagePath } from './facts.js';
 
-export const version: string = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+export const version: string = (JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { version: string })
+  .version;

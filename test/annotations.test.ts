@@ -8,7 +8,7 @@ import { compilePolicySchemas } from '../lib/policy/annotations.js';
 import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide } from '../lib/policy/decide.js';
 import { formatFinding, warningOf } from '../lib/policy/findings.js';
-import { schemasDir } from '../lib/schemas.js';
+import { schemasDir } from '../lib/json-schema/files.js';
 import { annotation, carriers, families, withMetadata, type Judged } from './helpers/annotation-cases.js';
 import { kubectlCreate, pod, requestFor, resourcePolicy, reviewFor } from './helpers/objects.js';
 import { responseOf, startServer } from './helpers/server.js';

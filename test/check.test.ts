@@ -6,7 +6,7 @@ import jsonpatch from 'fast-json-patch';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import t from 'tap';
 import { stringify } from 'yaml';
-import { readSchema } from '../lib/schemas.js';
+import { readSchema } from '../lib/json-schema/files.js';
 import { run } from './helpers/cli.js';
 import { daemonSet, kubectlCreate, pod, reviewFor } from './helpers/objects.js';
 import { responseOf, startServer } from './helpers/server.js';

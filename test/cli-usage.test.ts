@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { contextFlags, manifestFlags, requesterFlags, verdictFlags } from '../lib/cli/flags.js';
 import { run } from './helpers/cli.js';
+import { packagePath } from '../lib/facts.js';
 
 t.test('usage errors exit 2 with a reason', async (t) => {
   const cases: ReadonlyArray<readonly [string[], RegExp]> = [
@@ -49,7 +50,7 @@ t.test('each command has help of its own, and the version is printed', async (t)
     for (const other of commands.filter((name) => name !== command))
       t.notMatch(help.stdout, new RegExp(`^  ${other} `, 'm'), `${command} --help does not describe ${other}`);
   });
-  const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  const { version } = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as {
     version: string;
   };
   for (const args of [['version'], ['--version']]) {

@@ -1,13 +1,12 @@
 // `--config FILE` read by the built command: the file's settings apply, a flag given wins over
 // its key, and a file that cannot be used is one line and exit 2, for check and for serve.
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { settingFlags } from '../lib/config/settings.js';
-import { clusterModes } from '../lib/policy/context.js';
-import { modes } from '../lib/policy/enforcement.js';
-import { routingFlavours } from '../lib/policy/routing.js';
-import { readSchema } from '../lib/schemas.js';
+import { clusterModes, defaults, modes, packagePath, routingFlavours, servingCertificateDays } from '../lib/facts.js';
+import { readSchema } from '../lib/json-schema/files.js';
 import { run } from './helpers/cli.js';
 import { pod } from './helpers/objects.js';
 
@@ -92,7 +91,7 @@ t.test('a config file that cannot be used is one line and exit 2, for check and 
 t.test('the schema holds one key per setting flag, with the values the code takes', async (t) => {
   const schema = readSchema('config') as {
     additionalProperties: unknown;
-    properties: Record<string, { enum?: unknown }>;
+    properties: Record<string, { enum?: unknown; default?: unknown }>;
   };
   t.equal(schema.additionalProperties, false, 'unknown keys are refused');
   t.same(Object.keys(schema.properties).sort(), Object.keys(settingFlags).sort());
@@ -103,4 +102,20 @@ t.test('the schema holds one key per setting flag, with the values the code take
   t.same(schema.properties.mode?.enum, modes);
   t.same(schema.properties.clusterMode?.enum, clusterModes);
   t.same(schema.properties.routing?.enum, routingFlavours);
+  for (const [key, value] of Object.entries(defaults))
+    t.equal(schema.properties[key]?.default, value, `${key} default`);
+});
+
+t.test("the chart's values and deploy/'s config file start from the same defaults", async (t) => {
+  const values = parse(readFileSync(packagePath('charts/eci-admission/values.yaml'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
+  const deployed = parse(readFileSync(packagePath('deploy/config.yaml'), 'utf8')) as { data: Record<string, string> };
+  const served = parse(Object.values(deployed.data)[0] ?? '') as Record<string, unknown>;
+  for (const [key, value] of Object.entries(defaults)) {
+    t.equal(values[key], value, `values.yaml ${key}`);
+    if (key in served) t.equal(served[key], value, `deploy/config.yaml ${key}`);
+  }
+  t.equal((values.certificates as { days?: unknown }).days, servingCertificateDays, 'values.yaml certificates.days');
 });

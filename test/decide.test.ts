@@ -1,7 +1,8 @@
 // The decision core called directly: no server, no files, no network.
 import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
 import t from 'tap';
-import { policyContext, type ClusterMode, type PolicyContext } from '../lib/policy/context.js';
+import type { ClusterMode } from '../lib/facts.js';
+import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide, type Decision } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
 import { rules } from '../lib/policy/rules/index.js';

@@ -3,7 +3,6 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type {
   V1ConfigMap,
   V1Deployment,
@@ -23,8 +22,9 @@ import { profileLocations } from '../lib/profile/locations.js';
 import { readProfileFile } from '../lib/profile/profile.js';
 import { serviceDnsNames } from '../lib/tls/certificates.js';
 import { policyContext } from '../lib/policy/context.js';
+import { packagePath } from '../lib/facts.js';
 
-const deployDir = fileURLToPath(new URL('../../deploy/', import.meta.url));
+const deployDir = packagePath('deploy/');
 
 interface Rendered {
   readonly kind: string;

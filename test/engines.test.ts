@@ -3,16 +3,16 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { intersects, validRange } from 'semver';
+import { packagePath } from '../lib/facts.js';
 
 interface Locked {
   readonly version?: string;
   readonly engines?: Record<string, string> | string[];
 }
 
-const root = new URL('../../', import.meta.url);
-const manifest = JSON.parse(readFileSync(new URL('package.json', root), 'utf8')) as { engines: { node: string } };
+const manifest = JSON.parse(readFileSync(packagePath('package.json'), 'utf8')) as { engines: { node: string } };
 type Lock = { packages: Record<string, Locked> };
-const lock = JSON.parse(readFileSync(new URL('package-lock.json', root), 'utf8')) as Lock;
+const lock = JSON.parse(readFileSync(packagePath('package-lock.json'), 'utf8')) as Lock;
 
 /** The Node.js versions the project promises, first of all its oldest line. */
 const promised = `${manifest.engines.node} <21`;

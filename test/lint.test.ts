@@ -3,10 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { packagePath } from '../lib/facts.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
+const root = packagePath('.');
 const lineWidth = join(root, 'dist/tools/line-width.js');
 
 /** The exit code and output of a tool of node_modules/.bin, or of node, run in `cwd`. */

@@ -9,6 +9,7 @@ import { defaultServingNames, generateCertificates } from '../lib/tls/certificat
 import { kubectlCreate, pod, reviewFor } from './helpers/objects.js';
 import { ListApi } from './helpers/list-api.js';
 import { eventually, startServer } from './helpers/server.js';
+import { packagePath } from '../lib/facts.js';
 
 /** The value of one sample line, e.g. `name{a="b"}`, or undefined when absent. */
 function sample(text: string, series: string): number | undefined {
@@ -107,7 +108,7 @@ t.test('the reference lists every metric served, and serves every metric it list
   const server = await startServer(t, { backgroundScan: { cluster, intervalMs: 60_000 } });
   await server.post('/validate', reviewFor(pod({ hostNetwork: true })));
   const served = new Set([...(await server.text('/metrics')).matchAll(/^# TYPE (\S+) /gm)].map((match) => match[1]!));
-  const readme = readFileSync(new URL('../../docs/reference.md', import.meta.url), 'utf8');
+  const readme = readFileSync(packagePath('docs/reference.md'), 'utf8');
   const section = readme.slice(
     readme.indexOf('\n## Metrics'),
     readme.indexOf('\n## ', readme.indexOf('\n## Metrics') + 1),

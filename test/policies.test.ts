@@ -5,18 +5,18 @@ import { V1PodSecurityContext, V1SecurityContext } from '@kubernetes/client-node
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { parseAllDocuments } from 'yaml';
 import { downwardApiFields, podSysctls, securityContextFields } from '../lib/eci/pod-fields.js';
-import { listLiteral, literal } from '../lib/policies/cel.js';
+import { listLiteral, literal } from '../lib/native-policies/cel.js';
 import { unfilledMessage } from '../lib/policy/rules/downward-api.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { ignoredMessage, sysctlMessage, sysctlWorkaround } from '../lib/policy/rules/security-context.js';
 import { run } from './helpers/cli.js';
+import { packagePath } from '../lib/facts.js';
 
-const deployPolicies = fileURLToPath(new URL('../../deploy/policies/', import.meta.url));
-const webhookFile = fileURLToPath(new URL('../../deploy/webhook-configurations.yaml', import.meta.url));
+const deployPolicies = packagePath('deploy/policies/');
+const webhookFile = packagePath('deploy/webhook-configurations.yaml');
 
 interface Manifest {
   readonly kind: string;

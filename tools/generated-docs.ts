@@ -1,11 +1,11 @@
 // Which generated regions live in which document: `npm run docs` rewrites them, and a test fails
 // when one differs from what the code and the schemas generate.
 import { readWebhookConfigurations } from '../lib/cluster/webhook-configurations.js';
-import { policyDocs } from '../lib/policies/docs.js';
-import { defaultPolicies } from '../lib/policies/manifests.js';
-import { ruleDocs } from '../lib/rule-docs.js';
-import { configDocs, schemaDocs } from '../lib/schema-docs.js';
-import { specDocs } from '../lib/spec-docs.js';
+import { policyDocs } from '../lib/docs/native-policies.js';
+import { defaultPolicies } from '../lib/native-policies/manifests.js';
+import { ruleDocs } from '../lib/docs/rules.js';
+import { configDocs, schemaDocs } from '../lib/docs/schemas.js';
+import { specDocs } from '../lib/docs/specs.js';
 
 export interface GeneratedDocument {
   /** The path from the repository root. */

@@ -1,7 +1,7 @@
 // What makes a body an AdmissionReview we can answer. The shape lives in
 // schemas/admission-review.schema.json; the server validates bodies with it before the handler
 // runs, and this module turns the validator's errors into one sentence a human can act on.
-import { readSchema, type JsonSchema } from '../schemas.js';
+import { readSchema, type JsonSchema } from '../json-schema/files.js';
 
 export const reviewSchema: JsonSchema = readSchema('admission-review');
 

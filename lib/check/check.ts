@@ -3,6 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Operation as PatchOperation } from 'fast-json-patch';
 import type { AdmissionRequest } from '../admission/review.js';
+import { webhookPaths } from '../facts.js';
 import type { Labels, PolicyContext } from '../policy/context.js';
 import { decide } from '../policy/decide.js';
 import type { Finding, SeveredFinding } from '../policy/findings.js';
@@ -77,7 +78,7 @@ export function checkManifest(manifest: Manifest, context: PolicyContext, routin
   if (paths.size === 0)
     return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], judged: [], patch: [] };
   const decision = decide(requestOf(object, namespace, base.name), context);
-  const validated = paths.has('/validate');
+  const validated = paths.has(webhookPaths.validate);
   const located = <F extends Finding>(findings: readonly F[]) =>
     validated ? findings.map((finding) => ({ ...finding, line: manifest.lineOf(finding.path) })) : [];
   return {
@@ -87,7 +88,7 @@ export function checkManifest(manifest: Manifest, context: PolicyContext, routin
     warnings: [...notes, ...located(decision.warnings)],
     audited: located(decision.audited ?? []),
     judged: validated ? (decision.judged ?? []) : [],
-    patch: paths.has('/mutate') ? decision.patch : [],
+    patch: paths.has(webhookPaths.mutate) ? decision.patch : [],
   };
 }
 

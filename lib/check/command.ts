@@ -1,9 +1,9 @@
 // `eci-admission check` and `explain`: flags in, manifests read, the same context the server
 // would build, then a report. The CLI maps the result to an exit code.
 import { text } from 'node:stream/consumers';
-import { policyContext, type ClusterMode, type Labels, type PolicyContext } from '../policy/context.js';
+import type { ClusterMode, RoutingFlavour } from '../facts.js';
+import { policyContext, type Labels, type PolicyContext } from '../policy/context.js';
 import type { Enforcement } from '../policy/enforcement.js';
-import type { RoutingFlavour } from '../policy/routing.js';
 import { readProfileFile } from '../profile/profile.js';
 import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';

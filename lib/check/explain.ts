@@ -10,7 +10,7 @@ import { injectedAnnotation, parseInjected } from '../policy/injected.js';
 import { mutatePod } from '../policy/mutate.js';
 import { billedSpecLine } from '../policy/rules/billed-spec.js';
 import type { Placement } from '../policy/placement.js';
-import { fieldPath } from '../schema/schema-messages.js';
+import { fieldPath } from '../json-schema/messages.js';
 import { isProfileLocation, locationName, profileLocations } from '../profile/locations.js';
 import type { ProfileSelector } from '../profile/profile.js';
 import { groupVersionKindOf, isHandledKind, isRoutedKind, kindKey } from '../workload/kinds.js';

@@ -3,9 +3,9 @@
 // document's nodes, and a field that is absent (added by the mutation, or inside a JSON string)
 // gets the line of its nearest parent that is there.
 import { isMap, isSeq, type LineCounter, type Node, type Pair } from 'yaml';
-import { childPath } from '../schema/schema-messages.js';
+import { childPath } from '../json-schema/messages.js';
 
-/** `a.b[0]["c.d"]` -> ['a', 'b', 0, 'c.d'], the notation findings use (schema-messages.ts). */
+/** `a.b[0]["c.d"]` -> ['a', 'b', 0, 'c.d'], the notation findings use (lib/json-schema/messages.ts). */
 function pathSegments(path: string): Array<string | number> {
   const segment = /\.?([^.[\]"]+)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g;
   return [...path.matchAll(segment)].map(([, key, index, quoted]) =>

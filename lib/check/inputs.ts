@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Finding } from '../policy/findings.js';
+import { readingFindings } from '../policy/rules/index.js';
 import { currentVersionOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import { duplicateKeys, lineOf, lineOfField, type DuplicateKey } from './field-lines.js';
@@ -26,9 +27,6 @@ export interface Manifest {
 export interface LocatedFinding extends Finding {
   readonly line: number;
 }
-
-/** The rule id of what reading a manifest finds (check only: the API server decodes it silently). */
-const readingRuleId = 'manifest';
 
 export interface InputError {
   readonly file: string;
@@ -129,7 +127,7 @@ function manifestOf(
   const retired = currentVersionOf(String(written.apiVersion), String(written.kind));
   const object = retired ? { ...written, apiVersion: retired.current } : written;
   const notes: LocatedFinding[] = duplicates.map(({ path, line: at }) => ({
-    rule: readingRuleId,
+    rule: readingFindings.id,
     path,
     message: 'is written twice; the API server keeps the later value, as judged here',
     workaround: 'remove the earlier one',
@@ -137,7 +135,7 @@ function manifestOf(
   }));
   if (retired) {
     notes.push({
-      rule: readingRuleId,
+      rule: readingFindings.id,
       path: 'apiVersion',
       message:
         `${written.apiVersion} ${written.kind} is not served since Kubernetes ${retired.removedIn}` +

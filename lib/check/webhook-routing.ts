@@ -6,14 +6,14 @@
 import type { KubernetesObject, V1LabelSelector, V1RuleWithOperations } from '@kubernetes/client-node';
 import type { Operation } from '../admission/review.js';
 import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
+import { webhookPaths, type WebhookPath } from '../facts.js';
 import type { Labels } from '../policy/context.js';
 import { compileLabelSelector, type LabelMatcher } from '../profile/label-selector.js';
 import { groupVersionKindOf, resourceOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
-type WebhookPath = '/mutate' | '/validate';
-
-interface Webhook {
+/** A webhook of the configurations, with its selectors compiled. */
+interface ConfiguredWebhook {
   readonly path: WebhookPath;
   readonly rules: readonly V1RuleWithOperations[];
   readonly matchesNamespace: LabelMatcher;
@@ -38,10 +38,12 @@ export function loadWebhookRouting(file: string = webhookConfigurationsFile): We
   };
 }
 
-function webhookOf(webhook: Record<string, unknown>): Webhook {
+const paths: readonly unknown[] = Object.values(webhookPaths);
+const isWebhookPath = (path: unknown): path is WebhookPath => paths.includes(path);
+
+function webhookOf(webhook: Record<string, unknown>): ConfiguredWebhook {
   const path = recordOrEmpty(recordOrEmpty(webhook.clientConfig).service).path;
-  if (path !== '/mutate' && path !== '/validate')
-    throw new Error(`webhook ${String(webhook.name)}: unknown path ${String(path)}`);
+  if (!isWebhookPath(path)) throw new Error(`webhook ${String(webhook.name)}: unknown path ${String(path)}`);
   return {
     path,
     rules: (webhook.rules ?? []) as V1RuleWithOperations[],
@@ -50,7 +52,12 @@ function webhookOf(webhook: Record<string, unknown>): Webhook {
   };
 }
 
-function calls(webhook: Webhook, object: KubernetesObject, operation: Operation, namespaceLabels: Labels): boolean {
+function calls(
+  webhook: ConfiguredWebhook,
+  object: KubernetesObject,
+  operation: Operation,
+  namespaceLabels: Labels,
+): boolean {
   const { group, version, kind } = groupVersionKindOf(object);
   const resource = resourceOf(group, kind) ?? '';
   const listed = (values: readonly string[] | undefined, value: string) =>

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
+import { servingCertificateDays, webhookService } from '../facts.js';
 import { CertDirError, certFileNames, readIfExists } from '../tls/cert-dir.js';
 import { issueCertificates } from '../tls/issue.js';
 import { caBundleOf } from '../tls/secret.js';
@@ -14,9 +15,9 @@ export async function runCerts(args: string[]): Promise<number> {
     strict: true,
     options: {
       out: { type: 'string', default: 'certs' },
-      service: { type: 'string', default: 'eci-admission' },
-      namespace: { type: 'string', default: 'eci-admission' },
-      days: { type: 'string', default: '825' },
+      service: { type: 'string', default: webhookService.name },
+      namespace: { type: 'string', default: webhookService.namespace },
+      days: { type: 'string', default: String(servingCertificateDays) },
       secret: { type: 'boolean', default: false },
       'ca-bundle': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },

@@ -5,11 +5,9 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { stringify } from 'yaml';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
-import { clusterModes } from '../policy/context.js';
-import { modes } from '../policy/enforcement.js';
+import { clusterModes, defaults, modes, routingFlavours } from '../facts.js';
 import { rules } from '../policy/rules/index.js';
-import { hasPolicy, mutateWebhook, policies, validateWebhook, type PolicySet } from '../policies/manifests.js';
-import { routingFlavours } from '../policy/routing.js';
+import { hasPolicy, mutateWebhook, policies, validateWebhook, type PolicySet } from '../native-policies/manifests.js';
 import { oneOf } from '../config/settings.js';
 import { printUsage, UsageError } from './usage.js';
 
@@ -18,11 +16,11 @@ export async function runPolicies(args: string[]): Promise<number> {
     args,
     strict: true,
     options: {
-      mode: { type: 'string', default: 'enforce' },
-      'cluster-mode': { type: 'string', default: 'serverless' },
+      mode: { type: 'string', default: defaults.mode },
+      'cluster-mode': { type: 'string', default: defaults.clusterMode },
       rule: { type: 'string', multiple: true },
       mutating: { type: 'boolean', default: false },
-      routing: { type: 'string', default: 'ack-virtual-node' },
+      routing: { type: 'string', default: defaults.routing },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },

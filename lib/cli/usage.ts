@@ -1,9 +1,14 @@
 // The command's help text and the error every command throws for a mistake in its flags.
 import { outputs, scanOutputs } from '../check/report/report.js';
 import { webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
-import { clusterModes } from '../policy/context.js';
-import { modes } from '../policy/enforcement.js';
-import { routingFlavours } from '../policy/routing.js';
+import {
+  clusterModes,
+  defaultExemptNamespaces,
+  defaults,
+  modes,
+  routingFlavours,
+  servingCertificateDays,
+} from '../facts.js';
 import { logFormats } from '../server/text-log.js';
 
 /** Flags several commands take, each said once; every line is indented by `flagLines`. */
@@ -13,11 +18,11 @@ const paths = `PATH ... or -f, --filename PATH (repeatable): a file, a folder or
   the input does not describe`;
 const settings = `--config FILE  the settings file of serve, keyed by its flags in camelCase
   (schemas/config.schema.json); a flag given wins over its key
---cluster-mode ${clusterModes.join('|')} (default serverless)
---routing ${routingFlavours.join('|')} (default ack-virtual-node)`;
-const verdicts = `--mode ${modes.join('|')} (default enforce; a namespace label eci-admission/mode overrides):
+--cluster-mode ${clusterModes.join('|')} (default ${defaults.clusterMode})
+--routing ${routingFlavours.join('|')} (default ${defaults.routing})`;
+const verdicts = `--mode ${modes.join('|')} (default ${defaults.mode}; a namespace label eci-admission/mode overrides):
   warn admits what enforce denies, with warnings; audit admits it and only records the findings
---exempt-namespace NS (repeatable; kube-system and eci-admission are exempt)
+--exempt-namespace NS (repeatable; ${defaultExemptNamespaces.join(' and ')} are exempt)
 --allow-opt-out (honour the object annotation eci-admission/exempt: "true")
 --disable-rule ID, --warn-rule ID (repeatable): switch a rule off, or make it warn only`;
 
@@ -71,7 +76,7 @@ ${flagLines(
 Exit 0 when nothing would be denied, 1 when something would, 2 when the scan failed.`,
 )}`,
   certs: `  certs   issue a CA and a serving certificate for the webhook's Service
-          --out certs  --service eci-admission  --namespace eci-admission  --days 825
+          --out certs  --service eci-admission  --namespace eci-admission  --days ${servingCertificateDays}
           --secret     also write secret.yaml, the kubernetes.io/tls Secret <service>-tls
           --ca-bundle  also write ca-bundle.txt, the caBundle of the webhooks
           Files that exist are never overwritten.`,

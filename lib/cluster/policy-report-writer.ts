@@ -2,12 +2,13 @@
 // (eci-admission owns them whole: a second scan replaces every result), and the reports an
 // earlier scan left for namespaces that have none now deleted. Only reports carrying our
 // managed-by label are ever touched.
+import { projectName } from '../facts.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { managedBy, type PolicyReport } from '../check/report/policy-report.js';
 import { parsed, type ApiClient } from './api-requests.js';
 
 const groupVersion = '/apis/wgpolicyk8s.io/v1alpha2';
-const fieldManager = 'eci-admission';
+const fieldManager = projectName;
 const labelSelector = Object.entries(managedBy)
   .map(([key, value]) => `${key}=${value}`)
   .join(',');

@@ -1,14 +1,11 @@
 // The webhook configurations shipped in deploy/webhook-configurations.yaml: one file routes
 // objects for the cluster, for registration and for the offline check.
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { V1MutatingWebhookConfiguration, V1ValidatingWebhookConfiguration } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
+import { packagePath } from '../facts.js';
 
-/** deploy/ of this package: this file is compiled to dist/lib/cluster/. */
-export const webhookConfigurationsFile = fileURLToPath(
-  new URL('../../../deploy/webhook-configurations.yaml', import.meta.url),
-);
+export const webhookConfigurationsFile = packagePath('deploy/webhook-configurations.yaml');
 
 export interface WebhookConfigurations {
   readonly mutating: V1MutatingWebhookConfiguration;

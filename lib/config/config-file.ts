@@ -3,8 +3,8 @@
 // on the command line. Every mistake is one line naming the file and the key.
 import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
-import { schemaCompiler, type SchemaCheck } from '../schema/schema-check.js';
-import { readSchema } from '../schemas.js';
+import { schemaCompiler, type SchemaCheck } from '../json-schema/checker.js';
+import { readSchema } from '../json-schema/files.js';
 import { settingsOf, SettingsError, type Settings, type SettingValues } from './settings.js';
 
 export interface ConfigRead {

@@ -1,11 +1,10 @@
 // The settings that decide verdicts, whether they come from flags or from the --config file: one
 // table names each setting's key and flag, and one function turns either (or both, the flags
 // over the file) into the parts of a policy context they set.
-import { clusterModes, type PolicyContext } from '../policy/context.js';
-import { defaultExemptNamespaces, modes, serviceAccountUser, type RuleAction } from '../policy/enforcement.js';
-import { routingRuleId } from '../policy/mutate.js';
-import { routingFlavours } from '../policy/routing.js';
-import { rules } from '../policy/rules/index.js';
+import { clusterModes, defaultExemptNamespaces, defaults, modes, routingFlavours } from '../facts.js';
+import type { PolicyContext } from '../policy/context.js';
+import { serviceAccountUser, type RuleAction } from '../policy/enforcement.js';
+import { switchableIds } from '../policy/rules/index.js';
 
 /** Each key of the file and the flag it stands for (a repeatable flag's key is plural). */
 export const settingFlags = {
@@ -58,7 +57,7 @@ export function oneOf<T extends string>(label: string, value: string, allowed: r
 
 /** The defaults for what `values` leaves out; a mistake throws SettingsError, named by `label`. */
 export function settingsOf(values: SettingValues, label: SettingLabel = flagLabel): Settings {
-  const known = new Set([...rules.map((rule) => rule.id), routingRuleId]);
+  const known = new Set(switchableIds);
   const ruleIds = (key: 'disableRules' | 'warnRules') =>
     (values[key] ?? []).map((id) => {
       if (!known.has(id))
@@ -72,10 +71,10 @@ export function settingsOf(values: SettingValues, label: SettingLabel = flagLabe
     return serviceAccountUser(namespace, name);
   });
   return {
-    clusterMode: oneOf(label('clusterMode'), values.clusterMode ?? 'serverless', clusterModes),
-    routing: oneOf(label('routing'), values.routing ?? 'ack-virtual-node', routingFlavours),
+    clusterMode: oneOf(label('clusterMode'), values.clusterMode ?? defaults.clusterMode, clusterModes),
+    routing: oneOf(label('routing'), values.routing ?? defaults.routing, routingFlavours),
     enforcement: {
-      mode: oneOf(label('mode'), values.mode ?? 'enforce', modes),
+      mode: oneOf(label('mode'), values.mode ?? defaults.mode, modes),
       exemptNamespaces: new Set([...defaultExemptNamespaces, ...(values.exemptNamespaces ?? [])]),
       exemptUsers: new Set([...(values.exemptUsers ?? []), ...serviceAccounts]),
       exemptGroups: new Set(values.exemptGroups ?? []),

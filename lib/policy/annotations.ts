@@ -1,9 +1,9 @@
 // The ECI annotation, ACS label and ResourcePolicy schemas, compiled into checks once per schema
 // directory. The values live in the schema files; this module only binds them to their data.
 import { compileProfileSchema, type ProfileSchema } from '../profile/profile-schema.js';
-import { readSchema, schemasDir, type JsonSchema } from '../schemas.js';
+import { readSchema, schemasDir, type JsonSchema } from '../json-schema/files.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
-import { remembered, schemaCompiler, type SchemaCheck } from '../schema/schema-check.js';
+import { remembered, schemaCompiler, type SchemaCheck } from '../json-schema/checker.js';
 
 export interface PolicySchemas {
   /** A pod's annotation map (schemas/eci-annotations.schema.json). */

@@ -1,18 +1,9 @@
 // The world a decision reads: one immutable snapshot, built at the edges and swapped whole.
+import { defaults, type ClusterMode, type RoutingFlavour } from '../facts.js';
 import { embeddedProfile, type Profile } from '../profile/profile.js';
-import type { Labels } from '../schema/types.js';
+import type { Labels } from '../violation.js';
 import { compilePolicySchemas, type PolicySchemas } from './annotations.js';
 import { defaultEnforcement, type Enforcement } from './enforcement.js';
-import type { RoutingFlavour } from './routing.js';
-
-export const clusterModes = ['serverless', 'hybrid'] as const;
-
-/**
- * `serverless`: every pod runs on ECI (ASK, ACS), so every workload is checked.
- * `hybrid`: real and virtual nodes side by side (ACK + virtual nodes, ACK One); only
- * ECI-bound workloads are checked.
- */
-export type ClusterMode = (typeof clusterModes)[number];
 
 export type { Labels };
 
@@ -32,9 +23,9 @@ export interface PolicyContext {
 /** The one place contexts are built: serve, the tests and the benchmarks fill in what they know. */
 export function policyContext(parts: Partial<PolicyContext> = {}): PolicyContext {
   return {
-    clusterMode: parts.clusterMode ?? 'serverless',
+    clusterMode: parts.clusterMode ?? defaults.clusterMode,
     profile: parts.profile ?? embeddedProfile,
-    routing: parts.routing ?? 'ack-virtual-node',
+    routing: parts.routing ?? defaults.routing,
     namespaceLabels: parts.namespaceLabels ?? new Map(),
     schemas: parts.schemas ?? shippedSchemas(),
     enforcement: parts.enforcement ?? defaultEnforcement,

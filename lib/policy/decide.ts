@@ -11,10 +11,12 @@ import { podTemplateOf, recordOrEmpty, type PodTemplate } from '../workload/pod-
 import type { PolicyContext } from './context.js';
 import type { Finding } from './findings.js';
 import { findingsOf, type Rule, type SeveredFinding } from './rule.js';
-import { exemptionOf, modeOf, switched, type Mode } from './enforcement.js';
+import type { Mode } from '../facts.js';
+import { exemptionOf, modeOf, switched } from './enforcement.js';
 import { mutatePod, type Mutation } from './mutate.js';
 import { placementOf, type Placement } from './placement.js';
-import { rules } from './rules/index.js';
+import { rules, unreadableFindings } from './rules/index.js';
+import { hasPod, type Subject } from './subject.js';
 
 export interface Decision {
   readonly allowed: boolean;
@@ -45,9 +47,6 @@ const checkedSubresources: ReadonlySet<string> = new Set(['', 'ephemeralcontaine
  */
 export type Purpose = 'mutate' | 'validate' | 'both';
 
-/** The rule id of the denial of a request the webhook cannot read. */
-export const unreadableRuleId = 'malformed';
-
 /**
  * The decision, guarded: whatever the request holds, the answer is a decision. A request nested
  * past any real object is refused before anything recurses over it; anything else that throws
@@ -66,10 +65,10 @@ export function decide(request: AdmissionRequest, context: PolicyContext, purpos
 
 function unreadable(message: string): Decision {
   const finding = {
-    rule: unreadableRuleId,
+    rule: unreadableFindings.id,
     path: 'object',
     message,
-    workaround: 'send the object as the API server stores it',
+    workaround: unreadableFindings.workaround,
   };
   return { allowed: false, findings: [finding], warnings: [], patch: [] };
 }
@@ -78,21 +77,25 @@ function judge(request: AdmissionRequest, context: PolicyContext, purpose: Purpo
   const object = admittedObject(request);
   const kind = kindKey(request.kind);
   if (object === undefined || !isHandledKind(kind)) return unchanged;
-  const placement = isRoutedKind(kind)
-    ? placementOf(podTemplateOf(kind, object), request.namespace, context)
-    : undefined;
+  const submitted = podTemplateOf(kind, object);
+  const placement = isRoutedKind(kind) ? placementOf(submitted, request.namespace, context) : undefined;
   const exempt = exemptionOf(request, kind, object, context.enforcement);
   if (exempt !== undefined) return { ...unchanged, exempt, ...(placement && { placement }) };
   const mutation = placement && mutationOf(request, kind, object, placement, context);
-  // Validators judge the object as it will be stored: after our own mutation.
-  const judged = mutation?.pod ?? object;
+  // Validators judge the object as it will be stored: after our own mutation, which makes a new
+  // pod (its view is taken again); anything else is judged as submitted.
+  const stored = mutation?.pod ?? object;
+  const pod = mutation ? podTemplateOf(kind, stored) : submitted;
+  const subject: Subject = { kind, object: stored, pod, namespace: request.namespace, placement };
   const checked = purpose !== 'mutate' && (placement?.onEci ?? true);
-  const pod = podTemplateOf(kind, judged);
   const judging = checked
-    ? rulesJudging(kind, pod, judged).filter((rule) => context.enforcement.rules.get(rule.id) !== 'off')
+    ? rulesJudging(kind, pod, stored).filter((rule) => context.enforcement.rules.get(rule.id) !== 'off')
     : [];
-  const found = evaluate(judging, judged, pod, context);
-  const all = [...(mutation?.warnings ?? []), ...(unchangedByUpdate(request, kind) ? found.map(asPreExisting) : found)];
+  const found = evaluate(judging, subject, context);
+  const all = [
+    ...(mutation?.warnings ?? []),
+    ...(unchangedByUpdate(request, subject) ? found.map(asPreExisting) : found),
+  ];
   const decision = verdict(
     switched(all, context.enforcement.rules),
     mutation && purpose !== 'validate' ? mutation.patch : [],
@@ -144,15 +147,11 @@ function rulesOf(kind: KindKey): readonly Rule[] {
 
 const rulesByKind = new Map<KindKey, readonly Rule[]>();
 
-function evaluate(
-  judging: readonly Rule[],
-  object: KubernetesObject,
-  pod: PodTemplate | undefined,
-  context: PolicyContext,
-): SeveredFinding[] {
+function evaluate(judging: readonly Rule[], subject: Subject, context: PolicyContext): SeveredFinding[] {
   const found: SeveredFinding[] = [];
   for (const rule of judging) {
-    const violations = rule.target === 'pod' ? (pod ? rule.check(pod, context) : []) : rule.check(object, context);
+    const violations =
+      rule.target === 'pod' ? (hasPod(subject) ? rule.check(subject, context) : []) : rule.check(subject, context);
     if (violations.length > 0) found.push(...findingsOf(rule, violations));
   }
   return found;
@@ -163,9 +162,10 @@ function evaluate(
  * is not denied for what the object already had: denying it would leave objects admitted before
  * the webhook stuck, unable even to lose a finalizer. Pod Security Admission does the same.
  */
-function unchangedByUpdate(request: AdmissionRequest, kind: KindKey): boolean {
-  if (request.operation !== 'UPDATE' || !request.oldObject || !request.object) return false;
-  return isDeepStrictEqual(checkedPart(kind, request.object), checkedPart(kind, request.oldObject));
+function unchangedByUpdate(request: AdmissionRequest, { kind, object, pod }: Subject): boolean {
+  if (request.operation !== 'UPDATE' || !request.oldObject) return false;
+  const old = request.oldObject;
+  return isDeepStrictEqual(checkedPart(object, pod), checkedPart(old, podTemplateOf(kind, old)));
 }
 
 /**
@@ -174,8 +174,7 @@ function unchangedByUpdate(request: AdmissionRequest, kind: KindKey): boolean {
  * it is created, so editing them later changes nothing. The eci-profile's data (a ConfigMap has no
  * spec: comparing specs let any profile update through). Any other object's spec.
  */
-function checkedPart(kind: KindKey, object: KubernetesObject): unknown {
-  const template = podTemplateOf(kind, object);
+function checkedPart(object: KubernetesObject, template: PodTemplate | undefined): unknown {
   if (template !== undefined) {
     const { labels, annotations } = template.metadata;
     return template.specPath === 'spec' ? template.spec : { labels, annotations, spec: template.spec };

@@ -3,14 +3,11 @@
 // per-rule switches. Mutation never depends on any of it.
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { AdmissionRequest } from '../admission/review.js';
+import { defaultExemptNamespaces, defaults, modes, type Mode } from '../facts.js';
 import { isRoutedKind, type KindKey } from '../workload/kinds.js';
 import { listOf } from '../workload/pod-template.js';
-import type { Labels } from '../schema/types.js';
+import type { Labels } from '../violation.js';
 import type { SeveredFinding } from './findings.js';
-
-export const modes = ['enforce', 'warn', 'audit'] as const;
-/** enforce denies; warn allows with the findings as warnings; audit allows silently and records. */
-export type Mode = (typeof modes)[number];
 
 /** The namespace label that overrides the cluster's mode. */
 const modeLabel = 'eci-admission/mode';
@@ -29,11 +26,8 @@ export interface Enforcement {
   readonly rules: ReadonlyMap<string, RuleAction>;
 }
 
-/** The system's namespace and the webhook's own are never judged: neither may be blocked by it. */
-export const defaultExemptNamespaces: readonly string[] = ['kube-system', 'eci-admission'];
-
 export const defaultEnforcement: Enforcement = {
-  mode: 'enforce',
+  mode: defaults.mode,
   exemptNamespaces: new Set(defaultExemptNamespaces),
   exemptUsers: new Set(),
   exemptGroups: new Set(),

@@ -1,5 +1,5 @@
 // Rules that forbid values of one field, written as data. The description is the one source of
-// both the rule's TypeScript check (here) and its CEL form (lib/policies/cel.ts), so the webhook
+// both the rule's TypeScript check (here) and its CEL form (lib/native-policies/cel.ts), so the webhook
 // and the ValidatingAdmissionPolicies cannot drift apart.
 import { capabilityName } from '../eci/capabilities.js';
 import { memo } from '../memo.js';
@@ -57,7 +57,7 @@ export function podFieldRule(info: FieldRuleInfo): PodFieldRule {
   return {
     ...info,
     target: 'pod',
-    check: (pod) => collect(info.fields, (field, found) => podViolations(field, pod, found)),
+    check: ({ pod }) => collect(info.fields, (field, found) => podViolations(field, pod, found)),
   };
 }
 
@@ -65,7 +65,7 @@ export function objectFieldRule(info: FieldRuleInfo & { readonly kinds: readonly
   return {
     ...info,
     target: 'object',
-    check: (object) => collect(info.fields, (field, found) => violationsAt(field, object, '', undefined, found)),
+    check: ({ object }) => collect(info.fields, (field, found) => violationsAt(field, object, '', undefined, found)),
   };
 }
 

@@ -1,5 +1,5 @@
 // A finding is one thing ECI cannot run, said so a user can fix it without reading our code.
-import type { Severity } from '../schema/types.js';
+import type { Severity } from '../violation.js';
 
 export interface Finding {
   /** Stable rule id, e.g. `host-path`. */

@@ -14,11 +14,9 @@ import {
   type Injected,
 } from './injected.js';
 import type { Placement } from './placement.js';
+import { routingFindings } from './rules/index.js';
 import type { SeveredFinding } from './rule.js';
 import { virtualNodeRouting, type LabelRoute } from './routing.js';
-
-/** The id of the findings routing reports (legacy labels, conflicting nodeSelectors). */
-export const routingRuleId = 'eci-routing';
 
 export interface Mutation {
   readonly pod: V1Pod;
@@ -194,7 +192,7 @@ function tolerates(existing: V1Toleration, wanted: V1Toleration): boolean {
 
 function legacyLabelWarning(route: LabelRoute): SeveredFinding {
   return {
-    rule: routingRuleId,
+    rule: routingFindings.id,
     path: 'metadata.labels',
     message: `the ${route.label} is a legacy way to send pods to ECI`,
     workaround: 'label the pod or namespace alibabacloud.com/eci: "true" instead',
@@ -204,7 +202,7 @@ function legacyLabelWarning(route: LabelRoute): SeveredFinding {
 
 function conflictWarning(key: string, theirs: string, ours: string): SeveredFinding {
   return {
-    rule: routingRuleId,
+    rule: routingFindings.id,
     path: `spec.nodeSelector["${key}"]`,
     message: `is ${JSON.stringify(theirs)}, so the pod may not reach a virtual node (${key}=${ours})`,
     workaround: `remove it or set it to ${JSON.stringify(ours)}`,

@@ -4,7 +4,8 @@
 // https://www.alibabacloud.com/help/en/eci/user-guide/schedule-pods-to-a-vnode). placement.ts
 // decides from them where a pod runs.
 import type { V1Toleration } from '@kubernetes/client-node';
-import type { Labels } from '../schema/types.js';
+import type { RoutingFlavour } from '../facts.js';
+import type { Labels } from '../violation.js';
 
 export interface RoutingLabel {
   readonly key: string;
@@ -39,9 +40,6 @@ export function eciLabelRoute(pod: Labels | undefined, namespace: Labels | undef
   const inherited = found(namespace, namespaceLabels);
   return inherited && { label: `namespace label ${inherited.key}=${inherited.value}`, legacy: inherited.legacy };
 }
-
-export const routingFlavours = ['ack-virtual-node', 'eci-vnode'] as const;
-export type RoutingFlavour = (typeof routingFlavours)[number];
 
 /** The documented manual routing for each kind of virtual node (the pages above). */
 export const virtualNodeRouting: Readonly<Record<RoutingFlavour, { nodeSelector: Labels; toleration: V1Toleration }>> =

@@ -1,6 +1,6 @@
 // Kubernetes LabelSelector semantics, compiled once per profile into a predicate.
 import type { V1LabelSelector, V1LabelSelectorRequirement } from '@kubernetes/client-node';
-import type { Labels } from '../schema/types.js';
+import type { Labels } from '../violation.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
 export type LabelMatcher = (labels: Labels | undefined) => boolean;

@@ -1,7 +1,7 @@
 // schemas/eci-profile.schema.json compiled: the data map, the selectors list (its $defs.selectors,
 // checked once the JSON string is parsed), and the field names the schema knows.
-import type { SchemaCheck } from '../schema/schema-check.js';
-import type { JsonSchema } from '../schemas.js';
+import type { SchemaCheck } from '../json-schema/checker.js';
+import type { JsonSchema } from '../json-schema/files.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
 export interface ProfileSchema {

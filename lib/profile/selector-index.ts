@@ -3,7 +3,7 @@
 // selector: the cost follows the labels a pod has, not the size of the profile.
 import type { V1LabelSelector } from '@kubernetes/client-node';
 import { memo } from '../memo.js';
-import type { Labels } from '../schema/types.js';
+import type { Labels } from '../violation.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 
 /** Selector positions by label key, then by value. */

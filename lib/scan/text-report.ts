@@ -26,7 +26,7 @@ export function scanTextReport(report: Report): string {
   const namespaces = [...byNamespace.keys()].sort();
   const perNamespace = namespaces.map((namespace) => namespaceLine(namespace, byNamespace.get(namespace) ?? []));
   const findings = lines(report).map(
-    ({ result, finding, severity }) => `${objectName(result)} ${labels[severity]} ${formatFinding(finding)}`,
+    ({ result, finding, level }) => `${objectName(result)} ${labels[level]} ${formatFinding(finding)}`,
   );
   const errors = report.errors.map((error) => `${error.file} error ${error.message}`);
   const s = summarize(report);

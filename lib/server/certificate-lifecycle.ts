@@ -2,6 +2,7 @@
 // connections get it, open ones finish on the old), warned about before it expires, and, with
 // registration on, its CA published to the webhook configurations whenever it changes.
 import type { Registration } from '../cluster/register.js';
+import { dayMs } from '../facts.js';
 import { caBundleOf } from '../tls/secret.js';
 import { expiryWarning } from '../tls/expiry.js';
 import { watchKeyPair, type KeyPair } from '../tls/reload.js';
@@ -19,8 +20,6 @@ export interface LifecycleOptions {
   readonly register?: (caBundle: string) => Promise<readonly Registration[]>;
   readonly retryMs?: number;
 }
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 export function manageCertificate(options: LifecycleOptions): { close(): void } {
   const { log } = options;

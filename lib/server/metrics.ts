@@ -10,12 +10,13 @@ import type { BackgroundScanStatus } from '../scan/background.js';
 import { isHandledKind, kindKey } from '../workload/kinds.js';
 import type { ContextSource, LoadStatus } from './context-source.js';
 
-export type Verdict = 'allowed' | 'denied' | 'patched' | 'invalid' | 'error';
+/** How a review was answered: the `verdict` label of eci_admission_requests_total. */
+export type ReviewOutcome = 'allowed' | 'denied' | 'patched' | 'invalid' | 'error';
 
 export interface AdmissionMetrics {
   readonly registry: Registry;
   /** One answered review: counts it, and its findings where its answer is the verdict. */
-  decided(path: string, request: AdmissionRequest, decision: Decision, verdict: Verdict, judges: boolean): void;
+  decided(path: string, request: AdmissionRequest, decision: Decision, outcome: ReviewOutcome, judges: boolean): void;
   /** Any response of an admission route, answered or refused (400, 413, 5xx). */
   responded(path: string, statusCode: number, seconds: number): void;
 }

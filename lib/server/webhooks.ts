@@ -3,14 +3,15 @@ import type { FastifyInstance, FastifyPluginCallback } from 'fastify';
 import { reviewSchema } from '../admission/decode.js';
 import { answerSchema, denied, allowed, patched, reviewOf } from '../admission/response.js';
 import type { AdmissionRequest, AdmissionResponse, AdmissionReview } from '../admission/review.js';
+import { webhookPaths, type WebhookPath } from '../facts.js';
 import { decide, type Decision, type Purpose } from '../policy/decide.js';
 import { capped, denialMessage, formatFinding, warningOf } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
-import type { AdmissionMetrics, Verdict } from './metrics.js';
+import type { AdmissionMetrics, ReviewOutcome } from './metrics.js';
 
 type Encode = (request: AdmissionRequest, decision: Decision) => AdmissionResponse;
 
-function verdictOf(response: AdmissionResponse): Verdict {
+function verdictOf(response: AdmissionResponse): ReviewOutcome {
   if (!response.allowed) return 'denied';
   return response.patch === undefined ? 'allowed' : 'patched';
 }
@@ -39,21 +40,26 @@ export const webhookRoutes: FastifyPluginCallback<WebhookOptions> = (app, option
   done();
 };
 
-interface Webhook {
-  readonly url: '/mutate' | '/validate';
+/** A webhook's route: the path the API server posts to, and how its decision is answered. */
+interface WebhookRoute {
+  readonly url: WebhookPath;
   readonly purpose: Purpose;
   readonly encode: Encode;
 }
 
-const webhooks: readonly Webhook[] = [
-  { url: '/mutate', purpose: 'mutate', encode: mutation },
-  { url: '/validate', purpose: 'validate', encode: validation },
+const webhooks: readonly WebhookRoute[] = [
+  { url: webhookPaths.mutate, purpose: 'mutate', encode: mutation },
+  { url: webhookPaths.validate, purpose: 'validate', encode: validation },
 ];
 
 /** Every method a client might try but POST (HEAD comes with GET). */
 const otherMethods = ['GET', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
-function route(app: FastifyInstance, { url, purpose, encode }: Webhook, { context, metrics }: WebhookOptions): void {
+function route(
+  app: FastifyInstance,
+  { url, purpose, encode }: WebhookRoute,
+  { context, metrics }: WebhookOptions,
+): void {
   // A webhook path exists for POST only: 405 with Allow says so, where 404 said it did not exist.
   app.route({
     method: otherMethods,

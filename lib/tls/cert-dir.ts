@@ -2,6 +2,7 @@
 // Secret). Files that exist are used and never overwritten; an empty directory gets a fresh set.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { servingCertificateDays } from '../facts.js';
 import { readOptional } from '../files/mounted-files.js';
 import { defaultServingNames, generateCertificates, type CertificateSet } from './certificates.js';
 
@@ -21,8 +22,6 @@ export class CertDirError extends Error {
   override name = 'CertDirError';
 }
 
-const servingDays = 825;
-
 export async function ensureCertDir(dir: string, now: Date): Promise<ServingCertificate> {
   const absolute = resolve(dir);
   const [ca, cert, key] = await Promise.all(
@@ -37,7 +36,7 @@ export async function ensureCertDir(dir: string, now: Date): Promise<ServingCert
         'refusing to overwrite: add the missing files or empty the directory to generate a new set',
     );
   }
-  const set = generateCertificates({ ...defaultServingNames, days: servingDays, now });
+  const set = generateCertificates({ ...defaultServingNames, days: servingCertificateDays, now });
   await writeNewFiles(absolute, certificateFiles(set));
   return { dir: absolute, cert: set.cert, key: set.key, ca: set.caCert, generated: true };
 }

@@ -2,6 +2,7 @@
 // fast); node-forge builds and signs the X.509 certificates.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import forge from 'node-forge';
+import { dayMs, projectName, webhookService } from '../facts.js';
 
 export interface CertificateRequest {
   /** DNS subject alternative names; the first is also the common name. */
@@ -27,13 +28,12 @@ export function serviceDnsNames(service: string, namespace: string): string[] {
 
 /** Names a local run and an in-cluster run of the default install are reached by. */
 export const defaultServingNames = {
-  dnsNames: [...serviceDnsNames('eci-admission', 'eci-admission'), 'localhost'],
+  dnsNames: [...serviceDnsNames(webhookService.name, webhookService.namespace), 'localhost'],
   ipAddresses: ['127.0.0.1', '::1'],
 } as const;
 
 /** Backdating absorbs clock skew between this host and the API server. */
 const clockSkewMs = 5 * 60 * 1000;
-const dayMs = 24 * 60 * 60 * 1000;
 
 export function generateCertificates(request: CertificateRequest): CertificateSet {
   const caKeys = newKeyPair();
@@ -50,7 +50,7 @@ export function generateCertificates(request: CertificateRequest): CertificateSe
 
   const servingKeys = newKeyPair();
   const serving = newCertificate(servingKeys.publicKey, request.now, request.days);
-  serving.setSubject([{ name: 'commonName', value: request.dnsNames[0] ?? 'eci-admission' }]);
+  serving.setSubject([{ name: 'commonName', value: request.dnsNames[0] ?? projectName }]);
   serving.setIssuer(caName);
   serving.setExtensions([
     { name: 'basicConstraints', cA: false },

@@ -1,11 +1,10 @@
 // How long a serving certificate has left. The caller reads the clock.
 import { X509Certificate } from 'node:crypto';
+import { dayMs } from '../facts.js';
 import { counted } from '../plural.js';
 
 /** Kubernetes rotates nothing by itself: a month leaves time to run `certs` and roll the Secret. */
 const expiryWarningDays = 30;
-
-const dayMs = 24 * 60 * 60 * 1000;
 
 /** A warning when the certificate expires within expiryWarningDays of now; undefined otherwise. */
 export function expiryWarning(certPem: string, now: Date): string | undefined {

@@ -1,5 +1,6 @@
 // What a cluster needs from a certificate set: the kubernetes.io/tls Secret the Deployment mounts
 // at --cert-dir, and the caBundle the webhook configurations carry.
+import { projectName } from '../facts.js';
 import { stringify } from 'yaml';
 import type { CertificateSet } from './certificates.js';
 import { certFileNames } from './cert-dir.js';
@@ -15,7 +16,7 @@ export function tlsSecretManifest(set: CertificateSet, name: string, namespace: 
   return stringify({
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/name': 'eci-admission' } },
+    metadata: { name, namespace, labels: { 'app.kubernetes.io/name': projectName } },
     type: 'kubernetes.io/tls',
     data: {
       [certFileNames.ca]: encode(set.caCert),

@@ -4,10 +4,10 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { finished, type Run } from './cli.js';
+import { packagePath } from '../../lib/facts.js';
 
-export const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+export const repoRoot = packagePath('.');
 export const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 
 /** The README and the documents it links, whose commands run as the README's do. */

@@ -3,9 +3,9 @@ import { formatFinding } from '../../policy/findings.js';
 import { lines, objectName, type Report } from './report.js';
 
 export function githubReport(report: Report): string {
-  const findings = lines(report).map(({ result, finding, severity }) =>
+  const findings = lines(report).map(({ result, finding, level }) =>
     command(
-      severity === 'note' ? 'notice' : severity,
+      level === 'note' ? 'notice' : level,
       { file: result.manifest.file, line: finding.line, title: `eci-admission ${finding.rule}` },
       `${objectName(result)}: ${formatFinding(finding)}`,
     ),

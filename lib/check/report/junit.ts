@@ -1,5 +1,6 @@
 // JUnit XML for CI test tabs: one testcase per object, one failure per finding, one error per
 // input that could not be read. Built with fast-xml-parser, which escapes.
+import { projectName } from '../../facts.js';
 import { XMLBuilder } from 'fast-xml-parser';
 import { formatFinding } from '../../policy/findings.js';
 import { whereOf } from '../inputs.js';
@@ -13,7 +14,7 @@ const builder = new XMLBuilder({
 });
 
 export function junitReport(report: Report): string {
-  const failures = lines(report).filter((line) => line.severity === 'error');
+  const failures = lines(report).filter((line) => line.level === 'error');
   const cases = report.results.map((result) => ({
     '@classname': result.manifest.file,
     '@name': `${objectName(result)} (line ${result.manifest.line})`,
@@ -40,6 +41,6 @@ export function junitReport(report: Report): string {
     '@skipped': summary.skipped,
     testcase: [...cases, ...errorCases],
   };
-  const xml = builder.build({ testsuites: { '@name': 'eci-admission', testsuite: suite } });
+  const xml = builder.build({ testsuites: { '@name': projectName, testsuite: suite } });
   return `<?xml version="1.0" encoding="UTF-8"?>\n${xml}`;
 }

@@ -6,16 +6,17 @@
 // what it describes: a PolicyReport per namespace, a ClusterPolicyReport for cluster-scoped
 // objects and for input that could not be read. Audited findings are `fail` (or `warn` for what
 // would only warn), as Kyverno reports an Audit policy's violations, marked `mode: audit`.
+import { projectName } from '../../facts.js';
 import type { V1ObjectReference } from '@kubernetes/client-node';
 import { stringify } from 'yaml';
 import { formatFinding } from '../../policy/findings.js';
 import type { CheckResult } from '../check.js';
 import type { LocatedFinding } from '../inputs.js';
 import type { Report } from './report.js';
-import { unreadableRuleId } from '../../policy/decide.js';
+import { unreadableFindings } from '../../policy/rules/index.js';
 
 const apiVersion = 'wgpolicyk8s.io/v1alpha2';
-const policy = 'eci-admission';
+const policy = projectName;
 const category = 'Elastic Container Instance';
 
 type Status = 'pass' | 'fail' | 'warn' | 'error' | 'skip';
@@ -85,7 +86,7 @@ export function policyReportObjects(report: Report, now: Date): PolicyReport[] {
     '',
     report.errors.map((error) => {
       const properties = { file: error.file, ...(error.line > 0 ? { line: String(error.line) } : {}) };
-      return { ...common(unreadableRuleId, 'error', error.message, stamp), properties };
+      return { ...common(unreadableFindings.id, 'error', error.message, stamp), properties };
     }),
   );
   const documents = [...scoped]
@@ -129,7 +130,7 @@ type Stamp = PolicyReportResult['timestamp'];
 function resultsOf(result: CheckResult, stamp: Stamp): PolicyReportResult[] {
   const resources = [reference(result)];
   const found = (finding: LocatedFinding, status: Status, audited: boolean) => ({
-    ...common(finding.rule, finding.rule === unreadableRuleId ? 'error' : status, formatFinding(finding), stamp),
+    ...common(finding.rule, finding.rule === unreadableFindings.id ? 'error' : status, formatFinding(finding), stamp),
     resources,
     properties: { ...fileOf(result, finding), field: finding.path, ...(audited ? { mode: 'audit' } : {}) },
   });

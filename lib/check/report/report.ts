@@ -60,25 +60,25 @@ export function exitCode(report: Report): 0 | 1 | 2 {
   return summary.denied > 0 ? 1 : 0;
 }
 
-/** `note`: a finding audit mode records; it never fails a run. */
-export type Severity = 'error' | 'warning' | 'note';
+/** How a line of the report counts, in SARIF's words; `note`: a finding audit mode records, which never fails a run. */
+export type ReportLevel = 'error' | 'warning' | 'note';
 
 export interface Line {
   readonly result: CheckResult;
   readonly finding: LocatedFinding;
-  readonly severity: Severity;
+  readonly level: ReportLevel;
 }
 
 /** Every finding of the run, denials first, then warnings and audited ones, within an object in input order. */
 export function lines(report: Report): Line[] {
   return report.results.flatMap((result) => [
-    ...result.findings.map((finding) => ({ result, finding, severity: 'error' as const })),
+    ...result.findings.map((finding) => ({ result, finding, level: 'error' as const })),
     ...result.warnings.map((finding) => ({
       result,
       finding,
-      severity: report.strict ? ('error' as const) : ('warning' as const),
+      level: report.strict ? ('error' as const) : ('warning' as const),
     })),
-    ...result.audited.map((finding) => ({ result, finding, severity: 'note' as const })),
+    ...result.audited.map((finding) => ({ result, finding, level: 'note' as const })),
   ]);
 }
 

@@ -1,16 +1,17 @@
 // SARIF 2.1.0 for GitHub code scanning (and any SARIF viewer): one run, the rule registry as the
 // tool's rules with their help text, a result per finding located on its field's line.
+import { projectName } from '../../facts.js';
 import type { Log, ReportingDescriptor, Result } from 'sarif';
 import { formatFinding } from '../../policy/findings.js';
-import { rules } from '../../policy/rules/index.js';
+import { registry } from '../../policy/rules/index.js';
 import { lines, objectName, type Report } from './report.js';
 
 const informationUri = 'https://github.com/eci-admission/eci-admission#what-it-checks';
 
 export function sarifReport(report: Report): string {
-  const results: Result[] = lines(report).map(({ result, finding, severity }) => ({
+  const results: Result[] = lines(report).map(({ result, finding, level }) => ({
     ruleId: finding.rule,
-    level: severity,
+    level,
     message: { text: `${objectName(result)}: ${formatFinding(finding)}` },
     locations: [location(result.manifest.file, finding.line)],
   }));
@@ -19,7 +20,7 @@ export function sarifReport(report: Report): string {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     runs: [
       {
-        tool: { driver: { name: 'eci-admission', informationUri, rules: descriptors(results) } },
+        tool: { driver: { name: projectName, informationUri, rules: descriptors() } },
         results,
         invocations: [
           {
@@ -38,18 +39,15 @@ export function sarifReport(report: Report): string {
   return `${JSON.stringify(log, null, 2)}\n`;
 }
 
-/** Every registered rule, and the ids of other findings (reading, routing) that occur. */
-function descriptors(results: readonly Result[]): ReportingDescriptor[] {
-  const registered: ReportingDescriptor[] = rules.map((rule) => ({
+/** Every id of the registry: a finding carries no other. */
+function descriptors(): ReportingDescriptor[] {
+  return registry.map((rule) => ({
     id: rule.id,
     shortDescription: { text: `Denies ${rule.summary.replaceAll('`', '')}`, markdown: `Denies ${rule.summary}` },
     fullDescription: { text: `${rule.id}: ${rule.message}` },
     help: { text: `Instead: ${rule.workaround}.`, markdown: `Instead: ${rule.workaround}.` },
     helpUri: informationUri,
   }));
-  const known = new Set(registered.map((rule) => rule.id));
-  const others = [...new Set(results.map((result) => result.ruleId ?? ''))].filter((id) => !known.has(id));
-  return [...registered, ...others.map((id) => ({ id, shortDescription: { text: id }, helpUri: informationUri }))];
 }
 
 function location(file: string, line: number) {

@@ -2,17 +2,17 @@
 import { counted } from '../../plural.js';
 import { formatFinding } from '../../policy/findings.js';
 import { whereOf } from '../inputs.js';
-import { lines, objectName, summarize, type Report, type Severity, type Summary } from './report.js';
+import { lines, objectName, summarize, type Report, type ReportLevel, type Summary } from './report.js';
 
 const colours = { error: '\u001b[31m', warning: '\u001b[33m', note: '\u001b[36m', reset: '\u001b[0m' } as const;
 const labels = { error: 'error', warning: 'warning', note: 'audit' } as const;
 
 export function textReport(report: Report, colour: boolean): string {
-  const paint = (severity: Severity, text: string) => (colour ? `${colours[severity]}${text}${colours.reset}` : text);
+  const paint = (level: ReportLevel, text: string) => (colour ? `${colours[level]}${text}${colours.reset}` : text);
   const findings = lines(report).map(
-    ({ result, finding, severity }) =>
+    ({ result, finding, level }) =>
       `${result.manifest.file}:${finding.line} ${objectName(result)}` +
-      ` ${paint(severity, labels[severity])} ${formatFinding(finding)}`,
+      ` ${paint(level, labels[level])} ${formatFinding(finding)}`,
   );
   const errors = report.errors.map((error) => `${whereOf(error)} ${paint('error', 'error')} ${error.message}`);
   return [...findings, ...errors, summaryLine(summarize(report)), ''].join('\n');

@@ -8,7 +8,7 @@ export const acsLabels: PodRule = {
   message: 'ACS does not accept this compute label or annotation',
   workaround: 'fix or remove it (docs/reference.md: ACS labels and annotations)',
   // Labels and annotations together: some rules tie an annotation to a label.
-  check: (pod, context) =>
+  check: ({ pod }, context) =>
     context.schemas.acsLabels(
       { labels: recordOrEmpty(pod.metadata.labels), annotations: recordOrEmpty(pod.metadata.annotations) },
       pod.metadataPath,

@@ -3,7 +3,7 @@
 // reach a pod: ECI ignores them silently, an easy and costly mistake (a spot strategy that
 // never applies). A warning, since the object is valid and runs, only not as intended.
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { groupVersionKindOf, kindKey, podTemplateKinds, podTemplateLocation } from '../../workload/kinds.js';
+import { podTemplateKinds, podTemplateLocation } from '../../workload/kinds.js';
 import { recordOrEmpty } from '../../workload/pod-template.js';
 import type { ObjectRule, Violation } from '../rule.js';
 
@@ -17,8 +17,8 @@ export const annotationPlacement: ObjectRule = {
   kinds: workloadKinds,
   message: 'ECI reads annotations from pods only; here it never sees this one',
   workaround: "move it to the pod template's annotations",
-  check: (object, context) => {
-    const location = podTemplateLocation(kindKey(groupVersionKindOf(object))) ?? [];
+  check: ({ kind, object }, context) => {
+    const location = podTemplateLocation(kind) ?? [];
     const target = `${location.join('.')}.metadata.annotations`;
     return metadataHolders(location).flatMap((holder) =>
       misplaced(object, holder, target, context.schemas.isEciAnnotation),

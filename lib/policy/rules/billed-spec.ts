@@ -18,7 +18,7 @@ export const billedSpec: PodRule = {
   target: 'pod',
   message: 'ECI bills the pod as a larger specification than it asks for',
   workaround: 'ask for a specification ECI offers (docs/reference.md: ECI specifications), or accept the rounding',
-  check: (pod) => {
+  check: ({ pod }) => {
     const spec = billedSpecOf(pod);
     const message = spec && messageOf(spec);
     return message ? [{ path: pathOf(pod, spec), message, severity: 'warn' }] : [];

@@ -1,7 +1,7 @@
 // ECI fills in only some Downward API fields (lib/eci/pod-fields.ts): an env var or a downwardAPI
 // volume item of any other, status.hostIP above all, gets no value a program can use there. A
 // warning: the pod starts. The message is exported for the policies' CEL
-// (lib/policies/pod-fields-cel.ts), which writes the same findings.
+// (lib/native-policies/pod-fields-cel.ts), which writes the same findings.
 import type { V1DownwardAPIVolumeFile, V1EnvVar, V1Volume } from '@kubernetes/client-node';
 import { downwardApiFields, isDownwardApiField } from '../../eci/pod-fields.js';
 import { containersOf, listOf, type PodTemplate } from '../../workload/pod-template.js';
@@ -49,5 +49,5 @@ export const downwardApi: PodRule = {
   target: 'pod',
   message: 'ECI does not fill in this Downward API field',
   workaround: 'use status.podIP (the pod is its own host on ECI), or pass the value another way',
-  check: (pod) => [...envViolations(pod), ...volumeViolations(pod)],
+  check: ({ pod }) => [...envViolations(pod), ...volumeViolations(pod)],
 };

@@ -9,6 +9,6 @@ export const eciAnnotations: PodRule = {
   workaround:
     'fix or remove the annotation; ECI reads it only when the pod is created (docs/reference.md: ECI pod annotations)',
   // Anything that is not a map has no ECI annotations to judge.
-  check: (pod, context) =>
+  check: ({ pod }, context) =>
     context.schemas.eciAnnotations(recordOrEmpty(pod.metadata.annotations), `${pod.metadataPath}.annotations`),
 };

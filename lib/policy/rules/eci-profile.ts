@@ -14,5 +14,6 @@ export const eciProfile: ObjectRule = {
   workaround: 'correct it; until then pods get the last good profile',
   // Of ConfigMaps, only the profiles.
   judges: (object) => isProfileLocation(object.metadata?.namespace, object.metadata?.name),
-  check: (object, context) => parseProfile((object as V1ConfigMap).data ?? {}, 'admission', context.schemas).problems,
+  check: ({ object }, context) =>
+    parseProfile((object as V1ConfigMap).data ?? {}, 'admission', context.schemas).problems,
 };

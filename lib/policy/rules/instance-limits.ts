@@ -34,7 +34,7 @@ export const instanceLimitsRule: PodRule = {
   target: 'pod',
   message: 'the pod is larger than an ECI instance can be',
   workaround: 'split it into several pods',
-  check: (pod) => {
+  check: ({ pod }) => {
     const { containers, volumes, vcpus, memoryGiB, diskVolumes } = instanceLimits;
     const found: Violation[] = [];
     const containerCount = listOf(pod.spec.containers).length;

@@ -7,5 +7,5 @@ export const resourcePolicy: ObjectRule = {
   kinds: ['scheduling.alibabacloud.com/ResourcePolicy'],
   message: 'ack-co-scheduler does not accept this ResourcePolicy',
   workaround: 'fix the field (docs/reference.md: ResourcePolicy)',
-  check: (object, context) => context.schemas.resourcePolicy(object, ''),
+  check: ({ object }, context) => context.schemas.resourcePolicy(object, ''),
 };

@@ -1,7 +1,7 @@
 // ECI applies only some securityContext fields (lib/eci/pod-fields.ts): the others, a pod's
 // fsGroup (which charts set for volume permissions) among them, are set in vain. Sysctls outside
 // ECI's list need a support ticket and another field. Warnings: the pod starts, not as written.
-// The messages are exported for the policies' CEL (lib/policies/pod-fields-cel.ts), which
+// The messages are exported for the policies' CEL (lib/native-policies/pod-fields-cel.ts), which
 // writes the same findings.
 import type { V1PodSecurityContext, V1SecurityContext, V1Sysctl } from '@kubernetes/client-node';
 import { hostSysctlsAnnotation, isPodSysctl, securityContextFields } from '../../eci/pod-fields.js';
@@ -62,7 +62,7 @@ export const securityContext: PodRule = {
   message: 'ECI does not apply this securityContext field',
   workaround:
     'remove it, or get the effect another way (fsGroup: an init container that changes the owner of the volume)',
-  check: (pod) => [
+  check: ({ pod }) => [
     ...ignoredFields(`${pod.specPath}.securityContext`, pod.spec.securityContext, 'pod'),
     ...containersOf(pod).flatMap(({ container, path }) =>
       ignoredFields(`${path}.securityContext`, container?.securityContext, 'container'),

@@ -4,8 +4,8 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { counted } from '../plural.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
-import type { JsonSchema } from '../schemas.js';
-import type { Severity, Violation } from './types.js';
+import type { JsonSchema } from './files.js';
+import type { Severity, Violation } from '../violation.js';
 
 /** One thing wrong, at a field path relative to the value the error was raised on. */
 interface Problem {

@@ -3,14 +3,11 @@
 // stays with the webhook and why. Pure: the caller reads the webhook configurations and writes.
 import type { V1MutatingWebhook, V1ValidatingWebhook } from '@kubernetes/client-node';
 import { WebhookConfigurationsError, type WebhookConfigurations } from '../cluster/webhook-configurations.js';
-import type { ClusterMode } from '../policy/context.js';
-import type { Mode } from '../policy/enforcement.js';
+import { defaults, type ClusterMode, type Mode, type RoutingFlavour } from '../facts.js';
 import { isFieldRule, type FieldRule } from '../policy/field-rule.js';
-import { routingRuleId } from '../policy/mutate.js';
-import type { RoutingFlavour } from '../policy/routing.js';
 import type { Rule } from '../policy/rule.js';
-import { rules } from '../policy/rules/index.js';
-import { readSchema } from '../schemas.js';
+import { routingFindings, rules } from '../policy/rules/index.js';
+import { readSchema } from '../json-schema/files.js';
 import { podTemplateKinds } from '../workload/kinds.js';
 import {
   checkFindings,
@@ -52,7 +49,7 @@ const cannotExpress: Readonly<Record<string, string>> = {
   'eci-profile':
     'the selectors are JSON inside a ConfigMap string: CEL has no JSON parser' +
     ', and a refused profile must keep the last good one, which only the webhook remembers',
-  [routingRuleId]:
+  [routingFindings.id]:
     'eci-profile selector effects and routing by selector need the eci-profile, which a policy cannot read' +
     '; routing by label is the MutatingAdmissionPolicy of --mutating (beta)' +
     ', which cannot warn about legacy labels or a conflicting nodeSelector,' +
@@ -125,7 +122,7 @@ export function policies(options: PolicyOptions): PolicySet {
     manifests,
     uncovered: [
       ...left,
-      { field: routingRuleId, reason: cannotExpress[routingRuleId]! },
+      { field: routingFindings.id, reason: cannotExpress[routingFindings.id]! },
       ...built.flatMap((policy) => policy.uncovered),
       ...(options.clusterMode === 'hybrid'
         ? [
@@ -159,7 +156,12 @@ function webhookNamed<T extends { name: string }>(webhooks: readonly T[] | undef
 
 /** What deploy/policies holds: every rule, enforced, in a serverless cluster. */
 export function defaultPolicies(configurations: WebhookConfigurations): PolicySet {
-  return policies({ mode: 'enforce', clusterMode: 'serverless', rules: [], webhook: validateWebhook(configurations) });
+  return policies({
+    mode: defaults.mode,
+    clusterMode: defaults.clusterMode,
+    rules: [],
+    webhook: validateWebhook(configurations),
+  });
 }
 
 export function hasPolicy(rule: Rule): boolean {

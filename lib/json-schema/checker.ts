@@ -5,9 +5,9 @@ import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { DataValidateFunction } from 'ajv/dist/types/index.js';
 import addFormats from 'ajv-formats';
 import { JsonLimitError, readJson } from '../json/bounded.js';
-import type { JsonSchema } from '../schemas.js';
-import type { Violation } from './types.js';
-import { violationsOf } from './schema-messages.js';
+import type { JsonSchema } from './files.js';
+import type { Violation } from '../violation.js';
+import { violationsOf } from './messages.js';
 
 /** The violations of `data`, with field paths below `at`. */
 export type SchemaCheck = (data: unknown, at: string) => Violation[];
@@ -71,7 +71,7 @@ export function remembered(check: SchemaCheck): SchemaCheck {
 
 /**
  * The keyword's error carries what the message needs: the parse error, the limit the value is
- * past, or the sub-schema's own errors with the parsed value (schema-messages.ts reads them).
+ * past, or the sub-schema's own errors with the parsed value (messages.ts reads them).
  */
 function parsedCheck(keyword: string, parse: (text: string) => unknown, inner: ValidateFunction): DataValidateFunction {
   const check: DataValidateFunction = (text: string) => {

@@ -2,7 +2,7 @@
 // becomes one validation, written from the same schema nodes the webhook's Ajv checks compile.
 // Keywords CEL cannot state here (comma lists, JSON values, formats) leave their key uncovered:
 // the key is reported, never half-checked.
-import type { JsonSchema } from '../schemas.js';
+import type { JsonSchema } from '../json-schema/files.js';
 import { literal, listLiteral } from './cel.js';
 
 class NotExpressible extends Error {

@@ -2,13 +2,8 @@
 // in Kubernetes 1.34): the label routing of lib/policy/mutate.ts, written from routing.ts's data.
 // What it cannot do is listed by the caller: eci-profile selectors, and the warnings.
 import type { V1MutatingWebhook, V1Toleration } from '@kubernetes/client-node';
-import {
-  namespaceLabels,
-  podLabels,
-  virtualNodeRouting,
-  type RoutingFlavour,
-  type RoutingLabel,
-} from '../policy/routing.js';
+import type { RoutingFlavour } from '../facts.js';
+import { namespaceLabels, podLabels, virtualNodeRouting, type RoutingLabel } from '../policy/routing.js';
 import { labelTests, literal } from './cel.js';
 import { admissionObject } from './objects.js';
 

@@ -1,10 +1,9 @@
 // The JSON Schemas in schemas/ are data shipped beside the code; they are read once at start-up.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packagePath } from '../facts.js';
 
-/** schemas/ of this package: this file is compiled to dist/lib/schemas.js. */
-export const schemasDir = fileURLToPath(new URL('../../schemas/', import.meta.url));
+export const schemasDir = packagePath('schemas/');
 
 export type JsonSchema = Record<string, unknown>;
 

@@ -1,0 +1,54 @@
+// What the project decides once and every other module imports: the settings' values and
+// defaults, the namespaces never judged, the serving certificate's lifetime, the webhook paths
+// and where the package's own files are. ECI's facts are in lib/eci/, the routing's in
+// lib/policy/routing.ts; this module imports nothing of the project, so anything may import it.
+import { fileURLToPath } from 'node:url';
+
+/**
+ * `serverless`: every pod runs on ECI (ASK, ACS), so every workload is checked.
+ * `hybrid`: real and virtual nodes side by side (ACK + virtual nodes, ACK One); only
+ * ECI-bound workloads are checked.
+ */
+export const clusterModes = ['serverless', 'hybrid'] as const;
+export type ClusterMode = (typeof clusterModes)[number];
+
+/** enforce denies; warn allows with the findings as warnings; audit allows silently and records. */
+export const modes = ['enforce', 'warn', 'audit'] as const;
+export type Mode = (typeof modes)[number];
+
+/** The kinds of virtual node ECI-bound pods are routed to (their selectors: lib/policy/routing.ts). */
+export const routingFlavours = ['ack-virtual-node', 'eci-vnode'] as const;
+export type RoutingFlavour = (typeof routingFlavours)[number];
+
+/** What a setting left out means, for serve, check, policies and the --config file alike. */
+export const defaults = {
+  clusterMode: 'serverless',
+  routing: 'ack-virtual-node',
+  mode: 'enforce',
+} as const satisfies { clusterMode: ClusterMode; routing: RoutingFlavour; mode: Mode };
+
+/** The name the project signs with: reports' tool, field manager, labels of what it writes. */
+export const projectName = 'eci-admission';
+
+/** Where deploy/ installs the webhook: its Service, in a namespace of the same name. */
+export const webhookService = { name: projectName, namespace: projectName } as const;
+
+/** The system's namespace and the webhook's own are never judged: neither may be blocked by it. */
+export const defaultExemptNamespaces: readonly string[] = ['kube-system', webhookService.namespace];
+
+export const dayMs = 24 * 60 * 60 * 1000;
+
+/** The serving certificate's lifetime when none is asked for: `certs --days`, serve's self-issued set. */
+export const servingCertificateDays = 825;
+
+/** The paths the API server posts reviews to; deploy/webhook-configurations.yaml names the same. */
+export const webhookPaths = { mutate: '/mutate', validate: '/validate' } as const;
+export type WebhookPath = (typeof webhookPaths)[keyof typeof webhookPaths];
+
+/** The package's root: this file is compiled to dist/lib/facts.js. */
+const packageRoot = new URL('../../', import.meta.url);
+
+/** A file or folder of the package (`schemas/`, `deploy/webhook-configurations.yaml`), as a path. */
+export function packagePath(relative: string): string {
+  return fileURLToPath(new URL(relative, packageRoot));
+}
