@@ -1,5 +1,5 @@
 // The decision core called directly: no server, no files, no network.
-import type { KubernetesObject, V1PodSpec } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Container, V1PodSpec } from '@kubernetes/client-node';
 import t from 'tap';
 import type { ClusterMode } from '../lib/facts.js';
 import { policyContext, type PolicyContext } from '../lib/policy/context.js';
@@ -353,3 +353,15 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+t.test('a container without a name is named by its index alone, never by a made-up name', async (t) => {
+  const nameless = pod({ containers: [{ image: 'nginx', securityContext: { privileged: true } } as V1Container] });
+  const [finding] = decide(requestFor(nameless), serverless).findings;
+  t.match(finding, { rule: 'privileged', path: 'spec.containers[0].securityContext.privileged' });
+  t.notOk(finding && 'subject' in finding, 'no subject: the container has no name');
+  const named = decide(
+    requestFor(pod({ containers: [{ name: 'app', image: 'nginx', securityContext: { privileged: true } }] })),
+    serverless,
+  );
+  t.equal(named.findings[0]?.subject, 'app', 'the control: a named container is named');
+});
