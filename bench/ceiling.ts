@@ -1,6 +1,6 @@
 // The ceiling: a fastify HTTPS server that parses the same AdmissionReview and answers a fixed
 // allow. Whatever eci-admission does beyond this is its own cost.
-// Usage: node dist/bench/ceiling.js PORT CERT_DIR [h2]
+// Usage: [CEILING_HOST=ADDRESS] node dist/bench/ceiling.js PORT CERT_DIR [h2] (127.0.0.1 unless told)
 // With h2 it offers HTTP/2 and HTTP/1.1 over ALPN: the protocol comparison of bench/http2.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ const routes: FastifyPluginCallback = (server, _options, done) => {
 
 async function listen<Server extends RawServerBase>(app: FastifyInstance<Server>): Promise<void> {
   await app.register(routes as FastifyPluginCallback<Record<never, never>, Server>);
-  await app.listen({ port: Number(port), host: '127.0.0.1' });
+  await app.listen({ port: Number(port), host: process.env.CEILING_HOST ?? '127.0.0.1' });
 }
 
 await (protocol === 'h2'

@@ -1,4 +1,4 @@
-// `npm run bench:cluster [-- --rounds N --apply-rounds N]`: what eci-admission adds to each pod
+// `npm run bench:cluster [-- --rounds N --apply-rounds N | --soak MINUTES]`: what eci-admission adds to each pod
 // creation through a real API server (the e2e cluster), against no webhook, a no-op webhook
 // registered the same way, and a peer, Kyverno, enforcing the equivalent checks. One run per row is
 // noise at p99, so each row is measured in several interleaved rounds and the median is reported.
@@ -11,15 +11,25 @@ import { ensurePeerBinaries, type Binary } from '../e2e/binaries.js';
 import { stopCluster } from '../e2e/down.js';
 import { kubectlOk, namespace } from '../e2e/helpers.js';
 import { adminKubeconfig, repoRoot, webhookCertDir } from '../e2e/paths.js';
-import { startDetached, stop } from '../e2e/processes.js';
-import { addToState } from '../e2e/state.js';
+import { startDetached } from '../e2e/processes.js';
+import type { WebhookState } from '../e2e/state.js';
 import { up } from '../e2e/up.js';
-import { startWebhook, stopWebhook, webhookGet, webhookPort } from '../e2e/webhook.js';
+import { inReplicaNetns, replicaAddresses } from '../e2e/network.js';
+import {
+  addReplica,
+  replicaPort,
+  startWebhook,
+  stopReplica,
+  stopWebhook,
+  untilPublished,
+  webhookGet,
+} from '../e2e/webhook.js';
 import { applyToRunning, type ApplyScenario } from './apply-to-running.js';
 import { clusterRows, type Measured, type Scenario } from './cluster-report.js';
 import { installKyverno, startKyverno, stopKyverno, untilKyvernoRefuses } from './kyverno.js';
 import { fixedRate, type Load } from './load.js';
 import { markdown, writeResults } from './report.js';
+import { soak } from './soak.js';
 import { untilWebhooksAnswer } from './webhook-calls.js';
 
 const rates = [50, 200];
@@ -90,8 +100,8 @@ function eciScenarios(configurations: string, http2: boolean): Scenario[] {
   return [
     { name: 'no webhook', webhooks: [], start: async () => {}, stop: async () => {} },
     noopScenario('no-op webhook', [], register, unregister),
-    // The API server offers HTTP/2 only to a webhook on its own host (as here, by URL): the
-    // protocol comparison through the real server, with what it negotiated logged.
+    // Whether the API server speaks HTTP/2 to a webhook that offers it: the protocol comparison
+    // through the real server, with what it negotiated logged.
     ...(http2 ? [noopScenario('no-op webhook offering HTTP/2', ['h2'], register, unregister)] : []),
     {
       name: 'eci-admission',
@@ -108,31 +118,35 @@ function eciScenarios(configurations: string, http2: boolean): Scenario[] {
   ];
 }
 
-/** The ceiling answering on eci-admission's address: the same configurations call it. */
+/** Kyverno's own webhooks, by URL on loopback (it registers them itself). */
+const kyvernoPort = 18444;
+
+/** The ceiling as the one replica behind eci-admission's Service: the same configurations call it. */
 function noopScenario(
   name: string,
   args: readonly string[],
   register: () => Promise<unknown>,
   unregister: () => Promise<unknown>,
 ): Scenario {
-  let noop: ReturnType<typeof startDetached> | undefined;
+  let noop: WebhookState | undefined;
   return {
     name,
     webhooks: eciWebhooks,
     start: async () => {
-      noop = startDetached('noop-webhook', process.execPath, [
-        join(repoRoot, 'dist', 'bench', 'ceiling.js'),
-        String(await webhookPort()),
-        webhookCertDir,
-        ...args,
-      ]);
-      addToState({ peer: noop });
+      const script = join(repoRoot, 'dist', 'bench', 'ceiling.js');
+      const address = replicaAddresses[0]!;
+      const line = inReplicaNetns(process.execPath, [script, String(replicaPort), webhookCertDir, ...args]);
+      const started = startDetached('noop-webhook', line.command, line.args, { CEILING_HOST: address });
+      noop = { ...started, marker: script, address, port: replicaPort, args, readyPath: '/healthz' };
+      addReplica(noop);
+      await untilPublished(noop);
       await register();
     },
     stop: async () => {
       await unregister();
-      say(`${name}: reviews by HTTP version ${(await webhookGet(await webhookPort(), '/protocols')).body}`);
-      if (noop) await stop(noop);
+      if (!noop) return;
+      say(`${name}: reviews by HTTP version ${(await webhookGet(noop, '/protocols')).body}`);
+      await stopReplica(noop);
     },
   };
 }
@@ -157,7 +171,7 @@ async function peer(): Promise<Scenario | string> {
   try {
     const { kyverno } = await ensurePeerBinaries(say);
     await installKyverno(kyverno);
-    const scenario = kyvernoScenario(kyverno, (await webhookPort()) + 1);
+    const scenario = kyvernoScenario(kyverno, kyvernoPort);
     say(`${scenario.name}: a first start, to see it refuse what its policies refuse`);
     try {
       await scenario.start();
@@ -224,12 +238,14 @@ async function main(): Promise<void> {
     rounds: { type: 'string', default: '3' },
     'apply-rounds': { type: 'string', default: '4' },
     http2: { type: 'boolean', default: false },
+    soak: { type: 'string' },
   } as const;
   const { values } = parseArgs({ args: process.argv.slice(2), options });
   const count = wholeNumber('--rounds', values.rounds);
   const applyRounds = wholeNumber('--apply-rounds', values['apply-rounds']);
   const started = new Date();
-  await up({ clusterMode: 'serverless', profile: realisticProfile, serveArgs: [] });
+  if (values.soak !== undefined) return soakRun(wholeNumber('--soak', values.soak), started);
+  await up({ clusterMode: 'serverless', profile: realisticProfile, serveArgs: [], replicas: 1 });
   try {
     await namespace(ns, { 'alibabacloud.com/eci': 'true', team: 'batch' });
     const configurations = await registeredConfigurations();
@@ -245,6 +261,18 @@ async function main(): Promise<void> {
     rows.push(...(await applyToRunning(ns, applyScenarios(scenarios), applyRounds, say)));
     process.stdout.write(`${markdown(rows)}\n`);
     await writeResults(join(repoRoot, 'bench', 'results', 'cluster'), rows, started);
+  } finally {
+    await stopCluster();
+  }
+}
+
+/** `--soak MINUTES`: two replicas, pods at 50/s for that long (soak.ts). */
+async function soakRun(minutes: number, started: Date): Promise<void> {
+  await up({ clusterMode: 'serverless', serveArgs: [], replicas: 2 });
+  try {
+    const rows = await soak(minutes, say);
+    process.stdout.write(`${markdown(rows)}\n`);
+    await writeResults(join(repoRoot, 'bench', 'results', 'soak'), rows, started);
   } finally {
     await stopCluster();
   }

@@ -12,6 +12,7 @@ import { kubectl } from './kubectl.js';
 import { adminKubeconfig, stateDir } from './paths.js';
 import { startDetached, waitFor, type Started } from './processes.js';
 import { addToState } from './state.js';
+import { hostAddress } from './network.js';
 import { ordinaryNodeName, virtualNodeName } from './node-names.js';
 
 export interface ControlPlane {
@@ -111,8 +112,10 @@ function startEtcd(binary: Binary, port: number, peerPort: number): Started {
 function apiserverArgs(etcdPort: number, port: number): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-    // Without an advertise address, a machine with no default route fails to start it.
-    '--bind-address=127.0.0.1',
+    // Every address: loopback for kubectl and the components, and this machine's side of the
+    // replicas' network (e2e/network.ts), where the webhook replicas reach it. Without an
+    // advertise address, a machine with no default route fails to start it.
+    '--bind-address=0.0.0.0',
     '--advertise-address=127.0.0.1',
     `--secure-port=${port}`,
     `--tls-cert-file=${join(pkiDir, 'apiserver.crt')}`,
@@ -136,13 +139,16 @@ function apiserverArgs(etcdPort: number, port: number): string[] {
     '--runtime-config=admissionregistration.k8s.io/v1beta1=true',
     // The API server would publish 127.0.0.1 as the kubernetes Service's endpoint, which is refused.
     '--endpoint-reconciler-type=none',
+    // A webhook's Service is dialled at a ready endpoint of its EndpointSlices rather than at its
+    // ClusterIP, which nothing routes here (no kube-proxy): the webhook replicas' addresses.
+    '--enable-aggregator-routing=true',
   ];
 }
 
 function writeCredentials(): { caCert: string; adminToken: string; tokens: Record<Component, string> } {
   const serving = generateCertificates({
     dnsNames: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc'],
-    ipAddresses: ['127.0.0.1'],
+    ipAddresses: ['127.0.0.1', hostAddress],
     days: 30,
     now: new Date(),
   });

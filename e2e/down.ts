@@ -8,8 +8,21 @@ export async function stopCluster(): Promise<string[]> {
   const state = readState();
   if (!state) return [];
   const stopped: string[] = [];
-  const { peer, webhook, virtualNode, ordinaryNode, scheduler, controllerManager, apiserver, etcd } = state;
-  for (const started of [peer, webhook, virtualNode, ordinaryNode, scheduler, controllerManager, apiserver, etcd]) {
+  const {
+    peer,
+    webhooks = [],
+    endpoints,
+    virtualNode,
+    ordinaryNode,
+    scheduler,
+    controllerManager,
+    apiserver,
+    etcd,
+  } = state;
+  // The replicas at once (each waits out its shutdown delay), then the rest in order.
+  const replicas = await Promise.all(webhooks.map(async (replica) => ((await stop(replica)) ? [replica] : [])));
+  for (const replica of replicas.flat()) stopped.push(`${replica.name} (pid ${replica.pid})`);
+  for (const started of [peer, endpoints, virtualNode, ordinaryNode, scheduler, controllerManager, apiserver, etcd]) {
     if (started && (await stop(started))) stopped.push(`${started.name} (pid ${started.pid})`);
   }
   return stopped;

@@ -10,8 +10,8 @@ import { run, type Run } from '../test/helpers/cli.js';
 import { kubectl, kubectlOk } from './kubectl.js';
 import { adminKubeconfig, e2eModuleDir, installDir, stateDir, webhookCertDir } from './paths.js';
 import { waitFor } from './processes.js';
-import { requireState } from './state.js';
-import { untilApiServerCallsWebhook, webhookGet } from './webhook.js';
+import type { WebhookState } from './state.js';
+import { firstReplica, runningReplicas, untilApiServerCallsWebhook, webhookGet } from './webhook.js';
 
 export { kubectl, kubectlOk } from './kubectl.js';
 
@@ -39,8 +39,7 @@ export async function withoutWebhooks(t: { teardown(fn: () => Promise<void>): vo
   for (const kind of webhookConfigurations) await kubectlOk(['delete', kind, 'eci-admission']);
   t.teardown(async () => {
     for (const configuration of saved) await kubectlOk(['create', '-f', '-'], { input: configuration });
-    const { webhook } = requireState();
-    if (webhook) await untilApiServerCallsWebhook(webhook);
+    if (runningReplicas().length > 0) await untilApiServerCallsWebhook();
   });
 }
 
@@ -155,31 +154,26 @@ export async function deleteProfile(name: ProfileName = 'eci-profile'): Promise<
   await untilProfile((profile) => !profile.includes(`kube-system/${name}@`));
 }
 
-/** The profile the webhook names in /readyz. */
-export async function webhookProfile(): Promise<string> {
-  const { body } = await webhookGet(webhookPort(), '/readyz');
+/** The profile a replica (the first, unless named) names in /readyz. */
+export async function webhookProfile(replica: WebhookState = firstReplica()): Promise<string> {
+  const { body } = await webhookGet(replica, '/readyz');
   return (JSON.parse(body) as { profile?: string }).profile ?? '';
 }
 
+/** Until every replica serves the profile wanted. */
 async function untilProfile(wanted: (profile: string) => boolean): Promise<void> {
   const deadline = Date.now() + 20_000;
-  let last = '';
+  let last: string[] = [];
   while (Date.now() < deadline) {
-    last = await webhookProfile();
-    if (wanted(last)) return;
+    last = await Promise.all(runningReplicas().map((replica) => webhookProfile(replica)));
+    if (last.length > 0 && last.every(wanted)) return;
     await sleep(100);
   }
-  throw new Error(`the webhook did not take the new eci-profile into use (it serves ${last})`);
-}
-
-export function webhookPort(): number {
-  const { webhook } = requireState();
-  if (!webhook) throw new Error('the e2e webhook is not running');
-  return webhook.port;
+  throw new Error(`the webhook did not take the new eci-profile into use (its replicas serve ${last.join(', ')})`);
 }
 
 export function webhookPid(): number | undefined {
-  return requireState().webhook?.pid;
+  return runningReplicas()[0]?.pid;
 }
 
 /** `eci-admission register` as an admin runs it, for the configurations of the e2e install. */

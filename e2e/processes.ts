@@ -2,7 +2,6 @@
 // stopped later by its PID (checked against its command line, so a reused PID is never killed).
 import { spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { logDir } from './paths.js';
@@ -32,9 +31,11 @@ export function startDetached(
 
 export function isRunning(target: Pick<Started, 'pid' | 'marker'>): boolean {
   try {
-    return readFileSync(`/proc/${target.pid}/cmdline`, 'utf8')
-      .split('\0')
-      .some((word) => word === target.marker);
+    const cmdline = readFileSync(`/proc/${target.pid}/cmdline`, 'utf8');
+    // Empty while the process is between programs (nsenter exec'ing the webhook) and once it is a
+    // zombie: alive unless its state says Z.
+    if (cmdline === '') return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${target.pid}/stat`, 'utf8'));
+    return cmdline.split('\0').some((word) => word === target.marker);
   } catch {
     return false;
   }
@@ -80,11 +81,13 @@ function tail(path: string, lines = 20): string {
   }
 }
 
-/** Whether a loopback port can be bound now. */
-export function portFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-  });
+/**
+ * Stops a process and starts it again with the same command line and environment, as a restart of
+ * a static pod does (the fault tests restart kube-apiserver and etcd so); its log goes on.
+ */
+export async function restart(started: Started): Promise<Started> {
+  const [command, ...args] = readFileSync(`/proc/${started.pid}/cmdline`, 'utf8').split('\0').slice(0, -1);
+  await stop(started);
+  const again = startDetached(started.name, command!, args);
+  return { ...again, marker: started.marker };
 }

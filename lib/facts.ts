@@ -1,7 +1,8 @@
 // What the project decides once and every other module imports: the settings' values and
-// defaults, the namespaces never judged, the serving certificate's lifetime, the webhook paths
-// and where the package's own files are. ECI's facts are in lib/eci/, the routing's in
-// lib/policy/routing.ts; this module imports nothing of the project, so anything may import it.
+// defaults, the namespaces never judged, the serving certificate's lifetime, serve's shutdown
+// times, the webhook paths, the background scan's Lease and where the package's own files are.
+// ECI's facts are in lib/eci/, the routing's in lib/policy/routing.ts; this module imports nothing
+// of the project, so anything may import it.
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -41,9 +42,24 @@ export const dayMs = 24 * 60 * 60 * 1000;
 /** The serving certificate's lifetime when none is asked for: `certs --days`, serve's self-issued set. */
 export const servingCertificateDays = 825;
 
+/**
+ * serve after SIGTERM: `delayMs` unready but answering, each connection closed after its answer
+ * (`--shutdown-delay`; Gatekeeper's default too), so the endpoints and the API server's pooled
+ * connections move to the other replicas; then at most `drainMs` to answer what is in flight.
+ * deploy/deployment.yaml's grace period covers both (test/deploy.test.ts).
+ */
+export const shutdown = { delayMs: 10_000, drainMs: 25_000 } as const;
+
 /** The paths the API server posts reviews to; deploy/webhook-configurations.yaml names the same. */
 export const webhookPaths = { mutate: '/mutate', validate: '/validate' } as const;
 export type WebhookPath = (typeof webhookPaths)[keyof typeof webhookPaths];
+
+/**
+ * The Lease the replicas of `serve --background-scan` elect their one scanner with, in their own
+ * namespace (lib/cluster/leader-election.ts); deploy/background-scan/rbac.yaml grants get and update
+ * on this name only (test/deploy.test.ts).
+ */
+export const backgroundScanLease = `${projectName}-background-scan`;
 
 /** The package's root: this file is compiled to dist/lib/facts.js. */
 const packageRoot = new URL('../../', import.meta.url);

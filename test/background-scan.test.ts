@@ -1,9 +1,15 @@
 // `serve --background-scan`: a real server on loopback TLS scanning the list stand-in
 // (test/helpers/list-api.ts) as it would scan a cluster: reports written, pages of 100, a refused
 // list one warning line and a failed pass while the webhook keeps answering, the metrics of the
-// last pass, and nothing asked of the API once the server is closed.
+// last pass, one scanning replica of two (the holder of the Lease), and nothing asked of the API
+// once the server is closed. And the scan loop itself: a pass only while leading.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import t, { type Test } from 'tap';
+import { backgroundScanLease } from '../lib/facts.js';
+import { startBackgroundScan } from '../lib/scan/background.js';
+import type { ClusterReader } from '../lib/scan/scan.js';
+import { scanTargets } from '../lib/scan/targets.js';
 import { ListApi } from './helpers/list-api.js';
 import { reviewFor } from './helpers/objects.js';
 import { eventually, logSink, responseOf, startServer, type TestServer } from './helpers/server.js';
@@ -31,11 +37,16 @@ async function scanningServer(t: Test, fill: (api: ListApi) => void, intervalMs 
   t.teardown(() => api.close());
   api.namespace('shop');
   fill(api);
+  return { api, ...(await replica(t, api, intervalMs)) };
+}
+
+/** One more `serve --background-scan` replica on the API. */
+async function replica(t: Test, api: ListApi, intervalMs = 60_000) {
   const cluster = new KubeConfig();
   cluster.loadFromString(api.kubeConfigYaml());
   const log = logSink();
   const server = await startServer(t, { backgroundScan: { cluster, intervalMs }, logger: log.logger });
-  return { api, server, log };
+  return { server, log };
 }
 
 /** The value of one series on /metrics, `name{labels} value`. */
@@ -118,6 +129,101 @@ t.test('a refused list fails the pass on one line; the webhook keeps answering; 
   );
   t.equal(answer.status, 200);
   t.equal(responseOf(answer).allowed, false, 'the webhook still judges');
+});
+
+const leases = '/apis/coordination.k8s.io/v1';
+const leader = 'eci_admission_background_scan_leader';
+const passesOk = 'eci_admission_background_scan_passes_total{result="ok"}';
+
+/** The stored Lease's holder. */
+function holder(api: ListApi): string | undefined {
+  const [lease] = api.stored(leases, 'leases') as Array<KubernetesObject & { spec?: { holderIdentity?: string } }>;
+  return lease?.spec?.holderIdentity;
+}
+
+/** Who the replica took the Lease as, from its log; undefined while it has not. */
+function leadingAs(log: ReturnType<typeof logSink>): string | undefined {
+  return log.lines
+    .map((line) => JSON.parse(line) as { msg: string; identity?: string })
+    .find((line) => line.msg.startsWith('leader election: leading'))?.identity;
+}
+
+t.test('of two replicas only the holder of the Lease scans; when it shuts down, the other takes over', async (t) => {
+  const {
+    api,
+    server: first,
+    log: firstLog,
+  } = await scanningServer(t, (api) => api.add(apps, 'deployments', hostPathed));
+  await eventually(
+    () => metric(first, passesOk),
+    (passes) => passes === 1,
+    'the first pass',
+  );
+  const { server: second, log: secondLog } = await replica(t, api);
+  // Past a retry of the election and a look of the scan: the second tried, and would be scanning.
+  await sleep(3_500);
+  t.match(api.stored(leases, 'leases'), [{ metadata: { namespace: 'eci-admission', name: backgroundScanLease } }]);
+  t.equal(holder(api), leadingAs(firstLog), 'the first holds the Lease');
+  t.equal(await metric(first, leader), 1);
+  t.equal(await metric(second, leader), 0, 'the second follows');
+  t.equal(await metric(second, passesOk), 0, 'and runs no pass');
+  t.equal(leadingAs(secondLog), undefined);
+  // SIGTERM: the Lease is released at once, while the first still answers for its shutdown delay.
+  first.beginShutdown();
+  await eventually(
+    async () => holder(api),
+    (holds) => holds !== leadingAs(firstLog),
+    'the Lease released at the shutdown',
+  );
+  t.equal((await first.get('/readyz')).status, 503, 'released while the first still answers');
+  await eventually(
+    () => metric(second, passesOk),
+    (passes) => passes === 1,
+    'a pass of the second',
+  );
+  t.equal(await metric(second, leader), 1);
+  t.equal(holder(api), leadingAs(secondLog), 'the second holds it now');
+});
+
+t.test('the scan runs passes only while leading, and one that loses the lead stops at its next page', async (t) => {
+  let leading = false;
+  const pages: boolean[] = [];
+  const warned: string[] = [];
+  const reader: ClusterReader = {
+    list: async () => {
+      pages.push(scan.status().leader);
+      if (pages.length === 3) leading = false;
+      return { items: [], continue: 'more' };
+    },
+    configMap: async () => undefined,
+    namespaceLabels: async () => new Map(),
+  };
+  const scan = startBackgroundScan({
+    intervalMs: 60_000,
+    pageDelayMs: 1,
+    pass: async (throttled) => {
+      const paged = throttled(reader);
+      for (;;) await paged.list(scanTargets[0]!, { limit: 100 });
+    },
+    ready: () => true,
+    leading: () => leading,
+    log: { info: () => {}, warn: (_fields, message) => warned.push(message) },
+    now: Date.now,
+  });
+  t.teardown(() => scan.stop());
+  await sleep(1_500);
+  t.same(pages, [], 'no page while another replica leads');
+  t.notOk(scan.status().leader);
+  leading = true;
+  await eventually(
+    async () => pages.length,
+    (count) => count === 3,
+    'three pages',
+  );
+  await sleep(100);
+  t.same(pages, [true, true, true], 'leading through the pass, and no page after it lost the lead');
+  t.match(scan.status(), { leader: false, passes: 0, failures: 0 });
+  t.same(warned, [], 'not a failure: the other replica scans');
 });
 
 t.test('without --background-scan there is no scan and no scan metric', async (t) => {

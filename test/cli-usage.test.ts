@@ -15,6 +15,11 @@ t.test('usage errors exit 2 with a reason', async (t) => {
     [['serve', '--port', 'https'], /--port: not a port: https/],
     [['serve', '--colour'], /Unknown option '--colour'/],
     [
+      ['serve', '--shutdown-delay', '10'],
+      /^eci-admission serve: --shutdown-delay: not a duration such as 10s, 0s or 1m: 10\n$/,
+    ],
+    [['serve', '--background-scan', '0s'], /--background-scan: not an interval such as 30s, 10m or 1h: 0s/],
+    [
       ['serve', '--profile', '/nonexistent/eci-profile.yaml', '--cert-dir', join(t.testdir(), 'certs')],
       /cannot read eci-profile \/nonexistent\/eci-profile\.yaml/,
     ],

@@ -22,7 +22,8 @@ import { profileLocations } from '../lib/profile/locations.js';
 import { readProfileFile } from '../lib/profile/profile.js';
 import { serviceDnsNames } from '../lib/tls/certificates.js';
 import { policyContext } from '../lib/policy/context.js';
-import { packagePath } from '../lib/facts.js';
+import { durationMsOf } from '../lib/cli/flags.js';
+import { backgroundScanLease, packagePath, shutdown } from '../lib/facts.js';
 
 const deployDir = packagePath('deploy/');
 
@@ -281,6 +282,33 @@ t.test(
   },
 );
 
+t.test('the background-scan component grants the Lease of its election, by name, in its own namespace', async (t) => {
+  const scanning = withComponent(t, 'background-scan');
+  const named = <T>(kind: string) =>
+    scanning.find((object) => object.kind === kind && object.metadata.name === 'eci-admission-background-scan') as T;
+  const role = named<{ metadata: { namespace: string }; rules: unknown[] }>('Role');
+  const deployment = one<V1Deployment>(scanning, 'Deployment');
+  const namespace = deployment.metadata?.namespace;
+  // The pod's namespace, which ownNamespace() reads from its service account.
+  t.equal(role.metadata.namespace, namespace, "a Role in the webhook's namespace");
+  // What leases.ts asks: get the Lease, create it when there is none, update it to renew or release it.
+  t.same(role.rules, [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    {
+      apiGroups: ['coordination.k8s.io'],
+      resources: ['leases'],
+      resourceNames: [backgroundScanLease],
+      verbs: ['get', 'update'],
+    },
+  ]);
+  t.match(named('RoleBinding'), {
+    metadata: { namespace },
+    roleRef: { kind: 'Role', name: 'eci-admission-background-scan' },
+    subjects: [{ kind: 'ServiceAccount', name: deployment.spec?.template.spec?.serviceAccountName, namespace }],
+  });
+  t.notMatch(JSON.stringify(objects), 'coordination.k8s.io', 'the base grants no Lease');
+});
+
 t.test('the cert-manager component issues the Secret the Deployment mounts and injects its CA', async (t) => {
   const rendered = withComponent(t, 'cert-manager');
   const certificates = rendered.filter((object) => object.kind === 'Certificate') as unknown as Array<{
@@ -350,7 +378,14 @@ t.test('the Deployment reads its settings from the ConfigMap, mounted so that ed
   const pod = one<V1Deployment>(objects, 'Deployment').spec!.template.spec!;
   const [container] = pod.containers;
   const config = container?.args?.find((arg) => arg.startsWith('--config='))?.split('=')[1] ?? '';
-  const restart = ['--host=0.0.0.0', '--cert-dir=/certs', '--port=8443', '--log-format=json', `--config=${config}`];
+  const restart = [
+    '--host=0.0.0.0',
+    '--cert-dir=/certs',
+    '--port=8443',
+    '--log-format=json',
+    `--config=${config}`,
+    `--shutdown-delay=${shutdown.delayMs / 1000}s`,
+  ];
   t.same(container?.args, ['serve', ...restart], 'only what needs a restart is a flag');
   // serve alone listens on 127.0.0.1 (a local run); in the cluster, on every interface.
   t.ok(container?.args?.includes('--host=0.0.0.0'), 'on every interface');
@@ -362,6 +397,20 @@ t.test('the Deployment reads its settings from the ConfigMap, mounted so that ed
   const file = join(t.testdir({ [basename(config)]: configMap.data?.[basename(config)] ?? '' }), basename(config));
   const { settings } = await new ConfigFile(file, {}).read();
   t.same(settings, settingsOf({}), 'a valid config file that says the defaults');
+});
+
+t.test('the grace period outlasts the shutdown delay and the drain; the probe fails within the delay', async (t) => {
+  const pod = one<V1Deployment>(objects, 'Deployment').spec!.template.spec!;
+  const [container] = pod.containers;
+  const delay = container?.args?.find((arg) => arg.startsWith('--shutdown-delay='))?.split('=')[1];
+  const delayMs = durationMsOf(delay ?? '') ?? Number.NaN;
+  const probe = container?.readinessProbe;
+  // Kubernetes' defaults for what is left out.
+  const unreadyMs = (probe?.periodSeconds ?? 10) * (probe?.failureThreshold ?? 3) * 1000;
+  t.ok(unreadyMs <= delayMs, `unready to the kubelet after ${unreadyMs} ms, within the ${delay} delay`);
+  const graceMs = (pod.terminationGracePeriodSeconds ?? 30) * 1000;
+  t.ok(delayMs + shutdown.drainMs < graceMs, `delay and drain (${shutdown.drainMs} ms) end before the SIGKILL`);
+  t.equal(container?.lifecycle?.preStop, undefined, "no preStop: the delay is serve's own");
 });
 
 t.test('deploy/webhook-configurations.yaml is what registration reads, and the example profile is valid', async (t) => {

@@ -1,6 +1,6 @@
 // Large reviews are decoded a few at a time: past the slots, a large one is refused at once with
-// 429 (the API server retries), small ones are unaffected, and a slot comes back when its client
-// goes away.
+// 429 (the API server retries; a client that asked to be told before sending its body sends none),
+// small ones are unaffected, and a slot comes back when its client goes away.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, type TLSSocket } from 'node:tls';
@@ -36,6 +36,11 @@ t.test(`at most ${largeReviewSlots} large reviews at once; the excess gets 429, 
     'a 429 while the slots are held',
   );
   t.match(refused.body, { statusCode: 429, message: /reviews over \d+ bytes at once; retry/ });
+  t.match(
+    await server.postExpectingContinue('/validate', JSON.stringify(largeReview)),
+    { continued: false, status: 429 },
+    'with Expect: 100-continue, refused before its body is asked for',
+  );
   t.equal(
     (await server.post('/validate', reviewFor(pod({ hostNetwork: true })))).status,
     200,

@@ -1,7 +1,11 @@
 // The webhook over real TLS on loopback, trusting the CA the server generated for itself.
+import { join } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import t from 'tap';
-import { maxReviewBytes } from '../lib/server/app.js';
+import { policyContext } from '../lib/policy/context.js';
+import { buildApp, maxReviewBytes } from '../lib/server/app.js';
+import { staticContext } from '../lib/server/context-source.js';
+import { ensureCertDir } from '../lib/tls/cert-dir.js';
 import { daemonSet, kubectlCreate, pod, reviewFor } from './helpers/objects.js';
 import { responseOf, startServer, type TestServer } from './helpers/server.js';
 
@@ -194,6 +198,23 @@ t.test('health and readiness', async (t) => {
   const server = await startServer(t);
   t.same(await server.get('/healthz'), { status: 200, body: { status: 'ok' } });
   t.same(await server.get('/readyz'), { status: 200, body: { status: 'ready', profile: 'embedded default' } });
+});
+
+t.test('/readyz is 503 until the listener serves and again from the shutdown on; /healthz stays 200', async (t) => {
+  const certificate = await ensureCertDir(join(t.testdir(), 'certs'), new Date());
+  const app = buildApp({ tls: certificate, context: staticContext(policyContext()), logger: false });
+  t.teardown(() => app.close());
+  // inject reaches the app whether it listens or not.
+  const get = async (url: string) => {
+    const reply = await app.inject({ method: 'GET', url });
+    return { status: reply.statusCode, connection: reply.headers.connection, body: reply.json() };
+  };
+  t.match(await get('/readyz'), { status: 503, body: { status: 'not listening' } }, 'before listen()');
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  t.match(await get('/readyz'), { status: 200, body: { status: 'ready' } }, 'listening');
+  app.beginShutdown();
+  t.match(await get('/readyz'), { status: 503, body: { status: 'shutting down' } }, 'shutting down');
+  t.match(await get('/healthz'), { status: 200, connection: 'close', body: { status: 'ok' } }, 'alive, closing');
 });
 
 t.test('/validate refuses a bad eci-profile with the path, and warns about ignored fields', async (t) => {

@@ -17,8 +17,7 @@ import {
 } from '../helpers.js';
 import { ordinaryNodeName, virtualNodeName } from '../node-names.js';
 import { waitFor } from '../processes.js';
-import { requireState } from '../state.js';
-import { restartWebhook } from '../webhook.js';
+import { restartWebhook, webhookArgs } from '../webhook.js';
 
 const eciNs = 'e2e-burst';
 const plainNs = 'e2e-ecs';
@@ -75,7 +74,7 @@ function routedToVirtualNode(pod: V1Pod): boolean {
 }
 
 t.before(async () => {
-  const args = requireState().webhook?.args ?? [];
+  const args = webhookArgs();
   await restartWebhook(['--cluster-mode=hybrid']);
   t.teardown(() => restartWebhook(args).then(() => undefined));
   await namespace(eciNs, { 'alibabacloud.com/eci': 'true', team: 'burst' });

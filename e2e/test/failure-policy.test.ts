@@ -2,8 +2,7 @@
 // (Ignore), a ResourcePolicy write is refused (Fail).
 import t from 'tap';
 import { kubectlObjects, namespace, pod } from '../helpers.js';
-import { requireState } from '../state.js';
-import { startWebhook, stopWebhook } from '../webhook.js';
+import { startWebhook, stopWebhook, webhookArgs } from '../webhook.js';
 
 const ns = 'e2e-down';
 const daemonSet = {
@@ -30,7 +29,7 @@ t.test('with the webhook up: the DaemonSet is refused and the ResourcePolicy acc
 });
 
 t.test('with the webhook down: Ignore admits pods and workloads, Fail refuses ResourcePolicies', async (t) => {
-  const args = requireState().webhook?.args ?? [];
+  const args = webhookArgs();
   await stopWebhook();
   t.teardown(() => startWebhook(args).then(() => undefined));
   const admitted = await kubectlObjects(['create', '--dry-run=server'], daemonSet as never);

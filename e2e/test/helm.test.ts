@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { binaries } from '../binaries.js';
 import { kubectl, kubectlObjects, kubectlOk, namespace, register } from '../helpers.js';
 import { adminKubeconfig, installDir, repoRoot, webhookCertDir } from '../paths.js';
-import { requireState } from '../state.js';
+import { firstReplica } from '../webhook.js';
 
 const chart = join(repoRoot, 'charts', 'eci-admission');
 
@@ -110,6 +110,7 @@ t.test("the values reach serve's config file, the webhooks and the certificate s
       '--port=8443',
       '--log-format=json',
       '--config=/etc/eci-admission/config.yaml',
+      '--shutdown-delay=10s',
       '--register',
       '--background-scan=15m',
     ],
@@ -117,10 +118,10 @@ t.test("the values reach serve's config file, the webhooks and the certificate s
   );
   t.same(
     objects
-      .filter((object) => object.kind.startsWith('ClusterRole') && object.metadata.name.endsWith('-background-scan'))
-      .map((object) => object.kind),
-    ['ClusterRole', 'ClusterRoleBinding'],
-    'backgroundScan.interval brings the RBAC of deploy/background-scan',
+      .filter((object) => object.metadata.name.endsWith('-background-scan'))
+      .map((object) => `${object.kind}/${object.metadata.namespace ?? ''}`),
+    ['ClusterRole/', 'ClusterRoleBinding/', 'Role/eci-admission', 'RoleBinding/eci-admission'],
+    "backgroundScan.interval brings the RBAC of deploy/background-scan, its Lease's in the release's namespace",
   );
   const configMap = objects.find((object) => object.kind === 'ConfigMap') as unknown as {
     metadata: { name: string };
@@ -167,10 +168,11 @@ t.test("the values reach serve's config file, the webhooks and the certificate s
 
 t.test('helm install on the API server: every object is created and its webhook answers', async (t) => {
   const ns = await namespace('eci-helm');
-  const webhookUrl = `https://127.0.0.1:${requireState().webhook?.port}`;
+  const replica = firstReplica();
+  const webhookUrl = `https://${replica.address}:${replica.port}`;
   const caBundle = readFileSync(join(webhookCertDir, 'ca.crt')).toString('base64');
-  // The chart's configurations call the webhook e2e:up runs (there is no pod network here), and
-  // trust its CA; the kustomize install's configurations step aside meanwhile.
+  // The chart's configurations call a replica e2e:up runs by URL (the release's own Service has
+  // no endpoints here), and trust its CA; the kustomize install's configurations step aside meanwhile.
   await kubectlOk(['delete', 'mutatingwebhookconfiguration,validatingwebhookconfiguration', 'eci-admission']);
   t.teardown(restoreKustomizeInstall);
   const installed = await helm([

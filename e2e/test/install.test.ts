@@ -10,7 +10,11 @@ interface Rendered {
   metadata: { name: string; namespace?: string };
   webhooks?: Array<{
     name: string;
-    clientConfig: { url?: string; service?: unknown; caBundle?: string };
+    clientConfig: {
+      url?: string;
+      service?: { namespace: string; name: string; port?: number; path?: string };
+      caBundle?: string;
+    };
     matchConditions?: unknown[];
   }>;
 }
@@ -41,18 +45,18 @@ t.test(
   },
 );
 
-t.test('the e2e install is on the cluster, every webhook reaches the local server and carries the CA', async (t) => {
+t.test('the e2e install is on the cluster, every webhook calls the Service and carries the CA', async (t) => {
   for (const object of await render(installDir)) {
     const ns = object.metadata.namespace ? ['-n', object.metadata.namespace] : [];
     const stored = await kubectl(['get', object.kind, object.metadata.name, ...ns, '-o', 'json']);
     t.equal(stored.code, 0, `${object.kind}/${object.metadata.name} exists`);
     for (const webhook of (JSON.parse(stored.stdout) as Rendered).webhooks ?? []) {
-      t.match(
-        webhook.clientConfig.url,
-        /^https:\/\/127\.0\.0\.1:\d+\//,
-        `${webhook.name} is called by URL on loopback`,
+      t.same(
+        webhook.clientConfig.service,
+        { namespace: 'eci-admission', name: 'eci-admission', port: 443, path: webhook.clientConfig.service?.path },
+        `${webhook.name} calls the Service of deploy/ on 443`,
       );
-      t.notOk(webhook.clientConfig.service, `${webhook.name} has no Service reference left`);
+      t.notOk(webhook.clientConfig.url, `${webhook.name} has no URL`);
       // Set by `serve --register` with the ServiceAccount's token: deploy/registration's RBAC works.
       t.ok(webhook.clientConfig.caBundle, `${webhook.name} has a caBundle`);
     }

@@ -3,8 +3,7 @@
 import type { V1Pod } from '@kubernetes/client-node';
 import t from 'tap';
 import { applyProfile, deleteProfile, getJson, kubectlObjects, namespace, pod } from '../helpers.js';
-import { restartWebhook } from '../webhook.js';
-import { requireState } from '../state.js';
+import { restartWebhook, webhookArgs } from '../webhook.js';
 
 const selectors = [
   {
@@ -55,7 +54,7 @@ t.test("the pod's own values win over the selector's", async (t) => {
 });
 
 t.test('hybrid mode: a pod of an ordinary namespace is stored as sent', async (t) => {
-  const args = requireState().webhook?.args ?? [];
+  const args = webhookArgs();
   await restartWebhook(['--cluster-mode=hybrid']);
   t.teardown(() => restartWebhook(args).then(() => undefined));
   const created = await kubectlObjects(['create'], pod('plain', 'e2e-plain', { app: 'web' }));

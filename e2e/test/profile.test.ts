@@ -10,10 +10,9 @@ import {
   pod,
   profileConfigMap,
   webhookPid,
-  webhookPort,
   webhookProfile,
 } from '../helpers.js';
-import { webhookCounter } from '../webhook.js';
+import { firstReplica, webhookCounter } from '../webhook.js';
 
 t.before(async () => void (await namespace('e2e-profile', { team: 'profile' })));
 t.teardown(deleteProfile);
@@ -96,8 +95,8 @@ t.test('an acs-profile applies like the eci-profile, wins over it, and /readyz n
 });
 
 t.test('only the profiles are sent: the API server evaluates matchConditions', async (t) => {
-  const port = webhookPort();
-  const configMaps = () => webhookCounter(port, 'eci_admission_requests_total', 'kind="ConfigMap"');
+  const replica = firstReplica();
+  const configMaps = () => webhookCounter(replica, 'eci_admission_requests_total', 'kind="ConfigMap"');
   const before = await configMaps();
   const other = {
     apiVersion: 'v1',

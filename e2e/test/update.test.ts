@@ -3,8 +3,7 @@
 import type { KubernetesObject } from '@kubernetes/client-node';
 import t from 'tap';
 import { getJson, kubectl, kubectlObjects, namespace } from '../helpers.js';
-import { requireState } from '../state.js';
-import { startWebhook, stopWebhook } from '../webhook.js';
+import { startWebhook, stopWebhook, webhookArgs } from '../webhook.js';
 
 const ns = 'e2e-update';
 const deployment = (name: string, spec: Record<string, unknown> = {}, finalizers?: string[]) =>
@@ -36,7 +35,7 @@ t.test('an UPDATE that introduces hostNetwork is refused', async (t) => {
 });
 
 t.test('an object from before the webhook loses its finalizer, and is deleted', async (t) => {
-  const args = requireState().webhook?.args ?? [];
+  const args = webhookArgs();
   await stopWebhook();
   const created = await kubectlObjects(['create'], deployment('legacy', { hostNetwork: true }, ['e2e.local/hold']));
   await startWebhook(args);

@@ -11,6 +11,14 @@ export function portOf(value: string): number {
   return port;
 }
 
+const durationUnits: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
+
+/** `0s`, `30s`, `10m`, `1h` in milliseconds: Go's units as a Kubernetes user types them, whole numbers only. */
+export function durationMsOf(text: string): number | undefined {
+  const match = /^(0|[1-9]\d{0,5})(s|m|h)$/.exec(text);
+  return match ? Number(match[1]) * durationUnits[match[2]!]! : undefined;
+}
+
 // The settings' flags have no parseArgs defaults: a flag not given leaves the file's key (or the
 // default) in place, and only parseArgs can tell "not given" from "given the default".
 

@@ -3,14 +3,12 @@ import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
 import { oneOf } from '../config/settings.js';
-import { intervalMsOf } from '../scan/background.js';
+import { shutdown } from '../facts.js';
+import type { RunningServer } from '../server/serve.js';
 import { logFormats, textLog, type LogFormat } from '../server/text-log.js';
 import { optionalCluster, requiredCluster } from './cluster.js';
-import { commandSettings, contextFlags, portOf, requesterFlags, verdictFlags } from './flags.js';
+import { commandSettings, contextFlags, durationMsOf, portOf, requesterFlags, verdictFlags } from './flags.js';
 import { printUsage, UsageError } from './usage.js';
-
-/** Under the 30 s terminationGracePeriodSeconds a pod gets by default. */
-const shutdownGraceMs = 25_000;
 
 export async function runServe(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -26,6 +24,7 @@ export async function runServe(args: string[]): Promise<number> {
       profile: { type: 'string' },
       register: { type: 'boolean', default: false },
       'background-scan': { type: 'string' },
+      'shutdown-delay': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
       ...contextFlags,
       ...verdictFlags,
@@ -39,6 +38,7 @@ export async function runServe(args: string[]): Promise<number> {
   // Readable at a terminal; JSON lines wherever a collector reads them (the Deployment says so too).
   const logFormat = oneOf('--log-format', values['log-format'] ?? (process.stdout.isTTY ? 'text' : 'json'), logFormats);
   const scanInterval = scanIntervalOf(values['background-scan']);
+  const delayMs = shutdownDelayOf(values['shutdown-delay']);
   const { settings, config } = await commandSettings(values);
   const options = {
     port,
@@ -62,27 +62,47 @@ export async function runServe(args: string[]): Promise<number> {
   const { serve } = await import('../server/serve.js');
   const running = await serve(options);
   running.app.log.info(`eci-admission listening on ${running.url}`);
-  const stop = (signal: string) => {
-    running.app.log.info(`${signal}: closing`);
-    // The listener closes at once; requests already read are answered, then the sockets close.
-    // Past the grace period whatever is left is cut, before the kubelet's SIGKILL would.
-    setTimeout(() => {
-      running.app.log.warn(`still closing after ${shutdownGraceMs / 1000} s: exiting`);
-      process.exit(1);
-    }, shutdownGraceMs).unref();
-    void running.app.close().then(() => process.exit(0));
+  const stop = (signal: NodeJS.Signals) => {
+    // Once: a second signal takes Node's default and ends the process at once (a second Ctrl-C).
+    for (const each of stopSignals) process.removeListener(each, stop);
+    running.beginShutdown();
+    running.app.log.info(
+      `${signal}: not ready; answering for ${delayMs / 1000} s more, each connection closed after its answer`,
+    );
+    setTimeout(() => close(running), delayMs);
   };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+  for (const signal of stopSignals) process.on(signal, stop);
   return new Promise<number>(() => {});
+}
+
+const stopSignals = ['SIGTERM', 'SIGINT'] as const;
+
+/**
+ * The listener closes, and so do the idle connections; requests in flight are answered, then their
+ * sockets close. Past the drain time whatever is left is cut, before the kubelet's SIGKILL would.
+ */
+function close(running: RunningServer): void {
+  running.app.log.info('closing: no new connections; the requests in flight are answered');
+  setTimeout(() => {
+    running.app.log.warn(`still closing after ${shutdown.drainMs / 1000} s: exiting`);
+    process.exit(1);
+  }, shutdown.drainMs).unref();
+  void running.app.close().then(() => process.exit(0));
 }
 
 function scanIntervalOf(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const intervalMs = intervalMsOf(value);
-  if (intervalMs === undefined)
-    throw new UsageError(`--background-scan: not an interval such as 30s, 10m or 1h: ${value}`);
+  const intervalMs = durationMsOf(value);
+  // 0s would scan without pause.
+  if (!intervalMs) throw new UsageError(`--background-scan: not an interval such as 30s, 10m or 1h: ${value}`);
   return intervalMs;
+}
+
+function shutdownDelayOf(value: string | undefined): number {
+  if (value === undefined) return shutdown.delayMs;
+  const delayMs = durationMsOf(value);
+  if (delayMs === undefined) throw new UsageError(`--shutdown-delay: not a duration such as 10s, 0s or 1m: ${value}`);
+  return delayMs;
 }
 
 function logStream(format: LogFormat) {

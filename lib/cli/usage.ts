@@ -2,12 +2,14 @@
 import { outputs, scanOutputs } from '../check/report/report.js';
 import { webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
 import {
+  backgroundScanLease,
   clusterModes,
   defaultExemptNamespaces,
   defaults,
   modes,
   routingFlavours,
   servingCertificateDays,
+  shutdown,
 } from '../facts.js';
 import { logFormats } from '../server/text-log.js';
 
@@ -40,7 +42,10 @@ ${flagLines(
 --log-format ${logFormats.join('|')} (default text on a terminal, else json: JSON lines, as in the cluster)
 --register  keep the webhook configurations' caBundle equal to ca.crt
 --background-scan INTERVAL  every INTERVAL (30s, 10m, 1h), scan every namespace as scan -A
-  --apply-reports does, a page of 100 at a time (RBAC: deploy/background-scan)`,
+  --apply-reports does, a page of 100 at a time, on the one replica holding the Lease
+  ${backgroundScanLease} in its namespace (RBAC: deploy/background-scan)
+--shutdown-delay ${shutdown.delayMs / 1000}s  on SIGTERM or SIGINT, answer this long more (0s: close at once), with
+  /readyz 503 and each connection closed after its answer; then answer what is in flight and exit`,
   settings,
   verdicts,
   `--exempt-user NAME, --exempt-group NAME, --exempt-service-account NS/NAME (repeatable)

@@ -17,7 +17,7 @@ type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
 export interface ApiClient {
   send(
-    method: 'GET' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     path: string,
     query?: Query,
     body?: { readonly type: string; readonly text: string },

@@ -1,9 +1,12 @@
 // Finding a Kubernetes configuration the standard way: the in-cluster service account, or the
 // KUBECONFIG environment variable. No configuration means no cluster: the embedded profile.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { webhookService } from '../facts.js';
 
-const serviceAccountToken = '/var/run/secrets/kubernetes.io/serviceaccount/token';
+/** Where the kubelet mounts a pod's service account: its token, its CA and its namespace. */
+const serviceAccountDir = '/var/run/secrets/kubernetes.io/serviceaccount';
+const serviceAccountToken = `${serviceAccountDir}/token`;
 
 export async function findKubeConfig(env: NodeJS.ProcessEnv = process.env): Promise<KubeConfig | undefined> {
   const inCluster = Boolean(env.KUBERNETES_SERVICE_HOST) && existsSync(serviceAccountToken);
@@ -22,6 +25,22 @@ export async function findKubeConfig(env: NodeJS.ProcessEnv = process.env): Prom
     throw new Error(`KUBECONFIG ${env.KUBECONFIG} cannot be used: ${(error as Error).message}`);
   }
   return config;
+}
+
+/**
+ * The namespace this process runs in: its service account's, else POD_NAMESPACE (what a Downward
+ * API variable is usually called), else the one deploy/ installs to (a run outside a pod).
+ */
+export function ownNamespace(env: NodeJS.ProcessEnv = process.env, file = `${serviceAccountDir}/namespace`): string {
+  return readIfPresent(file)?.trim() || env.POD_NAMESPACE || webhookService.namespace;
+}
+
+function readIfPresent(file: string): string | undefined {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
 }
 
 export interface KubeConfigChoice {

@@ -2,7 +2,8 @@
 // over and over, so that the PolicyReports follow the cluster. One pass at a time (the next is
 // timed from the end of the last, so a slow cluster is never scanned twice at once), small pages
 // with a pause before each (the API server sees a few light lists a second, never a burst), and
-// a failure is one log line and a counter: the webhook's answers never depend on a scan.
+// a failure is one log line and a counter: the webhook's answers never depend on a scan. Only the
+// replica that leads (lib/cluster/leader-election.ts) runs passes, so the reports are written once.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContextLog } from '../server/context-source.js';
 import type { ClusterReader } from './scan.js';
@@ -15,6 +16,8 @@ interface PassResult {
 }
 
 export interface BackgroundScanStatus {
+  /** Whether this replica is the one that scans, now. */
+  readonly leader: boolean;
   /** Passes that completed, and passes that failed. */
   readonly passes: number;
   readonly failures: number;
@@ -23,7 +26,7 @@ export interface BackgroundScanStatus {
 }
 
 /** Before the first pass ends. */
-export const noPassYet: BackgroundScanStatus = { passes: 0, failures: 0 };
+export const noPassYet: BackgroundScanStatus = { leader: false, passes: 0, failures: 0 };
 
 export interface BackgroundScan {
   status(): BackgroundScanStatus;
@@ -41,12 +44,14 @@ export interface BackgroundScanOptions {
   readonly pass: Pass;
   /** False while the webhook's context is still loading: the pass waits for it. */
   readonly ready: () => boolean;
+  /** True while this replica leads: passes run only then, and one in progress stops at its next page. */
+  readonly leading: () => boolean;
   readonly log: ContextLog;
   readonly now: () => number;
 }
 
-/** How often a pass that waits for the context looks again. */
-const readyPollMs = 1_000;
+/** How often a scan that waits for the context, or to lead, looks again. */
+const pollMs = 1_000;
 
 export function startBackgroundScan(options: BackgroundScanOptions): BackgroundScan {
   const stopping = new AbortController();
@@ -56,6 +61,7 @@ export function startBackgroundScan(options: BackgroundScanOptions): BackgroundS
     ...reader,
     list: async (target, request) => {
       await sleep(options.pageDelayMs, undefined, { signal });
+      if (!options.leading()) throw new Error('no longer leading');
       return reader.list(target, request);
     },
   });
@@ -71,32 +77,25 @@ export function startBackgroundScan(options: BackgroundScanOptions): BackgroundS
       };
       options.log.info({ ...found, seconds: status.last?.seconds }, 'background scan: policy reports written');
     } catch (error) {
-      if (signal.aborted) return;
+      // Stopped with the server, or another replica leads now: no failure (the election logged why).
+      if (signal.aborted || !options.leading()) return;
       status = { ...status, failures: status.failures + 1 };
       options.log.warn({}, `background scan failed: ${(error as Error).message}`);
     }
   };
+  const due = () => options.leading() && options.ready();
   const loop = async (): Promise<void> => {
     while (!signal.aborted) {
-      if (options.ready()) await runPass();
-      const wait = options.ready() ? options.intervalMs : readyPollMs;
-      await sleep(wait, undefined, { signal }).catch(() => undefined);
+      if (due()) await runPass();
+      await sleep(due() ? options.intervalMs : pollMs, undefined, { signal }).catch(() => undefined);
     }
   };
   const running = loop();
   return {
-    status: () => status,
+    status: () => ({ ...status, leader: options.leading() }),
     stop: async () => {
       stopping.abort();
       await running;
     },
   };
-}
-
-const units: Readonly<Record<string, number>> = { s: 1_000, m: 60_000, h: 3_600_000 };
-
-/** `30s`, `10m`, `1h`: Go's duration units a Kubernetes user types, whole numbers only. */
-export function intervalMsOf(text: string): number | undefined {
-  const match = /^([1-9]\d{0,5})(s|m|h)$/.exec(text);
-  return match ? Number(match[1]) * units[match[2]!]! : undefined;
 }

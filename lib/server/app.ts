@@ -3,9 +3,11 @@ import Fastify, { LogController, type FastifyError, type FastifyServerOptions } 
 import { describeReviewErrors } from '../admission/decode.js';
 import type { BackgroundScanStatus } from '../scan/background.js';
 import type { ContextSource } from './context-source.js';
+import { answerBeforeBodies } from './early-answers.js';
 import { healthRoutes } from './health.js';
 import { limitLargeReviews } from './large-reviews.js';
 import { admissionMetrics } from './metrics.js';
+import { closeConnectionsOnShutdown } from './shutdown.js';
 import { webhookRoutes } from './webhooks.js';
 
 export interface AppOptions {
@@ -21,6 +23,12 @@ export interface AppOptions {
  * 1.5 MiB, so 8 MiB leaves room for both in JSON with margin, and refuses anything absurd.
  */
 export const maxReviewBytes = 8 * 1024 * 1024;
+/**
+ * An answer that closes its connection before the body was read first reads the rest of it, up to
+ * this, and throws it away: a client that sent a review over the limit reads its 413 rather than a
+ * reset (lib/server/early-answers.ts). One sending more than that is cut off.
+ */
+const discardedBytes = 4 * maxReviewBytes;
 
 /** The API server gives up after at most 30 s; a client slower than that is holding a socket. */
 const requestTimeoutMs = 30_000;
@@ -80,7 +88,8 @@ export function buildApp(options: AppOptions) {
     // a connection only while we still keep it (a POST on a connection we just closed fails).
     keepAliveTimeout: 72_000,
     // On close, a request that reached us is answered normally: the API server would count a 503
-    // against failurePolicy. New connections are refused by the closed listener.
+    // against failurePolicy. New connections are refused by the closed listener, the idle ones
+    // closed (forceCloseConnections: 'idle', fastify's default) after the shutdown delay.
     return503OnClosing: false,
     ajv: {
       // The review is checked as sent: no coercion, no defaults, no stripping.
@@ -113,9 +122,12 @@ export function buildApp(options: AppOptions) {
     }
   });
   limitLargeReviews(app);
+  // In this order: the drain before an answer that closes its connection sees the shutdown's close.
+  const shutdown = closeConnectionsOnShutdown(app);
+  answerBeforeBodies(app, discardedBytes);
   let certificate = options.tls.cert;
   const metrics = admissionMetrics(options.context, () => certificate, options.backgroundScan);
-  app.register(healthRoutes, { context: options.context });
+  app.register(healthRoutes, { context: options.context, shuttingDown: shutdown.started });
   app.register(webhookRoutes, { context: options.context, metrics });
   app.get('/metrics', async (_req, reply) =>
     reply.type(metrics.registry.contentType).send(await metrics.registry.metrics()),
@@ -126,6 +138,8 @@ export function buildApp(options: AppOptions) {
       app.server.setSecureContext(tlsOptions(pair));
       certificate = pair.cert;
     },
+    /** SIGTERM: /readyz answers 503 from now on, and every answer closes its connection. */
+    beginShutdown: shutdown.begin,
   });
 }
 

@@ -149,10 +149,16 @@ function loadMetrics(registry: Registry, name: 'profile' | 'config', what: strin
   });
 }
 
-/** `serve --background-scan`: its last pass, read at scrape time (0 before the first). */
+/** `serve --background-scan`, read at scrape time: whether this replica leads, its last pass (0 before the first). */
 function backgroundScanMetrics(registry: Registry, read: () => BackgroundScanStatus): void {
   const prefix = 'eci_admission_background_scan';
   const last = (field: 'seconds' | 'endedAt' | 'objects') => () => read().last?.[field] ?? 0;
+  collectedGauge(
+    registry,
+    `${prefix}_leader`,
+    'Whether this replica holds the Lease and runs the passes (1) or another does (0).',
+    () => (read().leader ? 1 : 0),
+  );
   collectedGauge(
     registry,
     `${prefix}_last_duration_seconds`,

@@ -1,9 +1,14 @@
 // `eci-admission serve`: certificates, profile and context at the edge, then the TLS listener.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { apiClient } from '../cluster/api-requests.js';
+import { ownNamespace } from '../cluster/kubeconfig.js';
+import { candidateIdentity, electLeader } from '../cluster/leader-election.js';
+import { leaseClient } from '../cluster/leases.js';
 import type { FastifyServerOptions } from 'fastify';
 import type { WebhookConfigurations } from '../cluster/webhook-configurations.js';
 import type { LoadedConfig } from '../config/config-file.js';
-import type { ClusterMode, RoutingFlavour } from '../facts.js';
+import { backgroundScanLease, type ClusterMode, type RoutingFlavour } from '../facts.js';
 import { policyContext, type PolicyContext } from '../policy/context.js';
 import type { Enforcement } from '../policy/enforcement.js';
 import { locationName, profileLocations } from '../profile/locations.js';
@@ -33,7 +38,10 @@ export interface ServeOptions {
   readonly config?: LoadedConfig;
   /** Keep these webhook configurations' caBundle equal to ca.crt in certDir (`--register`). */
   readonly registration?: { readonly cluster: KubeConfig; readonly configurations: WebhookConfigurations };
-  /** Scan the cluster every `intervalMs` and keep its PolicyReports current (`--background-scan`). */
+  /**
+   * Scan the cluster every `intervalMs` and keep its PolicyReports current (`--background-scan`),
+   * while this replica holds the background scan's Lease.
+   */
   readonly backgroundScan?: { readonly cluster: KubeConfig; readonly intervalMs: number };
   readonly logger: FastifyServerOptions['logger'];
 }
@@ -42,6 +50,12 @@ export interface RunningServer {
   readonly app: App;
   /** `https://host:port` as bound (the real port when 0 was asked for). */
   readonly url: string;
+  /**
+   * SIGTERM: unready, each connection closed after its answer (App.beginShutdown). The background
+   * scan stops and releases its Lease now, so that another replica scans from its next try rather
+   * than after the shutdown delay.
+   */
+  beginShutdown(): void;
 }
 
 export async function serve(options: ServeOptions): Promise<RunningServer> {
@@ -129,7 +143,14 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   }
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return { app, url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}` };
+  return {
+    app,
+    url: `https://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`,
+    beginShutdown: () => {
+      app.beginShutdown();
+      void scan?.stop();
+    },
+  };
 }
 
 /** A light pace: a list of 100 objects every quarter second at most. */
@@ -143,6 +164,9 @@ async function startScan(
 ): Promise<BackgroundScan> {
   const { startBackgroundScan } = await import('../scan/background.js');
   const { clusterPass } = await import('../scan/cluster-pass.js');
+  const lease = leaseClient(apiClient(cluster), { namespace: ownNamespace(), name: backgroundScanLease });
+  const identity = candidateIdentity();
+  const election = electLeader({ leases: lease, identity, log, now: Date.now, sleep: abortableSleep });
   const scan = startBackgroundScan({
     intervalMs,
     pageDelayMs,
@@ -152,12 +176,24 @@ async function startScan(
       () => new Date(),
     ),
     ready: () => context.ready(),
+    leading: election.leading,
     log,
     now: Date.now,
   });
-  app.addHook('onClose', () => scan.stop());
-  app.log.info({ intervalSeconds: intervalMs / 1000 }, 'background scan: every namespace, PolicyReports written');
-  return scan;
+  // At SIGTERM or at close, whichever comes first. The scan stops first, so that no pass writes
+  // once the Lease is released to another replica.
+  let stopped: Promise<void> | undefined;
+  const stop = () => (stopped ??= scan.stop().then(() => election.stop()));
+  app.addHook('onClose', stop);
+  app.log.info(
+    { intervalSeconds: intervalMs / 1000, lease: lease.name, identity },
+    `background scan: every namespace, PolicyReports written, by the replica holding the Lease ${lease.name}`,
+  );
+  return { status: scan.status, stop };
+}
+
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return sleep(ms, undefined, { signal });
 }
 
 function profileOf(

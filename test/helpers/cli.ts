@@ -44,12 +44,16 @@ export function finished(child: ChildProcessWithoutNullStreams, stdin = ''): Pro
 export interface Served {
   readonly url: string;
   readonly log: () => string;
-  stop(): Promise<number | null>;
+  /** Sends the signal (SIGTERM unless told); resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `serve` on a free loopback port and resolves once it says where it listens. */
+/**
+ * Starts `serve` on a free loopback port and resolves once it says where it listens. It closes at
+ * once when stopped (it has no Service to leave) unless `args` give a --shutdown-delay.
+ */
 export function startServe(args: string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<Served> {
-  return startServeAs(['--port', '0', '--host', '127.0.0.1', ...args], env, cwd);
+  return startServeAs(['--port', '0', '--host', '127.0.0.1', '--shutdown-delay', '0s', ...args], env, cwd);
 }
 
 /** Starts `serve` with these flags alone, as `npm start` does. */
@@ -72,8 +76,8 @@ export async function startServeAs(args: string[], env: NodeJS.ProcessEnv = {}, 
   return {
     url,
     log: () => log,
-    stop: () => {
-      child.kill('SIGTERM');
+    stop: (signal = 'SIGTERM') => {
+      child.kill(signal);
       return exited;
     },
   };

@@ -1,8 +1,10 @@
 // A stand-in for the Kubernetes API's reads and the PolicyReport writes `scan` makes, on loopback
 // HTTP: lists at the real paths with `limit` and opaque `continue` tokens (`page-2`, ...), objects
 // without apiVersion and kind as the API server lists them, 403 Status answers for resources a
-// test forbids, 404 for a custom resource nobody installed, and server-side apply and delete of
-// PolicyReports. It records every request, so a test can see the pages asked for.
+// test forbids, 404 for a custom resource nobody installed, server-side apply and delete of
+// PolicyReports, and create (POST, 409 when it exists) and update (PUT, 409 unless it carries the
+// stored resourceVersion) as the background scan's Lease is written. It records every request, so a
+// test can see the pages asked for.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -20,7 +22,14 @@ export class ListApi {
   largestPage = 0;
   #objects: Stored[] = [];
   #forbidden = new Set<string>();
-  #served = new Set<string>(['/api/v1', '/apis/apps/v1', '/apis/batch/v1', '/apis/wgpolicyk8s.io/v1alpha2']);
+  #served = new Set<string>([
+    '/api/v1',
+    '/apis/apps/v1',
+    '/apis/batch/v1',
+    '/apis/wgpolicyk8s.io/v1alpha2',
+    '/apis/coordination.k8s.io/v1',
+  ]);
+  #version = 0;
   #server: Server;
 
   private constructor() {
@@ -103,6 +112,9 @@ export class ListApi {
     if (request.method === 'PATCH')
       return send(response, 200, this.#apply(route, JSON.parse(body) as KubernetesObject));
     const matching = this.#objects.filter((stored) => matches(stored, route));
+    if (request.method === 'POST') return this.#create(response, route, JSON.parse(body) as KubernetesObject);
+    if (request.method === 'PUT')
+      return this.#update(response, route, matching[0], JSON.parse(body) as KubernetesObject);
     if (request.method === 'DELETE') {
       this.#objects = this.#objects.filter((stored) => !matching.includes(stored));
       return send(response, matching.length ? 200 : 404, status(matching.length ? 200 : 404, 'deleted'));
@@ -136,6 +148,34 @@ export class ListApi {
     this.#objects = this.#objects.filter((stored) => !matches(stored, route));
     this.add(route.groupVersionPath, route.plural, object);
     return object;
+  }
+
+  #create(response: ServerResponse, route: Route, object: KubernetesObject): void {
+    const { name } = object.metadata ?? {};
+    const exists = this.#objects.some((stored) => matches(stored, { ...route, name }));
+    if (exists) send(response, 409, status(409, `${route.plural} "${name}" already exists`));
+    else send(response, 201, this.#store(route, object));
+  }
+
+  #update(response: ServerResponse, route: Route, stored: Stored | undefined, object: KubernetesObject): void {
+    const [code, body] = this.#replaced(route, stored, object);
+    send(response, code, body);
+  }
+
+  /** A PUT's answer: 404 for no object, 409 unless it carries the stored resourceVersion. */
+  #replaced(route: Route, stored: Stored | undefined, object: KubernetesObject): [number, unknown] {
+    if (stored === undefined) return [404, status(404, `${route.plural} "${route.name}" not found`)];
+    if (object.metadata?.resourceVersion !== stored.object.metadata?.resourceVersion)
+      return [409, status(409, 'the object has been modified; please apply your changes to the latest version')];
+    this.#objects = this.#objects.filter((other) => other !== stored);
+    return [200, this.#store(route, object)];
+  }
+
+  /** Stored with a new resourceVersion, as written. */
+  #store(route: Route, object: KubernetesObject): KubernetesObject {
+    const written = { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#version) } };
+    this.add(route.groupVersionPath, route.plural, written);
+    return written;
   }
 
   #route(path: string): Route | undefined {

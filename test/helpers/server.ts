@@ -1,6 +1,7 @@
 // A real eci-admission server on loopback TLS, started through `serve` exactly as the CLI does,
 // and an HTTPS client that trusts the CA the server generated.
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { Writable } from 'node:stream';
 import { join } from 'node:path';
 import type { Test } from 'tap';
@@ -17,10 +18,19 @@ export interface TestServer {
   get(path: string): Promise<Reply>;
   /** Any method, with its headers: what the server answers, headers included. */
   call(method: Dispatcher.HttpMethod, path: string, body?: string, headers?: Headers): Promise<FullReply>;
+  /**
+   * A POST that says `Expect: 100-continue` and sends its body only after `100 Continue`, as curl
+   * does with a large body: whether the server said so, and its answer.
+   */
+  postExpectingContinue(path: string, body: string): Promise<Reply & { readonly continued: boolean }>;
   /** A GET whose body is not JSON (the metrics). */
   text(path: string): Promise<string>;
   /** The TCP connections the server holds (accepted, not yet closed). */
   connections(): Promise<number>;
+  /** Closes the server before the test ends, as a replica is stopped (closing again is nothing). */
+  close(): Promise<void>;
+  /** What SIGTERM starts (serve's RunningServer.beginShutdown). */
+  beginShutdown(): void;
 }
 
 export interface Reply {
@@ -69,7 +79,8 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     ...choices,
   });
   if (ownDir) generated ??= readSet(certDir);
-  const agent = new Agent({ connect: { ca: readFileSync(join(certDir, 'ca.crt'), 'utf8'), servername: 'localhost' } });
+  const ca = readFileSync(join(certDir, 'ca.crt'), 'utf8');
+  const agent = new Agent({ connect: { ca, servername: 'localhost' } });
   t.teardown(async () => {
     await agent.close();
     await running.app.close();
@@ -92,13 +103,39 @@ export async function startServer(t: Test, choices: Choices = {}): Promise<TestS
     certDir,
     post: (path, body, headers) => send('POST', path, typeof body === 'string' ? body : JSON.stringify(body), headers),
     get: (path) => send('GET', path),
+    postExpectingContinue: (path, body) => postExpectingContinue(`${running.url}${path}`, ca, body),
     call,
     text: async (path) => (await request(`${running.url}${path}`, { dispatcher: agent })).body.text(),
     connections: () =>
       new Promise((resolve, reject) =>
         running.app.server.getConnections((error, count) => (error ? reject(error) : resolve(count))),
       ),
+    close: () => running.app.close(),
+    beginShutdown: () => running.beginShutdown(),
   };
+}
+
+function postExpectingContinue(url: string, ca: string, body: string): Promise<Reply & { continued: boolean }> {
+  return new Promise((resolve, reject) => {
+    let continued = false;
+    const headers = {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      expect: '100-continue',
+    };
+    const sent = httpsRequest(url, { method: 'POST', ca, headers, agent: false }, async (response) => {
+      let text = '';
+      for await (const chunk of response) text += chunk;
+      // A body never sent leaves the request open: the answer is all there is.
+      sent.destroy();
+      resolve({ status: response.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown>, continued });
+    });
+    sent.on('continue', () => {
+      continued = true;
+      sent.end(body);
+    });
+    sent.on('error', reject);
+  });
 }
 
 function readSet(dir: string): CertificateSet {
