@@ -114,17 +114,25 @@ t.test('a rolling restart of 2 replicas: no pod misses the mutation, no creation
   t.equal(result.failed.length, 0, 'no creation failed');
 });
 
-t.test('SIGKILL of one of 2 replicas: the missed are few, and none once its endpoint is gone', async (t) => {
+/**
+ * Two replicas under a minute of load, and 3 s into it the signal sent to the first: the replica,
+ * the load, when it started (performance.now()) and when, counted from that, the signal went.
+ */
+async function signalUnderLoad(signal: NodeJS.Signals) {
   await twoReplicas();
-  const [victim] = runningReplicas();
+  const [replica] = runningReplicas();
   const load = startPodLoad({ namespace: ns, perSecond, maxSeconds: 60 });
   const started = performance.now();
   await sleep(3_000);
-  process.kill(victim!.pid, 'SIGKILL');
-  const killedAt = performance.now() - started;
+  process.kill(replica!.pid, signal);
+  return { replica: replica!, load, started, signalledAt: performance.now() - started };
+}
+
+t.test('SIGKILL of one of 2 replicas: the missed are few, and none once its endpoint is gone', async (t) => {
+  const { replica: victim, load, started, signalledAt: killedAt } = await signalUnderLoad('SIGKILL');
   await waitFor(
     'the killed replica to leave the EndpointSlice',
-    async () => !(await publishedEndpoints()).some((endpoint) => endpoint.address === victim!.address),
+    async () => !(await publishedEndpoints()).some((endpoint) => endpoint.address === victim.address),
     30_000,
   );
   const goneAt = performance.now() - started;
@@ -212,25 +220,19 @@ async function webhookTimeoutSeconds(): Promise<number> {
 }
 
 t.test('one of 2 replicas frozen (SIGSTOP): what a pod creation costs, and the missed bounded', async (t) => {
-  await twoReplicas();
   const timeoutMs = (await webhookTimeoutSeconds()) * 1000;
-  const [frozen] = runningReplicas();
-  const load = startPodLoad({ namespace: ns, perSecond, maxSeconds: 60 });
-  const started = performance.now();
-  await sleep(3_000);
-  process.kill(frozen!.pid, 'SIGSTOP');
-  const frozenAt = performance.now() - started;
-  t.teardown(() => void process.kill(frozen!.pid, 'SIGCONT'));
+  const { replica: frozen, load, started, signalledAt: frozenAt } = await signalUnderLoad('SIGSTOP');
+  t.teardown(() => void process.kill(frozen.pid, 'SIGCONT'));
   await waitFor(
     'the frozen replica to be not ready in the EndpointSlice',
-    async () => (await publishedEndpoints()).some((e) => e.address === frozen!.address && !e.ready),
+    async () => (await publishedEndpoints()).some((e) => e.address === frozen.address && !e.ready),
     30_000,
   );
   const notReadyAt = performance.now() - started;
   // Past the timeout, so that every review sent to it has been given up on.
   await sleep(timeoutMs + 3_000);
   const result = await load.stop();
-  process.kill(frozen!.pid, 'SIGCONT');
+  process.kill(frozen.pid, 'SIGCONT');
   report(t, 'a replica frozen', result);
   const during = result.creations.filter((c) => c.at >= frozenAt);
   const slow = during.filter((c) => c.ms > 1_000);
@@ -247,7 +249,7 @@ t.test('one of 2 replicas frozen (SIGSTOP): what a pod creation costs, and the m
   t.equal(result.failed.length, 0, 'no creation failed (failurePolicy Ignore)');
   await waitFor(
     'the thawed replica to be ready again',
-    async () => (await publishedEndpoints()).some((e) => e.address === frozen!.address && e.ready),
+    async () => (await publishedEndpoints()).some((e) => e.address === frozen.address && e.ready),
     30_000,
   );
 });
