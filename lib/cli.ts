@@ -4,8 +4,6 @@
 // port that cannot be used, a cluster that refused). Each command's module is imported when that
 // command runs, so `--version` loads nothing else and `check` neither node-forge nor the logger;
 // client-node (most of a second at start) and the server load only for the commands using them.
-import { version } from './version.js';
-
 type Command = (args: string[]) => Promise<number>;
 
 const commands: Readonly<Record<string, () => Promise<Command>>> = {
@@ -16,6 +14,7 @@ const commands: Readonly<Record<string, () => Promise<Command>>> = {
   certs: async () => (await import('./cli/certs.js')).runCerts,
   register: async () => (await import('./cli/certs.js')).runRegister,
   policies: async () => (await import('./cli/policies.js')).runPolicies,
+  version: async () => (await import('./cli/version.js')).runVersion,
 };
 
 async function printUsage(code: number): Promise<number> {
@@ -23,16 +22,16 @@ async function printUsage(code: number): Promise<number> {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [name, ...args] = argv;
-  if (name === '--help' || name === '-h' || name === 'help') return printUsage(0);
-  if (name === 'version' || name === '--version') {
-    process.stdout.write(`eci-admission ${version}\n`);
-    return 0;
-  }
-  const load = name === undefined ? undefined : commands[name];
+  const [word, ...args] = argv;
+  if (word === '--help' || word === '-h' || word === 'help') return printUsage(0);
+  if (word === undefined) return printUsage(2);
+  const name = word === '--version' ? 'version' : word;
+  const load = commands[name];
   if (load === undefined) {
-    process.stderr.write(name === undefined ? '' : `eci-admission: unknown command ${name}\n`);
-    return printUsage(2);
+    const { helpHint } = await import('./cli/usage.js');
+    const problem = `unknown ${name.startsWith('-') ? 'flag' : 'command'} ${name}`;
+    process.stderr.write(`eci-admission: ${helpHint(undefined, problem)}\n`);
+    return 2;
   }
   try {
     return await (await load())(args);

@@ -39,7 +39,15 @@ export const defaultExemptNamespaces: readonly string[] = ['kube-system', webhoo
 
 export const dayMs = 24 * 60 * 60 * 1000;
 
-/** The serving certificate's lifetime when none is asked for: `certs --days`, serve's self-issued set. */
+/**
+ * A serving certificate's lifetime, in days: `serve`'s self-issued set and `certs` unless `--days`
+ * asks for fewer, never for more. Apple's platforms (iOS 13 and macOS 10.15 on) refuse a TLS
+ * server certificate valid for more than 825 days, whatever CA signed it, so a longer one fails
+ * every client there, curl on a Mac calling the webhook included: "Requirements for trusted
+ * certificates in iOS 13 and macOS 10.15", https://support.apple.com/en-us/103769. (The 398 days
+ * Apple has required since September 2020 are for certificates of the CAs it ships, not a private
+ * CA's.)
+ */
 export const servingCertificateDays = 825;
 
 /**

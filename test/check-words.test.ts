@@ -31,7 +31,7 @@ t.test('check and explain take paths as arguments, as -f: files, folders and - f
   t.match(explained.stdout, /^DaemonSet\/default\/agent \(/);
   const none = await run(['check']);
   t.equal(none.code, 2);
-  const required = 'a PATH is required (a file, a folder, or - for stdin), as an argument or with -f';
+  const required = 'a PATH is required (a file, a folder, or - for stdin), as an argument or with -f; or -k DIR';
   t.equal(none.stderr, `eci-admission check: ${required}\n`);
 });
 
@@ -139,7 +139,8 @@ t.test('--strict under --mode warn: what a line calls an error, the summary coun
 async function onTerminal(file: string, env: NodeJS.ProcessEnv): Promise<string> {
   const stdout = Object.assign(new PassThrough(), { isTTY: true });
   const context = { clusterMode: 'serverless', routing: 'ack-virtual-node', namespaceLabels: new Map() } as const;
-  const options = { files: [file], ...context, output: 'text', strict: false, now: new Date(0) } as const;
+  const report = { output: 'text', strict: false, allowEmpty: false, now: new Date(0) } as const;
+  const options = { input: { files: [file] }, ...context, ...report } as const;
   const printed = text(stdout);
   await runCheck(options, { stdin: Readable.from([]), stdout, stderr: new PassThrough(), env });
   stdout.end();

@@ -26,7 +26,8 @@ interface JsonReport {
     line: number;
     kind: string;
     name: string;
-    namespace: string;
+    /** None for a cluster-scoped object. */
+    namespace?: string;
     verdict: string;
     findings: Array<{ rule: string; path: string }>;
     patch: jsonpatch.Operation[];
@@ -158,8 +159,8 @@ t.test('namespaces in the input and --namespace-labels drive hybrid routing and 
   ];
   const report = JSON.parse((await run([...args, '--namespace-labels', 'batch=team=batch'])).stdout) as JsonReport;
   t.same(
-    report.objects.map((o) => `${o.kind}/${o.namespace} ${o.verdict}`),
-    ['Namespace/default skipped', 'DaemonSet/burst denied', 'Pod/batch denied', 'DaemonSet/default admitted'],
+    report.objects.map((o) => `${o.kind}/${o.namespace ?? '(none)'} ${o.verdict}`),
+    ['Namespace/(none) skipped', 'DaemonSet/burst denied', 'Pod/batch denied', 'DaemonSet/default admitted'],
   );
   t.ok(
     report.objects[2]?.patch.some((op) => op.path === '/metadata/annotations'),

@@ -5,16 +5,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
-import { run, type Run } from './helpers/cli.js';
+import t from 'tap';
+import { oneLine, run } from './helpers/cli.js';
 import { FakeApi } from './helpers/fake-api.js';
-
-/** One line on stderr, exit 2. */
-function oneLine(t: Test, result: Run, pattern: RegExp, what: string): void {
-  t.equal(result.code, 2, `${what}: exit 2`);
-  t.match(result.stderr, pattern, what);
-  t.equal(result.stderr.trim().split('\n').length, 1, `${what}: one line, no stack trace (${result.stderr})`);
-}
 
 t.test('serve and register with a missing or invalid KUBECONFIG', async (t) => {
   const dir = t.testdir({ 'not-a-kubeconfig': 'clusters: [\n' });
@@ -29,6 +22,23 @@ t.test('serve and register with a missing or invalid KUBECONFIG', async (t) => {
   oneLine(t, missing, /^eci-admission serve: KUBECONFIG .*nowhere cannot be used: ENOENT/, 'missing');
   oneLine(t, invalid, /^eci-admission serve: KUBECONFIG .*not-a-kubeconfig cannot be used: /, 'invalid');
   oneLine(t, register, /^eci-admission register: KUBECONFIG .*nowhere cannot be used: ENOENT/, 'register');
+});
+
+t.test('scan and register with no kubeconfig anywhere say so, in the same words', async (t) => {
+  const dir = t.testdir({ home: {} });
+  const certDir = join(dir, 'certs');
+  t.equal((await run(['certs', '--out', certDir])).code, 0);
+  // No KUBECONFIG, a home without ~/.kube/config, and no service account (this is no pod).
+  const env = { KUBECONFIG: '', HOME: join(dir, 'home') };
+  const [scan, register] = await Promise.all([
+    run(['scan', '-A'], { env }),
+    run(['register', '--cert-dir', certDir], { env }),
+  ]);
+  const needs = (what: string, where: string) =>
+    new RegExp(`^eci-admission ${what}: ${what} needs a cluster: ${where}, or run in a pod with a service account\n$`);
+  oneLine(t, register, needs('register', 'set KUBECONFIG'), 'register');
+  oneLine(t, scan, needs('scan', 'pass --kubeconfig, set KUBECONFIG or write ~/.kube/config'), 'scan');
+  t.notMatch(scan.stderr, /HTTP protocol/, "not client-node's guess of http://localhost:8080");
 });
 
 t.test('serve on a port in use', async (t) => {

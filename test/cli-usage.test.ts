@@ -10,10 +10,17 @@ import { packagePath } from '../lib/facts.js';
 t.test('usage errors exit 2 with a reason', async (t) => {
   const cases: ReadonlyArray<readonly [string[], RegExp]> = [
     [[], /Usage: eci-admission/],
-    [['launch'], /unknown command launch/],
+    [['launch'], /^eci-admission: unknown command launch; see 'eci-admission --help'\n$/],
     [['serve', '--cluster-mode', 'mixed'], /--cluster-mode: mixed is not one of serverless, hybrid/],
     [['serve', '--port', 'https'], /--port: not a port: https/],
-    [['serve', '--colour'], /Unknown option '--colour'/],
+    [['serve', '--colour'], /^eci-admission serve: unknown flag --colour; see 'eci-admission serve --help'\n$/],
+    [['check', '--bogus', 'x.yaml'], /^eci-admission check: unknown flag --bogus; see 'eci-admission check --help'\n$/],
+    [['check', '-z'], /^eci-admission check: unknown flag -z; see 'eci-admission check --help'\n$/],
+    [['certs', '--out'], /^eci-admission certs: --out needs a value; see 'eci-admission certs --help'\n$/],
+    [['certs', '--secret=yes'], /^eci-admission certs: --secret takes no value; see 'eci-admission certs --help'\n$/],
+    [['certs', 'certs'], /^eci-admission certs: unexpected argument certs: the command takes flags only; see /],
+    [['version', '--short'], /^eci-admission version: unknown flag --short; see 'eci-admission version --help'\n$/],
+    [['--bogus'], /^eci-admission: unknown flag --bogus; see 'eci-admission --help'\n$/],
     [
       ['serve', '--shutdown-delay', '10'],
       /^eci-admission serve: --shutdown-delay: not a duration such as 10s, 0s or 1m: 10\n$/,
@@ -25,6 +32,10 @@ t.test('usage errors exit 2 with a reason', async (t) => {
     ],
     [['serve', '--register', '--cert-dir', join(t.testdir(), 'certs')], /--register needs a cluster: set KUBECONFIG/],
     [['certs', '--days', 'soon'], /--days: not a whole number of days: soon/],
+    [
+      ['certs', '--days', '826', '--out', join(t.testdir(), 'long')],
+      /^eci-admission certs: --days: 826 is more than 825, the longest Apple's platforms accept for a TLS server /,
+    ],
     [
       ['register', '--cert-dir', '/nonexistent'],
       /\/nonexistent\/ca\.crt does not exist: run 'eci-admission certs' first/,
@@ -42,7 +53,7 @@ t.test('usage errors exit 2 with a reason', async (t) => {
 });
 
 t.test('each command has help of its own, and the version is printed', async (t) => {
-  const commands = ['serve', 'check', 'explain', 'certs', 'register', 'policies'];
+  const commands = ['serve', 'check', 'explain', 'scan', 'certs', 'register', 'policies', 'version'];
   const helps = await Promise.all(commands.map((command) => run([command, '--help'])));
   helps.forEach((help, index) => {
     const command = commands[index]!;
@@ -65,6 +76,28 @@ t.test('each command has help of its own, and the version is printed', async (t)
   }
 });
 
+t.test('the overview lists the commands in one column and their summaries in the next', async (t) => {
+  const overview = (await run(['--help'])).stdout;
+  const commandLines = overview
+    .slice(overview.indexOf('Commands:\n') + 10)
+    .split('\n\n')[0]!
+    .split('\n');
+  t.same(
+    commandLines.map((line) => /^ {2}[a-z]+ +/.exec(line)?.[0].length),
+    commandLines.map(() => '  register  '.length),
+    `every summary starts in one column:\n${commandLines.join('\n')}`,
+  );
+  t.same(
+    commandLines.map((line) => line.trim().split(' ')[0]),
+    ['serve', 'check', 'explain', 'scan', 'certs', 'register', 'policies', 'version'],
+  );
+  const help = (await run(['check', '--help'])).stdout.split('\n');
+  t.ok(
+    help.slice(3).every((line) => line === '' || line.startsWith(' '.repeat('  register  '.length))),
+    "a command's flags are under its summary",
+  );
+});
+
 /** `--name` of each flag a parseArgs table defines, and `-x` for its short form. */
 function flagNames(table: Readonly<Record<string, { type: string; short?: string }>>): string[] {
   // --help is the overview's to say, once for every command.
@@ -76,7 +109,7 @@ t.test('the overview gives each command one line; its --help has the rest, every
   const overview = (await run(['--help'])).stdout;
   const takes: Readonly<Record<string, readonly string[]>> = {
     serve: flagNames({ ...contextFlags, ...verdictFlags, ...requesterFlags }),
-    check: [...flagNames({ ...manifestFlags, ...verdictFlags }), '--output', '-o', '--strict'],
+    check: [...flagNames({ ...manifestFlags, ...verdictFlags }), '--output', '-o', '--strict', '--allow-empty'],
     explain: flagNames(manifestFlags),
   };
   for (const [command, flags] of Object.entries(takes)) {

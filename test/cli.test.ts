@@ -89,6 +89,7 @@ t.test('serve --log-format text writes a readable line per event; json is the de
   ]);
   const has = (pattern: RegExp) => lines.some((line) => pattern.test(line));
   t.ok(has(/^\S+ INFO {2}eci-admission listening on https:\/\/127\.0\.0\.1:\d+$/), 'where it listens');
+  t.equal(lines.filter((line) => /listening/i.test(line)).length, 1, 'said once, not fastify first');
   const review = 'uid=u-1 kind=Pod namespace=default name=p operation=CREATE allowed=false findingCount=1';
   const reviewLine = new RegExp(`^\\S+ INFO  validate reqId=req-\\d+ ${review} findings=\\["host-network"\\]$`);
   t.ok(has(reviewLine), `the review as key=value: ${served.log()}`);

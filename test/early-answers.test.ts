@@ -44,7 +44,7 @@ t.test('curl gets the 413 and its message, with Expect: 100-continue (its defaul
   const file = join(dirname(server.certDir), 'review.json');
   writeFileSync(file, oversized);
   const { statusCode, message } = tooLarge;
-  const printed = `${JSON.stringify({ statusCode, error: 'FST_ERR_CTP_BODY_TOO_LARGE', message })}\n413`;
+  const printed = `${JSON.stringify({ statusCode, error: 'Payload Too Large', message })}\n413`;
   for (const [name, flags] of [
     ['defaults', []],
     ['no Expect', ['-H', 'Expect:']],

@@ -12,7 +12,7 @@ import { listLiteral, literal } from '../lib/native-policies/cel.js';
 import { unfilledMessage } from '../lib/policy/rules/downward-api.js';
 import { rules } from '../lib/policy/rules/index.js';
 import { ignoredMessage, sysctlMessage, sysctlWorkaround } from '../lib/policy/rules/security-context.js';
-import { run } from './helpers/cli.js';
+import { oneLine, run } from './helpers/cli.js';
 import { packagePath } from '../lib/facts.js';
 
 const deployPolicies = packagePath('deploy/policies/');
@@ -215,6 +215,19 @@ t.test('--rule chooses policies; a rule without one is a usage error', async (t)
   t.match(refused.stderr, /--rule: eci-profile has no policy/);
 });
 
+t.test('--out refuses to overwrite, as certs does: nothing is written when a file is there', async (t) => {
+  const out = t.testdir({ 'eci-admission-host-path.yaml': '# mine\n' });
+  const again = await run(['policies', '--out', out, '--mode', 'warn']);
+  oneLine(
+    t,
+    again,
+    /^eci-admission policies: .* already holds eci-admission-host-path\.yaml; refusing to overwrite\n$/,
+    'refused',
+  );
+  t.same(readdirSync(out), ['eci-admission-host-path.yaml'], 'nothing else written');
+  t.equal(readFileSync(join(out, 'eci-admission-host-path.yaml'), 'utf8'), '# mine\n', 'and that file kept');
+});
+
 t.test('deploy/policies holds the defaults as --out writes them, and kustomize renders them', async (t) => {
   const out = join(mkdtempSync(join(tmpdir(), 'eci-policies-')), 'policies');
   const written = await run(['policies', '--out', out]);
@@ -225,7 +238,7 @@ t.test('deploy/policies holds the defaults as --out writes them, and kustomize r
     t.equal(
       readFileSync(join(deployPolicies, file), 'utf8'),
       readFileSync(join(out, file), 'utf8'),
-      `${file} is current: run \`npm run build && node dist/lib/cli.js policies --out deploy/policies\``,
+      `${file} is current: run \`npm run build && rm -r deploy/policies && node dist/lib/cli.js policies --out deploy/policies\``,
     );
   }
   const rendered = parseAllDocuments(execFileSync('kubectl', ['kustomize', deployPolicies], { encoding: 'utf8' })).map(

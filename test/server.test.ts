@@ -194,6 +194,31 @@ t.test('the webhooks answer other methods with 405 and Allow: POST', async (t) =
   t.equal((await server.get('/nowhere')).status, 404, 'an unknown path is still 404');
 });
 
+t.test('every refusal says its HTTP reason phrase and what was wrong, never a fastify code', async (t) => {
+  const server = await startServer(t);
+  const review = reviewFor(pod({}));
+  const refusals = [
+    ['not JSON', await server.post('/validate', '{"apiVersion": '), 400, /not valid JSON/],
+    ['no request', await server.post('/validate', { ...review, request: undefined }), 400, /request is required/],
+    ['too large', await server.post('/validate', { ...review, padding: 'x'.repeat(maxReviewBytes) }), 413, /8 MiB/],
+    ['text', await server.post('/validate', '{}', { 'content-type': 'text/plain' }), 415, /application\/json/],
+    ['a GET', await server.call('GET', '/mutate'), 405, /takes POST/],
+    ['no such path', await server.call('POST', '/nowhere?x=1'), 404, /^POST \/nowhere: no such route$/],
+  ] as const;
+  const phrases = {
+    400: 'Bad Request',
+    404: 'Not Found',
+    405: 'Method Not Allowed',
+    413: 'Payload Too Large',
+    415: 'Unsupported Media Type',
+  };
+  for (const [what, reply, status, message] of refusals) {
+    t.match(reply, { status, body: { statusCode: status, error: phrases[status], message } }, what);
+    t.same(Object.keys(reply.body).sort(), ['error', 'message', 'statusCode'], `${what}: one shape`);
+    t.notMatch(JSON.stringify(reply.body), /FST_/, `${what}: no fastify code`);
+  }
+});
+
 t.test('health and readiness', async (t) => {
   const server = await startServer(t);
   t.same(await server.get('/healthz'), { status: 200, body: { status: 'ok' } });

@@ -9,6 +9,7 @@ import { decide } from '../policy/decide.js';
 import type { Finding, SeveredFinding } from '../policy/findings.js';
 import { groupVersionKindOf } from '../workload/kinds.js';
 import type { LocatedFinding, Manifest } from './inputs.js';
+import { judgedNamespace } from './namespaces.js';
 import type { WebhookRouting } from './webhook-routing.js';
 
 /** `skipped`: no eci-admission webhook is called for it in the cluster. */
@@ -16,7 +17,8 @@ type Verdict = 'admitted' | 'denied' | 'skipped';
 
 export interface CheckResult {
   readonly manifest: Manifest;
-  readonly namespace: string;
+  /** None for a cluster-scoped object. */
+  readonly namespace: string | undefined;
   readonly name: string;
   readonly verdict: Verdict;
   /** Each with the line of the field it names. */
@@ -30,9 +32,6 @@ export interface CheckResult {
   /** What /mutate would change (pods only). */
   readonly patch: readonly PatchOperation[];
 }
-
-/** kubectl's default when a manifest names no namespace. */
-const defaultNamespace = 'default';
 
 /**
  * Labels of every namespace named in the input or on the command line, with the
@@ -49,7 +48,7 @@ export function namespaceLabelsOf(
     if (object.kind === 'Namespace' && object.apiVersion === 'v1' && object.metadata?.name)
       add(object.metadata.name, object.metadata.labels ?? {});
   }
-  for (const manifest of manifests) add(namespaceOf(manifest.object), {});
+  for (const namespace of manifests.map(({ object }) => judgedNamespace(object))) if (namespace) add(namespace, {});
   for (const [name, more] of extra) add(name, more);
   return labels;
 }
@@ -72,8 +71,9 @@ export function checkManifests(
 /** One object, as a CREATE in its namespace, through the routing of the webhook configurations. */
 export function checkManifest(manifest: Manifest, context: PolicyContext, routing: WebhookRouting): CheckResult {
   const { object, notes } = manifest;
-  const namespace = namespaceOf(object);
-  const paths = routing.pathsFor(object, 'CREATE', context.namespaceLabels.get(namespace) ?? {});
+  const namespace = judgedNamespace(object);
+  const labels = namespace === undefined ? {} : context.namespaceLabels.get(namespace);
+  const paths = routing.pathsFor(object, 'CREATE', labels ?? {});
   const base = { manifest, namespace, name: object.metadata?.name ?? object.metadata?.generateName ?? '' };
   if (paths.size === 0)
     return { ...base, verdict: 'skipped', findings: [], warnings: notes, audited: [], judged: [], patch: [] };
@@ -92,17 +92,9 @@ export function checkManifest(manifest: Manifest, context: PolicyContext, routin
   };
 }
 
-export function requestOf(object: KubernetesObject, namespace: string, name: string): AdmissionRequest {
-  return {
-    uid: 'eci-admission-check',
-    kind: groupVersionKindOf(object),
-    operation: 'CREATE',
-    namespace,
-    name,
-    object: { ...object, metadata: { ...object.metadata, namespace } },
-  };
-}
-
-export function namespaceOf(object: KubernetesObject): string {
-  return object.metadata?.namespace || defaultNamespace;
+/** As the API server sends it: a cluster-scoped object in no namespace. */
+export function requestOf(object: KubernetesObject, namespace: string | undefined, name: string): AdmissionRequest {
+  const common = { uid: 'eci-admission-check', kind: groupVersionKindOf(object), operation: 'CREATE', name } as const;
+  if (namespace === undefined) return { ...common, object };
+  return { ...common, namespace, object: { ...object, metadata: { ...object.metadata, namespace } } };
 }

@@ -7,13 +7,18 @@ import type { Enforcement } from '../policy/enforcement.js';
 import { readProfileFile } from '../profile/profile.js';
 import { checkManifests, namespaceLabelsOf } from './check.js';
 import { explain } from './explain.js';
-import { readInputs, whereOf, type Inputs } from './inputs.js';
+import { readInputs, readText, whereOf, type Inputs } from './inputs.js';
+import { renderKustomization } from './kustomize.js';
+import { inNamespace } from './namespaces.js';
 import { render } from './report/render.js';
 import { exitCode, reportOf, type Output } from './report/report.js';
 import { loadWebhookRouting } from './webhook-routing.js';
 
 export interface CheckOptions {
-  readonly files: readonly string[];
+  /** Paths (files, folders, `-` for stdin), or a kustomization folder for kubectl to render. */
+  readonly input: { readonly files: readonly string[] } | { readonly kustomization: string };
+  /** `-n`: the namespace of objects that name none. */
+  readonly namespace?: string;
   readonly profile?: string;
   readonly clusterMode: ClusterMode;
   readonly routing: RoutingFlavour;
@@ -31,12 +36,19 @@ export interface Terminal {
   readonly env: NodeJS.ProcessEnv;
 }
 
-/** `now` is the time of the run, read by the caller: it stamps a policy report's results. */
+/**
+ * `now` is the time of the run, read by the caller: it stamps a policy report's results.
+ * `allowEmpty`: input without objects is no failure; by default it is, as for `kubectl apply`.
+ */
 export async function runCheck(
-  options: CheckOptions & { output: Output; strict: boolean; now: Date },
+  options: CheckOptions & { output: Output; strict: boolean; allowEmpty: boolean; now: Date },
   terminal: Terminal,
 ): Promise<number> {
   const { inputs, context } = await prepare(options, terminal);
+  // An empty render or an empty pipe is a mistake upstream far more often than an empty release.
+  if (inputs.manifests.length === 0 && inputs.errors.length === 0 && !options.allowEmpty) {
+    throw new Error('no objects in the input (kubectl apply fails on it too); --allow-empty accepts that');
+  }
   const progress = terminal.stderr.isTTY && inputs.manifests.length >= 1000 ? progressLine(terminal.stderr) : undefined;
   const results = checkManifests(inputs.manifests, context, loadWebhookRouting(), progress);
   const report = reportOf(results, inputs.errors, options.strict);
@@ -52,7 +64,7 @@ export async function runExplain(options: CheckOptions, terminal: Terminal): Pro
 }
 
 async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inputs: Inputs; context: PolicyContext }> {
-  const inputs = await readInputs(options.files, () => text(terminal.stdin));
+  const inputs = inNamespace(await read(options.input, terminal), options.namespace);
   const base = policyContext({
     clusterMode: options.clusterMode,
     routing: options.routing,
@@ -70,6 +82,11 @@ async function prepare(options: CheckOptions, terminal: Terminal): Promise<{ inp
     },
     context: base,
   };
+}
+
+async function read(input: CheckOptions['input'], terminal: Terminal): Promise<Inputs> {
+  if ('files' in input) return readInputs(input.files, () => text(terminal.stdin));
+  return readText(`<kustomize ${input.kustomization}>`, await renderKustomization(input.kustomization));
 }
 
 /** On a terminal, unless NO_COLOR is set to anything but the empty string (https://no-color.org). */

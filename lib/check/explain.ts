@@ -15,8 +15,9 @@ import { isProfileLocation, locationName, profileLocations } from '../profile/lo
 import type { ProfileSelector } from '../profile/profile.js';
 import { groupVersionKindOf, isHandledKind, isRoutedKind, kindKey } from '../workload/kinds.js';
 import { podTemplateOf, type PodTemplate } from '../workload/pod-template.js';
-import { namespaceOf, requestOf } from './check.js';
+import { requestOf } from './check.js';
 import type { Manifest } from './inputs.js';
+import { judgedNamespace, namespaceOf, qualifiedName } from './namespaces.js';
 
 const notOnEci = 'no: no ECI label, virtual-node nodeSelector or selector sends it there';
 
@@ -41,7 +42,7 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
     context,
   );
   return [
-    `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`,
+    header(manifest, namespace),
     `  namespace ${namespace}: ${labelList(namespaceLabels)}`,
     `  runs on ECI: ${reason ? `yes, because ${reason}` : notOnEci}`,
     '  eci-profile selectors:',
@@ -62,13 +63,13 @@ function explainOne(manifest: Manifest, context: PolicyContext): string[] {
 /** An object without pods: the rules that judge its kind, and what they find. */
 function explainObject(manifest: Manifest, kind: string, context: PolicyContext): string[] {
   const { object } = manifest;
-  const namespace = namespaceOf(object);
+  const namespace = judgedNamespace(object);
   const judging = isHandledKind(kind) ? rulesJudging(kind, undefined).map((rule) => rule.id) : [];
-  const header = `${object.kind}/${namespace}/${object.metadata?.name ?? ''} (${manifest.file}:${manifest.line})`;
-  if (judging.length === 0) return [header, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
+  const title = header(manifest, namespace);
+  if (judging.length === 0) return [title, `  not judged: eci-admission has no rule for ${object.kind} objects`, ''];
   if (kind === 'ConfigMap' && !isProfileLocation(namespace, object.metadata?.name)) {
     return [
-      header,
+      title,
       `  not judged: of ConfigMaps only the profiles are (${profileLocations.map(locationName).join(', ')})`,
       '',
     ];
@@ -78,7 +79,12 @@ function explainObject(manifest: Manifest, kind: string, context: PolicyContext)
     context.clusterMode === 'hybrid' && isRoutedKind(kind)
       ? ' (in a hybrid cluster, only when its namespace sends pods to ECI)'
       : '';
-  return [header, `  judged by: ${judging.join(', ')}${scope}`, ...findingLines(decision), ''];
+  return [title, `  judged by: ${judging.join(', ')}${scope}`, ...findingLines(decision), ''];
+}
+
+/** `Kind/namespace/name (file:line)`. */
+function header({ object, file, line }: Manifest, namespace: string | undefined): string {
+  return `${qualifiedName(object.kind, namespace, object.metadata?.name ?? '')} (${file}:${line})`;
 }
 
 function findingLines(decision: Decision): string[] {

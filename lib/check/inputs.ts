@@ -1,8 +1,9 @@
 // Manifests from files, folders and stdin: every document with the file and line it starts on,
 // and every document that does not parse as an error that names them. One bad file never hides
 // the others.
+import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Finding } from '../policy/findings.js';
@@ -10,6 +11,7 @@ import { readingFindings } from '../policy/rules/index.js';
 import { currentVersionOf } from '../workload/kinds.js';
 import { recordOrEmpty } from '../workload/pod-template.js';
 import { duplicateKeys, lineOf, lineOfField, type DuplicateKey } from './field-lines.js';
+import { kustomizationFiles } from './kustomize.js';
 
 export interface Manifest {
   readonly file: string;
@@ -63,18 +65,59 @@ export async function readInputs(paths: readonly string[], stdin: () => Promise<
   return { manifests, errors };
 }
 
+/** Manifests of a text that is no file of the input: what `kubectl kustomize` rendered. */
+export function readText(name: string, text: string): Inputs {
+  const manifests: Manifest[] = [];
+  const errors: InputError[] = [];
+  parseManifests(name, text, manifests, errors);
+  return { manifests, errors };
+}
+
 async function expand(path: string, errors: InputError[]): Promise<string[]> {
   if (path === '-') return [path];
   const info = await stat(path).catch((error: Error) => {
     errors.push({ file: path, line: 0, message: `cannot read: ${error.message}` });
     return undefined;
   });
-  if (info === undefined || !info.isDirectory()) return info ? [path] : [];
+  if (info === undefined) return [];
+  if (!info.isDirectory()) {
+    if (!isKustomization(basename(path))) return [path];
+    errors.push({ file: path, line: 0, message: useKustomize(dirname(path)) });
+    return [];
+  }
   const entries = await readdir(path, { recursive: true, withFileTypes: true });
+  const kustomizations = kustomizationFolders(entries);
+  for (const folder of kustomizations) errors.push({ file: folder, line: 0, message: useKustomize(folder) });
+  const inKustomization = (folder: string) => kustomizations.some((kustomization) => within(kustomization, folder));
   return entries
-    .filter((entry) => entry.isFile() && manifestExtensions.test(entry.name))
+    .filter((entry) => entry.isFile() && manifestExtensions.test(entry.name) && !inKustomization(entry.parentPath))
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
+}
+
+/** `folder` is `parent` or below it. */
+function within(parent: string, folder: string): boolean {
+  const path = relative(parent, folder);
+  return path !== '..' && !path.startsWith(`..${sep}`) && !isAbsolute(path);
+}
+
+/**
+ * The folders holding a kustomization file, the outermost of each tree: their files are its
+ * resources and patches, which only kustomize makes objects of (a patch alone is half an object),
+ * so they are not read as manifests.
+ */
+function kustomizationFolders(entries: readonly Dirent[]): string[] {
+  const folders = new Set(entries.filter((e) => e.isFile() && isKustomization(e.name)).map((e) => e.parentPath));
+  const nested = (folder: string) => [...folders].some((other) => other !== folder && within(other, folder));
+  return [...folders].filter((folder) => !nested(folder)).sort();
+}
+
+function isKustomization(fileName: string): boolean {
+  return (kustomizationFiles as readonly string[]).includes(fileName);
+}
+
+function useKustomize(folder: string): string {
+  return `a kustomization, whose files only kustomize makes objects of: use -k ${folder}, as for kubectl apply -k`;
 }
 
 /**

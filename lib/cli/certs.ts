@@ -1,16 +1,15 @@
 // `eci-admission certs` and `register`: the webhook's TLS material and its registration.
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readWebhookConfigurations, webhookConfigurationsFile } from '../cluster/webhook-configurations.js';
 import { servingCertificateDays, webhookService } from '../facts.js';
 import { CertDirError, certFileNames, readIfExists } from '../tls/cert-dir.js';
 import { issueCertificates } from '../tls/issue.js';
 import { caBundleOf } from '../tls/secret.js';
 import { requiredCluster } from './cluster.js';
-import { printUsage, UsageError } from './usage.js';
+import { parseFlags, printUsage, UsageError } from './usage.js';
 
 export async function runCerts(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags('certs', {
     args,
     strict: true,
     options: {
@@ -24,8 +23,7 @@ export async function runCerts(args: string[]): Promise<number> {
     },
   });
   if (values.help) return printUsage(0, 'certs');
-  const days = Number(values.days);
-  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days: not a whole number of days: ${values.days}`);
+  const days = daysOf(values.days);
   const written = await issueCertificates({
     out: values.out,
     service: values.service,
@@ -40,8 +38,18 @@ export async function runCerts(args: string[]): Promise<number> {
   return 0;
 }
 
+function daysOf(value: string): number {
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < 1) throw new UsageError(`--days: not a whole number of days: ${value}`);
+  if (days > servingCertificateDays) {
+    const why = "the longest Apple's platforms accept for a TLS server certificate";
+    throw new UsageError(`--days: ${days} is more than ${servingCertificateDays}, ${why}`);
+  }
+  return days;
+}
+
 export async function runRegister(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags('register', {
     args,
     strict: true,
     options: {

@@ -1,15 +1,14 @@
 // `eci-admission check` and `explain`.
-import { parseArgs } from 'node:util';
 import { outputs } from '../check/report/report.js';
 import { oneOf } from '../config/settings.js';
 import { checkOptions, commandSettings, manifestFlags, verdictFlags } from './flags.js';
-import { printUsage, UsageError } from './usage.js';
+import { parseFlags, printUsage, UsageError } from './usage.js';
 
 /** Paths may be arguments too; the tokens keep them in order with -f's. */
 const withPaths = { strict: true, allowPositionals: true, tokens: true } as const;
 
 export async function runCheckCommand(args: string[]): Promise<number> {
-  const { values, tokens } = parseArgs({
+  const { values, tokens } = parseFlags('check', {
     args,
     ...withPaths,
     options: {
@@ -17,19 +16,26 @@ export async function runCheckCommand(args: string[]): Promise<number> {
       ...verdictFlags,
       output: { type: 'string', short: 'o', default: 'text' },
       strict: { type: 'boolean', default: false },
+      'allow-empty': { type: 'boolean', default: false },
     },
   });
   if (values.help) return printUsage(0, 'check');
   const output = oneOf('--output', values.output, outputs);
   const { settings } = await commandSettings(values);
-  const run = { enforcement: settings.enforcement, output, strict: values.strict, now: timeOfRun() };
+  const run = {
+    enforcement: settings.enforcement,
+    output,
+    strict: values.strict,
+    allowEmpty: values['allow-empty'],
+    now: timeOfRun(),
+  };
   const options = { ...checkOptions(values, tokens, settings), ...run };
   const { runCheck } = await import('../check/command.js');
   return runCheck(options, process);
 }
 
 export async function runExplainCommand(args: string[]): Promise<number> {
-  const { values, tokens } = parseArgs({ args, ...withPaths, options: manifestFlags });
+  const { values, tokens } = parseFlags('explain', { args, ...withPaths, options: manifestFlags });
   if (values.help) return printUsage(0, 'explain');
   const { settings } = await commandSettings(values);
   const options = checkOptions(values, tokens, settings);

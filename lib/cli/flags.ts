@@ -71,6 +71,8 @@ function flagSettings(values: SettingFlagValues): SettingValues {
 /** Flags shared by check and explain. */
 export const manifestFlags = {
   filename: { type: 'string', short: 'f', multiple: true },
+  kustomize: { type: 'string', short: 'k' },
+  namespace: { type: 'string', short: 'n' },
   profile: { type: 'string' },
   ...contextFlags,
   'namespace-labels': { type: 'string', multiple: true },
@@ -78,6 +80,8 @@ export const manifestFlags = {
 } as const;
 
 interface ManifestValues {
+  kustomize?: string;
+  namespace?: string;
   profile?: string;
   'namespace-labels'?: string[];
 }
@@ -85,23 +89,34 @@ interface ManifestValues {
 /** What parseArgs returns with `tokens: true`: the arguments in the order given. */
 type ArgumentTokens = ReadonlyArray<{ readonly kind: string; readonly name?: string; readonly value?: string }>;
 
-/**
- * The paths in the order given, with -f or as arguments (`check FILE` is what people type first):
- * parseArgs keeps each kind apart, its tokens keep the order.
- */
 export function checkOptions(values: ManifestValues, tokens: ArgumentTokens, settings: Settings): CheckOptions {
-  const isPath = (token: ArgumentTokens[number]) => token.kind === 'positional' || token.name === 'filename';
-  const files = tokens.flatMap((token) => (isPath(token) && token.value !== undefined ? [token.value] : []));
-  if (files.length === 0) {
-    throw new UsageError('a PATH is required (a file, a folder, or - for stdin), as an argument or with -f');
-  }
   return {
-    files,
+    input: inputOf(values.kustomize, tokens),
+    ...(values.namespace === undefined ? {} : { namespace: values.namespace }),
     ...(values.profile === undefined ? {} : { profile: values.profile }),
     clusterMode: settings.clusterMode,
     routing: settings.routing,
     namespaceLabels: new Map((values['namespace-labels'] ?? []).map(namespaceLabelsOf)),
   };
+}
+
+/**
+ * The paths in the order given, with -f or as arguments (`check FILE` is what people type first):
+ * parseArgs keeps each kind apart, its tokens keep the order. Or one kustomization, which kubectl
+ * does not mix with files either.
+ */
+function inputOf(kustomization: string | undefined, tokens: ArgumentTokens): CheckOptions['input'] {
+  const isPath = (token: ArgumentTokens[number]) => token.kind === 'positional' || token.name === 'filename';
+  const files = tokens.flatMap((token) => (isPath(token) && token.value !== undefined ? [token.value] : []));
+  if (kustomization !== undefined) {
+    if (files.length > 0)
+      throw new UsageError('-k takes the place of PATHs and -f, as in kubectl: give one or the other');
+    return { kustomization };
+  }
+  if (files.length === 0) {
+    throw new UsageError('a PATH is required (a file, a folder, or - for stdin), as an argument or with -f; or -k DIR');
+  }
+  return { files };
 }
 
 /** `shop=team=web,tier=front` -> ['shop', {team: 'web', tier: 'front'}]. */

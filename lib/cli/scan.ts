@@ -1,12 +1,12 @@
 // `eci-admission scan`: flags to options; the cluster is found as kubectl finds it.
-import { parseArgs } from 'node:util';
 import { scanOutputs } from '../check/report/report.js';
 import { oneOf } from '../config/settings.js';
 import { policyContext } from '../policy/context.js';
 import { readProfileFile } from '../profile/profile.js';
 import { timeOfRun } from './check.js';
+import { noCluster } from './cluster.js';
 import { commandSettings, contextFlags, verdictFlags } from './flags.js';
-import { printUsage, UsageError } from './usage.js';
+import { parseFlags, printUsage, UsageError } from './usage.js';
 
 /** kubectl's chunk size: pages of 500 objects. */
 const defaultPageSize = 500;
@@ -28,7 +28,7 @@ const scanFlags = {
 } as const;
 
 export async function runScanCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, strict: true, options: scanFlags });
+  const { values } = parseFlags('scan', { args, strict: true, options: scanFlags });
   if (values.help) return printUsage(0, 'scan');
   const output = oneOf('--output', values.output, scanOutputs);
   if (values.namespace !== undefined && values['all-namespaces'])
@@ -43,6 +43,7 @@ export async function runScanCommand(args: string[]): Promise<number> {
     ...(values.kubeconfig === undefined ? {} : { file: values.kubeconfig }),
     ...(values.context === undefined ? {} : { context: values.context }),
   });
+  if (config === undefined) throw noCluster('scan', 'pass --kubeconfig, set KUBECONFIG or write ~/.kube/config');
   const namespace = values['all-namespaces'] ? undefined : (values.namespace ?? contextNamespace(config));
   const base = policyContext({
     clusterMode: settings.clusterMode,

@@ -1,5 +1,4 @@
 // `eci-admission serve`.
-import { parseArgs } from 'node:util';
 import { destination } from 'pino';
 import { readWebhookConfigurations } from '../cluster/webhook-configurations.js';
 import { oneOf } from '../config/settings.js';
@@ -8,10 +7,10 @@ import type { RunningServer } from '../server/serve.js';
 import { logFormats, textLog, type LogFormat } from '../server/text-log.js';
 import { optionalCluster, requiredCluster } from './cluster.js';
 import { commandSettings, contextFlags, durationMsOf, portOf, requesterFlags, verdictFlags } from './flags.js';
-import { printUsage, UsageError } from './usage.js';
+import { parseFlags, printUsage, UsageError } from './usage.js';
 
 export async function runServe(args: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseFlags('serve', {
     args,
     strict: true,
     options: {
@@ -61,7 +60,6 @@ export async function runServe(args: string[]): Promise<number> {
   };
   const { serve } = await import('../server/serve.js');
   const running = await serve(options);
-  running.app.log.info(`eci-admission listening on ${running.url}`);
   const stop = (signal: NodeJS.Signals) => {
     // Once: a second signal takes Node's default and ends the process at once (a second Ctrl-C).
     for (const each of stopSignals) process.removeListener(each, stop);

@@ -1,6 +1,8 @@
 // Finding a Kubernetes configuration the standard way: the in-cluster service account, or the
 // KUBECONFIG environment variable. No configuration means no cluster: the embedded profile.
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { webhookService } from '../facts.js';
 
@@ -50,8 +52,13 @@ export interface KubeConfigChoice {
   readonly context?: string;
 }
 
-/** A cluster found as kubectl finds one, for the commands that need one (`scan`). */
-export async function loadKubeConfig(choice: KubeConfigChoice): Promise<KubeConfig> {
+/**
+ * A cluster found as kubectl finds one, for the commands that need one (`scan`); undefined when
+ * there is none to find. client-node would then make up `http://localhost:8080`, and its first
+ * request fail with "HTTP protocol is not allowed", which says nothing of the missing kubeconfig.
+ */
+export async function loadKubeConfig(choice: KubeConfigChoice): Promise<KubeConfig | undefined> {
+  if (choice.file === undefined && !kubectlFindsOne()) return undefined;
   const { KubeConfig } = await import('@kubernetes/client-node');
   const config = new KubeConfig();
   try {
@@ -70,6 +77,13 @@ export async function loadKubeConfig(choice: KubeConfigChoice): Promise<KubeConf
     config.setCurrentContext(choice.context);
   }
   return config;
+}
+
+/** What loadFromDefault reads, in its order: KUBECONFIG, ~/.kube/config, the service account. */
+function kubectlFindsOne(): boolean {
+  return (
+    Boolean(process.env.KUBECONFIG) || existsSync(join(homedir(), '.kube', 'config')) || existsSync(serviceAccountToken)
+  );
 }
 
 /** The namespace of the current context, as kubectl defaults to it. */

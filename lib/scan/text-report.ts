@@ -19,8 +19,10 @@ function namespaceLine(namespace: string, results: readonly CheckResult[]): stri
 export function scanTextReport(report: Report): string {
   const byNamespace = new Map<string, CheckResult[]>();
   for (const result of report.results) {
-    const group = byNamespace.get(result.namespace) ?? [];
-    byNamespace.set(result.namespace, group);
+    // The scan lists namespaced kinds only; a cluster-scoped object would be counted apart.
+    const namespace = result.namespace ?? 'cluster-scoped';
+    const group = byNamespace.get(namespace) ?? [];
+    byNamespace.set(namespace, group);
     group.push(result);
   }
   const namespaces = [...byNamespace.keys()].sort();

@@ -4,6 +4,7 @@ import { describeReviewErrors } from '../admission/decode.js';
 import type { BackgroundScanStatus } from '../scan/background.js';
 import type { ContextSource } from './context-source.js';
 import { answerBeforeBodies } from './early-answers.js';
+import { errorBody } from './error-body.js';
 import { healthRoutes } from './health.js';
 import { limitLargeReviews } from './large-reviews.js';
 import { admissionMetrics } from './metrics.js';
@@ -102,8 +103,11 @@ export function buildApp(options: AppOptions) {
     const message = reasonOf(error, req.headers['content-type']);
     if (status >= 500) req.log.error({ err: error }, 'request failed');
     else req.log.warn({ status, reason: message }, 'bad request');
-    return reply.code(status).send({ statusCode: status, error: error.code ?? 'Error', message });
+    return reply.code(status).send(errorBody(status, message));
   });
+  app.setNotFoundHandler((req, reply) =>
+    reply.code(404).send(errorBody(404, `${req.method} ${pathOf(req.url)}: no such route`)),
+  );
   app.server.maxConnections = maxConnections;
   // Only JSON is a review: fastify's default text/plain parser would hand the schema a string
   // (a 400 saying the body is no object) where the answer is the media type the webhook takes.
@@ -161,8 +165,17 @@ function reasonOf(error: FastifyError, contentType: string | undefined): string 
 
 const mebibyte = 1024 * 1024;
 
-/** `text/plain` of `text/plain; charset=utf-8`, cut short: the header is the client's text. */
+/** `text/plain` of `text/plain; charset=utf-8`. */
 function mediaTypeOf(contentType: string): string {
-  const type = contentType.split(';')[0]!.trim();
-  return type.length > 100 ? `${type.slice(0, 100)}...` : type;
+  return shortened(contentType.split(';')[0]!.trim());
+}
+
+/** A request's path, without its query. */
+function pathOf(url: string): string {
+  return shortened(url.split('?')[0]!);
+}
+
+/** The client's text, quoted in a message, cut short. */
+function shortened(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}...` : text;
 }

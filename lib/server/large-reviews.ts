@@ -3,6 +3,7 @@
 // memory limit. The excess is refused at once with 429 and Retry-After, before its body is read:
 // the API server retries, and a slow queue would only hold its sockets.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { errorBody } from './error-body.js';
 
 /** A review above this is large: real pods and workloads are a few KiB, 1 MiB is rare. */
 export const largeReviewBytes = 1024 * 1024;
@@ -17,11 +18,7 @@ export function limitLargeReviews(app: FastifyInstance, slots = largeReviewSlots
       return reply
         .code(429)
         .header('retry-after', '1')
-        .send({
-          statusCode: 429,
-          error: 'Too Many Requests',
-          message: `more than ${slots} reviews over ${largeReviewBytes} bytes at once; retry`,
-        });
+        .send(errorBody(429, `more than ${slots} reviews over ${largeReviewBytes} bytes at once; retry`));
     }
     holding.add(req);
   });

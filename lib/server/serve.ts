@@ -135,7 +135,8 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
   // Started before listening, as the hooks must be: its first list waits a page delay and the context.
   if (options.backgroundScan) scan = await startScan(options.backgroundScan, context, log, app);
   try {
-    await app.listen({ port: options.port, host: options.host });
+    // Fastify logs the line itself, once per address it listens on (each interface's for 0.0.0.0).
+    await app.listen({ port: options.port, host: options.host, listenTextResolver: listeningLine });
   } catch (error) {
     // A port in use: stop the watchers started above, so the command can exit with the reason.
     await app.close();
@@ -151,6 +152,10 @@ export async function serve(options: ServeOptions): Promise<RunningServer> {
       void scan?.stop();
     },
   };
+}
+
+function listeningLine(address: string): string {
+  return `eci-admission listening on ${address}`;
 }
 
 /** A light pace: a list of 100 objects every quarter second at most. */

@@ -7,6 +7,7 @@ import { webhookPaths, type WebhookPath } from '../facts.js';
 import { decide, type Decision, type Purpose } from '../policy/decide.js';
 import { capped, denialMessage, formatFinding, warningOf } from '../policy/findings.js';
 import type { ContextSource } from './context-source.js';
+import { errorBody } from './error-body.js';
 import type { AdmissionMetrics, ReviewOutcome } from './metrics.js';
 
 type Encode = (request: AdmissionRequest, decision: Decision) => AdmissionResponse;
@@ -66,7 +67,7 @@ function route(
     url,
     handler: async (req, reply) => {
       const message = `${url} takes POST (an AdmissionReview), not ${req.method}`;
-      return reply.code(405).header('allow', 'POST').send({ statusCode: 405, error: 'Method Not Allowed', message });
+      return reply.code(405).header('allow', 'POST').send(errorBody(405, message));
     },
   });
   app.post<{ Body: AdmissionReview & { request: AdmissionRequest } }>(

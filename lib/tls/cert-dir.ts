@@ -1,12 +1,15 @@
 // The --cert-dir contract: ca.crt, tls.crt and tls.key (the layout of a kubernetes.io/tls
 // Secret). Files that exist are used and never overwritten; an empty directory gets a fresh set.
-import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { servingCertificateDays } from '../facts.js';
 import { readOptional } from '../files/mounted-files.js';
+import { writeNewFiles, type NewFile } from '../files/new-files.js';
 import { defaultServingNames, generateCertificates, type CertificateSet } from './certificates.js';
 
 export const certFileNames = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
+
+/** A folder that holds a private key is its owner's alone. */
+export const privateDirMode = 0o700;
 
 export interface ServingCertificate {
   readonly dir: string;
@@ -37,14 +40,8 @@ export async function ensureCertDir(dir: string, now: Date): Promise<ServingCert
     );
   }
   const set = generateCertificates({ ...defaultServingNames, days: servingCertificateDays, now });
-  await writeNewFiles(absolute, certificateFiles(set));
+  await writeNewFiles(absolute, certificateFiles(set), privateDirMode);
   return { dir: absolute, cert: set.cert, key: set.key, ca: set.caCert, generated: true };
-}
-
-export interface NewFile {
-  readonly name: string;
-  readonly content: string;
-  readonly mode: number;
 }
 
 /** A set as the three --cert-dir files; only the key is private. */
@@ -54,20 +51,6 @@ export function certificateFiles(set: CertificateSet): NewFile[] {
     { name: certFileNames.cert, content: set.cert, mode: 0o644 },
     { name: certFileNames.ca, content: set.caCert, mode: 0o644 },
   ];
-}
-
-/** Writes the files into dir, or none of them when any is already there; returns their paths. */
-export async function writeNewFiles(dir: string, files: readonly NewFile[]): Promise<string[]> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const present = (
-    await Promise.all(
-      files.map(async ({ name }) => ((await readIfExists(join(dir, name))) === undefined ? [] : [name])),
-    )
-  ).flat();
-  if (present.length > 0) throw new CertDirError(`${dir} already holds ${present.join(', ')}; refusing to overwrite`);
-  // `wx` fails rather than overwrite a file another process wrote meanwhile.
-  for (const { name, content, mode } of files) await writeFile(join(dir, name), content, { flag: 'wx', mode });
-  return files.map(({ name }) => join(dir, name));
 }
 
 export async function readIfExists(path: string): Promise<string | undefined> {

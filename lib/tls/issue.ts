@@ -2,7 +2,8 @@
 // --cert-dir, and on request the Secret manifest and the caBundle for the cluster.
 import { resolve } from 'node:path';
 import { generateCertificates, serviceDnsNames } from './certificates.js';
-import { certificateFiles, writeNewFiles, type NewFile } from './cert-dir.js';
+import { writeNewFiles, type NewFile } from '../files/new-files.js';
+import { certificateFiles, privateDirMode } from './cert-dir.js';
 import { caBundleOf, tlsSecretManifest } from './secret.js';
 
 export interface IssueRequest {
@@ -38,5 +39,5 @@ export async function issueCertificates(request: IssueRequest): Promise<string[]
   }
   if (request.caBundle)
     extras.push({ name: issuedFileNames.caBundle, content: `${caBundleOf(set.caCert)}\n`, mode: 0o644 });
-  return writeNewFiles(dir, [...certificateFiles(set), ...extras]);
+  return writeNewFiles(dir, [...certificateFiles(set), ...extras], privateDirMode);
 }

@@ -1,6 +1,7 @@
 // The built `eci-admission` command as a user runs it: a subprocess with real files.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Test } from 'tap';
 
 /** dist/lib/cli.js: this helper is compiled to dist/test/helpers/cli.js. */
 const cli = fileURLToPath(new URL('../../lib/cli.js', import.meta.url));
@@ -27,6 +28,13 @@ export function run(args: readonly string[], options: RunOptions = {}): Promise<
     env: { ...process.env, ...options.env },
   });
   return finished(child, options.stdin);
+}
+
+/** A failure as the CLI says one: one line on stderr, no stack trace, exit 2. */
+export function oneLine(t: Test, result: Run, pattern: RegExp, what: string): void {
+  t.equal(result.code, 2, `${what}: exit 2`);
+  t.match(result.stderr, pattern, what);
+  t.equal(result.stderr.trim().split('\n').length, 1, `${what}: one line, no stack trace (${result.stderr})`);
 }
 
 /** A child's output once it has exited, after writing `stdin` to it. */

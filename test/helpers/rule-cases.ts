@@ -132,7 +132,7 @@ export const warningCases: readonly WarningCase[] = [
     'billed-spec',
     pod({ containers: [{ ...container, resources: { requests: { cpu: '7', memory: '13Gi' } } }] }),
     ['spec.containers'],
-    ['ECI offers'],
+    ['the specification it is billed as'],
   ],
   [
     'security-context',

@@ -8,7 +8,8 @@ import type { Test } from 'tap';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { AdmissionReview } from '../../lib/admission/review.js';
 import { serve, type ServeOptions } from '../../lib/server/serve.js';
-import { certFileNames, certificateFiles, writeNewFiles } from '../../lib/tls/cert-dir.js';
+import { writeNewFiles } from '../../lib/files/new-files.js';
+import { certFileNames, certificateFiles, privateDirMode } from '../../lib/tls/cert-dir.js';
 import type { CertificateSet } from '../../lib/tls/certificates.js';
 
 export interface TestServer {
@@ -69,7 +70,7 @@ let generated: CertificateSet | undefined;
 export async function startServer(t: Test, choices: Choices = {}): Promise<TestServer> {
   const ownDir = choices.certDir === undefined;
   const certDir = choices.certDir ?? join(t.testdir(), 'certs');
-  if (ownDir && generated) await writeNewFiles(certDir, certificateFiles(generated));
+  if (ownDir && generated) await writeNewFiles(certDir, certificateFiles(generated), privateDirMode);
   const running = await serve({
     port: 0,
     host: '127.0.0.1',

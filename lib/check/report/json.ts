@@ -9,7 +9,8 @@ export function jsonReport(report: Report): string {
     line: result.manifest.line,
     apiVersion: result.manifest.object.apiVersion,
     kind: result.manifest.object.kind,
-    namespace: result.namespace,
+    // None for a cluster-scoped object, as the API server stores it.
+    ...(result.namespace === undefined ? {} : { namespace: result.namespace }),
     name: result.name,
     verdict: result.verdict,
     findings: [

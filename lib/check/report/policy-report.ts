@@ -35,38 +35,6 @@ interface PolicyReportResult {
   readonly properties?: Readonly<Record<string, string>>;
 }
 
-/**
- * Kinds served cluster-wide (`kubectl api-resources --namespaced=false`, built-in ones): their
- * results go in the ClusterPolicyReport. Any other kind is taken as namespaced, as `check` does.
- */
-const clusterScopedKinds: ReadonlySet<string> = new Set([
-  'Namespace',
-  'Node',
-  'PersistentVolume',
-  'ComponentStatus',
-  'ClusterRole',
-  'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'APIService',
-  'MutatingWebhookConfiguration',
-  'ValidatingWebhookConfiguration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'StorageClass',
-  'CSIDriver',
-  'CSINode',
-  'VolumeAttachment',
-  'PriorityClass',
-  'RuntimeClass',
-  'IngressClass',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'PriorityLevelConfiguration',
-  'ClusterPolicyReport',
-]);
-
 /** The label every report carries: what `scan --apply-reports` replaces and deletes, and only that. */
 export const managedBy = { 'app.kubernetes.io/managed-by': policy } as const;
 
@@ -105,7 +73,7 @@ export function policyReports(report: Report, now: Date): string {
 
 /** The namespace whose PolicyReport holds an object's results; '' for the ClusterPolicyReport. */
 function scopeOf(result: CheckResult): string {
-  return clusterScopedKinds.has(result.manifest.object.kind ?? '') ? '' : result.namespace;
+  return result.namespace ?? '';
 }
 
 function reportOf(namespace: string, results: readonly PolicyReportResult[]) {

@@ -1,6 +1,7 @@
 // What a check run found, independent of how it is printed, and the exit code it earns.
 import type { CheckResult } from '../check.js';
 import type { InputError, LocatedFinding } from '../inputs.js';
+import { qualifiedName } from '../namespaces.js';
 
 export const outputs = ['text', 'json', 'junit', 'github', 'sarif', 'policyreport'] as const;
 export type Output = (typeof outputs)[number];
@@ -84,5 +85,5 @@ export function lines(report: Report): Line[] {
 
 /** `Deployment/shop/web`, as kubectl names objects. */
 export function objectName(result: CheckResult): string {
-  return `${result.manifest.object.kind}/${result.namespace}/${result.name}`;
+  return qualifiedName(result.manifest.object.kind, result.namespace, result.name);
 }

@@ -14,10 +14,11 @@ export const billedSpec: PodRule = {
   id: 'billed-spec',
   summary:
     'nothing: warns when ECI would bill the pod as a larger specification' +
-    ' than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for (`lib/eci/specs.ts`)',
+    ' than its containers (or `k8s.aliyun.com/eci-use-specs`) ask for',
   target: 'pod',
   message: 'ECI bills the pod as a larger specification than it asks for',
-  workaround: 'ask for a specification ECI offers (docs/reference.md: ECI specifications), or accept the rounding',
+  // The finding names the specification billed: one ECI offers.
+  workaround: 'ask for the specification it is billed as, or accept the rounding',
   check: ({ pod }) => {
     const spec = billedSpecOf(pod);
     const message = spec && messageOf(spec);

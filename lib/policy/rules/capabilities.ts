@@ -16,8 +16,7 @@ export const capabilities = podFieldRule({
   summary:
     '`capabilities.add` of `ALL`, `SYS_ADMIN`, `SYS_MODULE`; warns on `NET_RAW` (needs Alibaba Cloud support)' +
     ' and capabilities ECI does not document; ' +
-    'runtime defaults (`NET_BIND_SERVICE`, `CHOWN`, `SETUID`, `KILL`, ...) and `NET_ADMIN`' +
-    ' pass (`lib/eci/capabilities.ts`)',
+    'runtime defaults (`NET_BIND_SERVICE`, `CHOWN`, `SETUID`, `KILL`, ...) and `NET_ADMIN` pass',
   message: 'ECI lets a container add only the runtime defaults, NET_ADMIN and (on request) NET_RAW',
   workaround: 'drop the capability, or ask Alibaba Cloud support to enable it',
   fields: [

@@ -7,7 +7,7 @@ import type { ObjectRule } from '../rule.js';
 
 export const eciProfile: ObjectRule = {
   id: 'eci-profile',
-  summary: 'an invalid eci-profile or acs-profile ConfigMap (see [The eci-profile](#the-eci-profile))',
+  summary: 'an invalid eci-profile or acs-profile ConfigMap in kube-system',
   target: 'object',
   kinds: ['ConfigMap'],
   message: 'the eci-profile is invalid',

@@ -30,7 +30,7 @@ export const instanceLimitsRule: PodRule = {
     `, ${instanceLimits.volumes} volumes` +
     ` or ${instanceLimits.diskVolumes} cloud disks, ` +
     `more than ${instanceLimits.vcpus} vCPU or ${instanceLimits.memoryGiB} GiB for its containers together,` +
-    ` each its limit, else its request (\`lib/eci/limits.ts\`)`,
+    ' each its limit, else its request',
   target: 'pod',
   message: 'the pod is larger than an ECI instance can be',
   workaround: 'split it into several pods',
