@@ -25,10 +25,10 @@ import {
   webhookGet,
 } from '../e2e/webhook.js';
 import { applyToRunning, type ApplyScenario } from './apply-to-running.js';
-import { clusterRows, type Measured, type Scenario } from './cluster-report.js';
+import { clusterResults, type Measured, type Scenario } from './cluster-report.js';
 import { installKyverno, startKyverno, stopKyverno, untilKyvernoRefuses } from './kyverno.js';
 import { fixedRate, type Load } from './load.js';
-import { markdown, writeResults } from './report.js';
+import { joined, markdown, writeResults } from './report.js';
 import { soak } from './soak.js';
 import { untilWebhooksAnswer } from './webhook-calls.js';
 
@@ -257,10 +257,12 @@ async function main(): Promise<void> {
       ...(typeof kyverno === 'string' ? [] : [kyverno]),
     ];
     const measured = await rounds(scenarios, count);
-    const rows = clusterRows(rates, measured, typeof kyverno === 'string' ? kyverno : undefined);
-    rows.push(...(await applyToRunning(ns, applyScenarios(scenarios), applyRounds, say)));
+    const { rows, figures } = joined([
+      clusterResults(rates, measured, typeof kyverno === 'string' ? kyverno : undefined),
+      await applyToRunning(ns, applyScenarios(scenarios), applyRounds, say),
+    ]);
     process.stdout.write(`${markdown(rows)}\n`);
-    await writeResults(join(repoRoot, 'bench', 'results', 'cluster'), rows, started);
+    await writeResults(join(repoRoot, 'bench', 'results', 'cluster'), rows, started, figures);
   } finally {
     await stopCluster();
   }

@@ -1,7 +1,11 @@
-// One table for every figure the benchmark measures: printed, and written where it says.
+// One table for every figure the benchmark measures: printed, and written where it says, with the
+// machine and the commit it was measured on, and the figures a later run is compared with.
+import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
+import { packagePath } from '../lib/facts.js';
+import type { Figure } from './figures.js';
 
 export interface Row {
   readonly figure: string;
@@ -11,9 +15,31 @@ export interface Row {
   readonly met?: boolean;
 }
 
+/** Rows for people and the same medians as numbers for `bench:compare`, made in one place. */
+export interface Results {
+  readonly rows: readonly Row[];
+  readonly figures: readonly Figure[];
+}
+
+export function joined(parts: readonly Results[]): Results {
+  return { rows: parts.flatMap((part) => part.rows), figures: parts.flatMap((part) => part.figures) };
+}
+
 export function machine(): string {
   const cpu = cpus();
   return `${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${process.platform}`;
+}
+
+/** The commit measured, "+dirty" when the working tree differs from it: a figure is as good as the code it names. */
+function commit(): string {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: packagePath('.'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    return `${git('rev-parse', 'HEAD')}${git('status', '--porcelain') === '' ? '' : '+dirty'}`;
+  } catch {
+    // No git on the machine, or a copy of the package that is no checkout.
+    return 'unknown';
+  }
 }
 
 export function markdown(rows: readonly Row[]): string {
@@ -24,12 +50,15 @@ export function markdown(rows: readonly Row[]): string {
   return ['| figure | value | goal | met |', '| --- | --- | --- | --- |', ...lines].join('\n');
 }
 
-export async function writeResults(path: string, rows: readonly Row[], when: Date): Promise<void> {
+export async function writeResults(
+  path: string,
+  rows: readonly Row[],
+  when: Date,
+  figures: readonly Figure[] = [],
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
-  const figures = { date: when.toISOString(), machine: machine(), rows };
-  await writeFile(`${path}.json`, `${JSON.stringify(figures, null, 2)}\n`);
-  await writeFile(
-    `${path}.md`,
-    `# eci-admission benchmark\n\n${when.toISOString()} on ${machine()}\n\n${markdown(rows)}\n`,
-  );
+  const measured = { date: when.toISOString(), commit: commit(), machine: machine() };
+  await writeFile(`${path}.json`, `${JSON.stringify({ ...measured, rows, figures }, null, 2)}\n`);
+  const header = `${measured.date} on ${measured.machine}, commit ${measured.commit}`;
+  await writeFile(`${path}.md`, `# eci-admission benchmark\n\n${header}\n\n${markdown(rows)}\n`);
 }
