@@ -47,6 +47,24 @@ t.test('the added p99 ratio comes from the medians, and the peer is compared wit
   t.equal(numbers(results)['Kyverno v1 50/s p99'], 51);
 });
 
+t.test('with --http2 the no-op offering HTTP/2 is another row, not the peer', async (t) => {
+  const results = clusterResults(
+    [50],
+    [
+      measured('no webhook', [10, 10, 10]),
+      measured('no-op webhook', [20, 20, 20]),
+      measured('no-op webhook offering HTTP/2', [15, 15, 15]),
+      measured('eci-admission', [30, 30, 30]),
+      measured('Kyverno v1', [50, 50, 50]),
+    ],
+  );
+  t.equal(figureValue(results, 'added p99 at 50/s (medians): eci-admission / Kyverno v1'), '20 ms / 40 ms = 0.50×');
+  t.notOk(
+    results.rows.some((row) => row.figure.includes('/ no-op webhook offering HTTP/2')),
+    'nothing is compared with the HTTP/2 no-op as if it were the peer',
+  );
+});
+
 t.test('the figures are the medians of the rows as numbers, under the ids of the baseline', async (t) => {
   const results = clusterResults(
     [50],
