@@ -5,7 +5,7 @@ import type { ClusterMode } from '../lib/facts.js';
 import { policyContext, type PolicyContext } from '../lib/policy/context.js';
 import { decide, type Decision } from '../lib/policy/decide.js';
 import { formatFinding } from '../lib/policy/findings.js';
-import { rules } from '../lib/policy/rules/index.js';
+import { rules, unreadableFindings } from '../lib/policy/rules/index.js';
 import { daemonSet, pod, requestFor } from './helpers/objects.js';
 import {
   cleanCases,
@@ -342,6 +342,12 @@ t.test('decide neither mutates its input nor depends on anything but its argumen
   const object = structuredClone(ruleCases[5]![1]);
   const frozen = deepFreeze(structuredClone(object));
   const first = decide(requestFor(frozen), serverless);
+  // A write to the frozen input throws, and decide() would refuse the object as unreadable.
+  t.notOk(
+    first.findings.some((finding) => finding.rule === unreadableFindings.id),
+    `judged, not refused as unreadable: ${first.findings.map((finding) => finding.message).join('; ')}`,
+  );
+  t.ok(first.findings.length > 0, 'the case is refused for what it holds');
   t.same(decide(requestFor(frozen), serverless), first);
   t.same(frozen, object);
 });
