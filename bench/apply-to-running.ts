@@ -9,6 +9,7 @@ import { virtualNodeRouting } from '../lib/policy/routing.js';
 import { kubectlOk } from '../e2e/helpers.js';
 import { virtualNodeName } from '../e2e/node-names.js';
 import { adminKubeconfig } from '../e2e/paths.js';
+import { percentile } from './cluster-report.js';
 import { milliseconds } from './figures.js';
 import { joined, type Results } from './report.js';
 
@@ -66,12 +67,6 @@ async function once(api: CoreV1Api, ns: string, routesByHand: boolean): Promise<
   await kubectlOk(['delete', 'deployment', app, '-n', ns]);
   await until('the pods to go', async () => (await pods()).length === 0);
   return elapsed;
-}
-
-/** Nearest rank: of 20 samples, p99 is the slowest. */
-function percentile(samples: readonly number[], p: number): number {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 const perBlock = 5;

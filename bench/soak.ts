@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { applyProfile, kubectlOk, namespace } from '../e2e/helpers.js';
 import { startPodLoad, type Creation } from '../e2e/pod-load.js';
 import { runningReplicas } from '../e2e/webhook.js';
-import { median } from './cluster-report.js';
+import { median, percentile } from './cluster-report.js';
 import type { Row } from './report.js';
 
 const perSecond = 50;
@@ -20,10 +20,6 @@ function rssMiB(pid: number): number {
     .split('\n')
     .find((entry) => entry.startsWith('VmRSS:'));
   return Number(/(\d+)/.exec(line ?? '')?.[1] ?? Number.NaN) / 1024;
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
 
 export async function soak(minutes: number, say: (line: string) => void): Promise<Row[]> {
